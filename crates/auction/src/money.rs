@@ -80,8 +80,11 @@ pub(crate) fn on_scale(price: Decimal, scale: u32) -> Decimal {
 }
 
 /// `value` rounded half away from zero to `dp` places, for display only (percentages, scores).
+/// Always written with `dp` decimals ("0.00", not "0").
 pub(crate) fn display_round(value: Decimal, dp: u32) -> Decimal {
-    value.round_dp_with_strategy(dp, RoundingStrategy::MidpointAwayFromZero)
+    let mut rounded = value.round_dp_with_strategy(dp, RoundingStrategy::MidpointAwayFromZero);
+    rounded.rescale(dp);
+    rounded
 }
 
 #[cfg(test)]
