@@ -249,7 +249,7 @@ fn result_gives_final_prices_winner_and_reductions() {
     assert_eq!(check.below_mean_percent, Some(d("5.41")));
     assert_eq!(check.runner_up_price, Some(d("88.00")));
     assert_eq!(check.below_runner_up_percent, Some(d("0.57")));
-    let json = serde_json::to_value(&h.auction.result().unwrap()).unwrap();
+    let json = serde_json::to_value(h.auction.result().unwrap()).unwrap();
     assert_eq!(json["ranking"][0]["final_price"], "87.50");
 }
 
