@@ -681,8 +681,8 @@ fn run(scenario: &Scenario) -> Result<(), TestCaseError> {
                 record(&mut auction, &mut log, &decision);
             }
             Action::Pause => {
-                let valid = !oracle.finished()
-                    && !(oracle.paused_since.is_some() && oracle.resume_at.is_none());
+                let paused = oracle.paused_since.is_some() && oracle.resume_at.is_none();
+                let valid = !(oracle.finished() || paused);
                 let decision = auction.decide(&Command::Pause { at: now });
                 prop_assert_eq!(
                     matches!(decision, Decision::Record(_)),
