@@ -5,9 +5,13 @@
 //! "Toolkit"), the platform's own record publication (issue 5, "Publication", which calls
 //! [`merge::Merger`]) and the importer, with no database or web framework involved.
 
+pub mod json;
 pub mod merge;
+pub mod read;
 pub mod rules;
 pub mod schema;
+pub mod upgrade;
 
-pub use merge::{MergeError, Merger, compile, versioned};
+pub use json::Json;
+pub use merge::{MergeError, Merger, Mode, compile, versioned};
 pub use rules::{MergeRule, MergeRules};

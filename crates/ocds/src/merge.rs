@@ -25,9 +25,14 @@
 //! Releases are ordered by `date` with a stable sort (string order, as Python's `sorted`), so
 //! releases with equal dates keep their input order.
 
-use indexmap::IndexMap;
-use serde_json::{Map, Value};
+use std::borrow::Cow;
 
+use indexmap::IndexMap;
+use rustc_hash::FxBuildHasher;
+use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
+use serde_json::Value;
+
+use crate::json::{Json, py_eq};
 use crate::rules::{MergeRule, MergeRules, RuleNode};
 
 /// Why a group of releases could not be merged. One error spoils one ocid only.
@@ -81,7 +86,9 @@ impl MergeError {
     }
 }
 
-/// Merges releases of one ocid with a fixed set of rules. Cheap to share across threads.
+/// Merges releases of one ocid with a fixed set of rules. Cheap to copy and share across
+/// threads. The platform's record publication (issue 5, "Records") calls [`Merger::compile`]
+/// and [`Merger::versioned`]; `ocds compile` calls [`Merger::write`].
 #[derive(Debug, Clone, Copy)]
 pub struct Merger<'r> {
     rules: &'r MergeRules,
@@ -97,12 +104,21 @@ impl Default for Merger<'static> {
 
 /// Compile releases of one ocid with the rules of the vendored patched 1.1.5 schema.
 pub fn compile(releases: &[Value]) -> Result<Value, MergeError> {
-    Merger::default().compile(releases.to_vec())
+    Merger::default().compile(releases)
 }
 
 /// Build the versioned release of one ocid with the rules of the vendored patched schema.
 pub fn versioned(releases: &[Value]) -> Result<Value, MergeError> {
-    Merger::default().versioned(releases.to_vec())
+    Merger::default().versioned(releases)
+}
+
+/// Which merged release to build.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// The latest value of every field (`tag: ["compiled"]`).
+    Compiled,
+    /// The history of every field.
+    Versioned,
 }
 
 impl<'r> Merger<'r> {
@@ -111,37 +127,56 @@ impl<'r> Merger<'r> {
         Merger { rules }
     }
 
-    /// The compiled release (the latest value of every field) of releases that share an ocid.
-    pub fn compile(&self, releases: Vec<Value>) -> Result<Value, MergeError> {
-        self.merge(releases, Mode::Compiled)
+    /// The compiled release (the latest value of every field) of releases sharing an ocid.
+    pub fn compile(&self, releases: &[Value]) -> Result<Value, MergeError> {
+        self.to_value(releases, Mode::Compiled)
     }
 
-    /// The versioned release (the history of every field) of releases that share an ocid.
-    pub fn versioned(&self, releases: Vec<Value>) -> Result<Value, MergeError> {
-        self.merge(releases, Mode::Versioned)
+    /// The versioned release (the history of every field) of releases sharing an ocid.
+    pub fn versioned(&self, releases: &[Value]) -> Result<Value, MergeError> {
+        self.to_value(releases, Mode::Versioned)
     }
 
-    fn merge(&self, releases: Vec<Value>, mode: Mode) -> Result<Value, MergeError> {
+    fn to_value(&self, releases: &[Value], mode: Mode) -> Result<Value, MergeError> {
+        let trees: Vec<Json> = releases.iter().map(Json::from_value).collect();
+        let merged = self.merge(&trees, mode)?;
+        serde_json::to_value(&merged).map_err(|_| MergeError::NoReleases)
+    }
+
+    /// Merge parsed releases and append the merged release as one line of compact JSON to
+    /// `out` (nothing is appended on error).
+    pub fn write<'a>(&self, releases: &'a [Json<'a>], mode: Mode, out: &mut Vec<u8>) -> Result<(), MergeError> {
+        let merged = self.merge(releases, mode)?;
+        let mark = out.len();
+        if serde_json::to_writer(&mut *out, &merged).is_err() {
+            out.truncate(mark);
+            return Err(MergeError::NoReleases);
+        }
+        out.push(b'\n');
+        Ok(())
+    }
+
+    fn merge<'a>(&self, releases: &'a [Json<'a>], mode: Mode) -> Result<Out<'a>, MergeError> {
         if releases.is_empty() {
             return Err(MergeError::NoReleases);
         }
-        let mut keyed = Vec::with_capacity(releases.len());
-        for (index, release) in releases.into_iter().enumerate() {
-            let Value::Object(object) = release else {
+        let mut keyed: Vec<(&'a str, &'a [(Cow<'a, str>, Json<'a>)])> = Vec::with_capacity(releases.len());
+        for (index, release) in releases.iter().enumerate() {
+            let Json::Object(pairs) = release else {
                 return Err(MergeError::NonObjectRelease {
                     index,
-                    kind: json_kind(&release),
+                    kind: release.kind(),
                 });
             };
-            match object.get("date") {
-                Some(Value::String(_)) => {}
+            let date = match release.get("date") {
+                Some(Json::String(date)) => date.as_ref(),
                 None => return Err(MergeError::MissingDate { index }),
                 Some(_) => return Err(MergeError::NonStringDate { index }),
-            }
-            keyed.push(object);
+            };
+            keyed.push((date, pairs.as_slice()));
         }
         // Stable: equal dates keep input order, like Python's `sorted`.
-        keyed.sort_by(|a, b| date_of(a).cmp(date_of(b)));
+        keyed.sort_by(|a, b| a.0.cmp(b.0));
 
         let mut state = State {
             mode,
@@ -152,130 +187,130 @@ impl<'r> Merger<'r> {
         };
         let mut root = Node::default();
         if mode == Mode::Compiled {
-            let tag = Value::Array(vec![Value::String("compiled".into())]);
-            root.child(Key::prop("tag")).set_plain(tag, &mut state);
+            let tag = Json::Array(vec![Json::String(Cow::Borrowed("compiled"))]);
+            root.child(Key::Prop("tag")).set_plain(LeafValue::Own(tag), &mut state);
         }
-        for (index, mut release) in keyed.into_iter().enumerate() {
+        for (index, (date, pairs)) in keyed.into_iter().enumerate() {
             state.release = index as u32;
-            let ocid = release.get("ocid").cloned().unwrap_or(Value::Null);
-            let date = release.get("date").cloned().unwrap_or(Value::Null);
-            let tag = release.shift_remove("tag").unwrap_or(Value::Null);
+            let field = |name: &str| pairs.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v);
+            let ocid = field("ocid");
             match mode {
                 Mode::Compiled => {
-                    let id = Value::String(format!("{}-{}", py_str(&ocid), py_str(&date)));
-                    root.child(Key::prop("id")).set_plain(id, &mut state);
-                    root.child(Key::prop("date")).set_plain(date, &mut state);
-                    root.child(Key::prop("ocid")).set_plain(ocid, &mut state);
+                    let ocid_text = ocid.map_or(Cow::Borrowed("None"), py_str);
+                    let id = Json::String(Cow::Owned(format!("{ocid_text}-{date}")));
+                    root.child(Key::Prop("id")).set_plain(LeafValue::Own(id), &mut state);
+                    let date = Json::String(Cow::Borrowed(date));
+                    root.child(Key::Prop("date")).set_plain(LeafValue::Own(date), &mut state);
+                    root.child(Key::Prop("ocid")).set_plain(leaf_or_null(ocid), &mut state);
                 }
                 Mode::Versioned => {
-                    release.shift_remove("ocid");
                     state.metas.push(ReleaseMeta {
-                        id: release.get("id").cloned().unwrap_or(Value::Null),
-                        date,
-                        tag,
+                        id: field("id").unwrap_or(&NULL),
+                        date: field("date").unwrap_or(&NULL),
+                        tag: field("tag").unwrap_or(&NULL),
                     });
-                    root.child(Key::prop("ocid")).set_plain(ocid, &mut state);
+                    root.child(Key::Prop("ocid")).set_plain(leaf_or_null(ocid), &mut state);
                 }
             }
-            root.insert_object(release, Some(&self.rules.root), &mut state);
+            // `tag` is popped before flattening; the versioned release keeps `ocid` plain.
+            let skip: &[&str] = match mode {
+                Mode::Compiled => &["tag"],
+                Mode::Versioned => &["tag", "ocid"],
+            };
+            root.insert_object(pairs, Some(&self.rules.root), &mut state, skip);
         }
         let mut path = Vec::new();
-        match root.to_value(&state, &mut path)? {
-            Some(value) => Ok(value),
-            None => Ok(Value::Object(Map::new())),
-        }
+        Ok(root.to_out(&state, &mut path)?.unwrap_or(Out::Object(Vec::new())))
     }
 }
 
-fn date_of(release: &Map<String, Value>) -> &str {
-    release.get("date").and_then(Value::as_str).unwrap_or("")
-}
+static NULL: Json<'static> = Json::Null;
 
-fn json_kind(value: &Value) -> &'static str {
+fn leaf_or_null<'a>(value: Option<&'a Json<'a>>) -> LeafValue<'a> {
     match value {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
+        Some(v) => LeafValue::Ref(v),
+        None => LeafValue::Ref(&NULL),
     }
 }
 
-/// Python's `str()` of a JSON scalar, as used by ocdsmerge for compiled ids and identifiers.
-fn py_str(value: &Value) -> String {
+/// Python's `str()` of a JSON scalar, as ocdsmerge uses for compiled ids and identifiers.
+fn py_str<'a>(value: &'a Json<'a>) -> Cow<'a, str> {
     match value {
-        Value::String(s) => s.clone(),
-        Value::Null => "None".into(),
-        Value::Bool(true) => "True".into(),
-        Value::Bool(false) => "False".into(),
-        other => other.to_string(),
+        Json::String(s) => Cow::Borrowed(s.as_ref()),
+        Json::Null => Cow::Borrowed("None"),
+        Json::Bool(true) => Cow::Borrowed("True"),
+        Json::Bool(false) => Cow::Borrowed("False"),
+        Json::Number(n) => Cow::Owned(n.to_string()),
+        other => Cow::Owned(serde_json::to_string(other).unwrap_or_default()),
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Mode {
-    Compiled,
-    Versioned,
+struct ReleaseMeta<'a> {
+    id: &'a Json<'a>,
+    date: &'a Json<'a>,
+    tag: &'a Json<'a>,
 }
 
-struct ReleaseMeta {
-    id: Value,
-    date: Value,
-    tag: Value,
-}
-
-struct State {
+struct State<'a> {
     mode: Mode,
     /// Counter of flat paths in first-insertion order.
     seq: u64,
     /// Counter standing in for ocdsmerge's per-object UUIDs (objects without `id`).
     unique: u64,
     release: u32,
-    metas: Vec<ReleaseMeta>,
+    metas: Vec<ReleaseMeta<'a>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-enum Key {
-    Prop(String),
+enum Key<'a> {
+    Prop(&'a str),
     /// An array entry: by identifier (`str()` of its `id`), or unique when it has none.
-    Item(ItemKey),
+    Item(ItemKey<'a>),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-enum ItemKey {
-    Id(String),
+enum ItemKey<'a> {
+    Id(Cow<'a, str>),
     Unique(u64),
-}
-
-impl Key {
-    fn prop(name: &str) -> Key {
-        Key::Prop(name.to_owned())
-    }
 }
 
 const NEVER: u64 = u64::MAX;
 
-enum Leaf {
-    Plain(Value),
-    Versions(Vec<(u32, Value)>),
+#[derive(Clone)]
+enum LeafValue<'a> {
+    Ref(&'a Json<'a>),
+    Own(Json<'a>),
 }
 
-struct Node {
-    children: IndexMap<Key, Node>,
-    leaf: Option<Leaf>,
+impl<'a> LeafValue<'a> {
+    fn get(&self) -> &Json<'a> {
+        match self {
+            LeafValue::Ref(v) => v,
+            LeafValue::Own(v) => v,
+        }
+    }
+}
+
+enum Leaf<'a> {
+    Plain(LeafValue<'a>),
+    Versions(Vec<(u32, &'a Json<'a>)>),
+}
+
+struct Node<'a> {
+    children: IndexMap<Key<'a>, Node<'a>, FxBuildHasher>,
+    leaf: Option<Leaf<'a>>,
     leaf_seq: u64,
     children_seq: u64,
     /// For array entries: the `id` of the first object that created the entry.
-    item_id: Option<Value>,
+    item_id: Option<&'a Json<'a>>,
     /// Versioned mode: the release that last wrote this leaf, and whether it pushed a version.
     touched: Option<(u32, bool)>,
 }
 
-impl Default for Node {
+impl Default for Node<'_> {
     fn default() -> Self {
         Node {
-            children: IndexMap::new(),
+            children: IndexMap::default(),
             leaf: None,
             leaf_seq: NEVER,
             children_seq: NEVER,
@@ -285,72 +320,75 @@ impl Default for Node {
     }
 }
 
-impl Node {
+impl<'a> Node<'a> {
     fn first_seq(&self) -> u64 {
         self.leaf_seq.min(self.children_seq)
     }
 
-    fn child(&mut self, key: Key) -> &mut Node {
+    fn child(&mut self, key: Key<'a>) -> &mut Node<'a> {
         self.children.entry(key).or_default()
     }
 
-    /// Set a value that is never versioned (`tag`, `id`, `date`, `ocid` of the merged release).
-    fn set_plain(&mut self, value: Value, state: &mut State) {
+    fn mark_leaf(&mut self, state: &mut State) {
         if self.leaf_seq == NEVER {
             self.leaf_seq = state.seq;
             state.seq += 1;
         }
+    }
+
+    /// Set a value that is never versioned (`tag`, `id`, `date`, `ocid` of the merged release).
+    fn set_plain(&mut self, value: LeafValue<'a>, state: &mut State) {
+        self.mark_leaf(state);
         self.leaf = Some(Leaf::Plain(value));
     }
 
-    fn set_leaf(&mut self, value: Value, state: &mut State) {
-        if self.leaf_seq == NEVER {
-            self.leaf_seq = state.seq;
-            state.seq += 1;
+    fn set_leaf(&mut self, value: &'a Json<'a>, state: &mut State) {
+        self.mark_leaf(state);
+        if state.mode == Mode::Compiled {
+            self.leaf = Some(Leaf::Plain(LeafValue::Ref(value)));
+            return;
         }
-        match state.mode {
-            Mode::Compiled => self.leaf = Some(Leaf::Plain(value)),
-            Mode::Versioned => {
-                let release = state.release;
-                let versions = match &mut self.leaf {
-                    Some(Leaf::Versions(v)) => v,
-                    _ => {
-                        self.leaf = Some(Leaf::Versions(Vec::new()));
-                        match &mut self.leaf {
-                            Some(Leaf::Versions(v)) => v,
-                            _ => return,
-                        }
-                    }
-                };
-                // A path written twice by one release (duplicate ids in an array) keeps only
-                // the last value, as ocdsmerge's per-release flat map does.
-                if let Some((r, pushed)) = self.touched
-                    && r == release
-                    && pushed
-                {
-                    versions.pop();
-                }
-                let unchanged = versions.last().is_some_and(|(_, last)| py_eq(last, &value));
-                if !unchanged {
-                    versions.push((release, value));
-                }
-                self.touched = Some((release, !unchanged));
-            }
+        let release = state.release;
+        if !matches!(self.leaf, Some(Leaf::Versions(_))) {
+            self.leaf = Some(Leaf::Versions(Vec::new()));
         }
+        let Some(Leaf::Versions(versions)) = &mut self.leaf else {
+            return;
+        };
+        // A path written twice by one release (duplicate ids in an array) keeps only the last
+        // value, as ocdsmerge's per-release flat map does.
+        if self.touched == Some((release, true)) {
+            versions.pop();
+        }
+        let unchanged = versions.last().is_some_and(|(_, last)| py_eq(last, value));
+        if !unchanged {
+            versions.push((release, value));
+        }
+        self.touched = Some((release, !unchanged));
     }
 
     /// Flatten one object of a release into this node (ocdsmerge `flatten` for dicts).
-    fn insert_object(&mut self, object: Map<String, Value>, rules: Option<&RuleNode>, state: &mut State) {
-        for (key, value) in object {
-            let child_rules = rules.and_then(|r| r.children.get(&key));
+    fn insert_object(
+        &mut self,
+        pairs: &'a [(Cow<'a, str>, Json<'a>)],
+        rules: Option<&RuleNode>,
+        state: &mut State<'a>,
+        skip: &[&str],
+    ) {
+        for (key, value) in pairs {
+            let key: &'a str = key.as_ref();
+            if skip.contains(&key) {
+                continue;
+            }
+            let child_rules = rules.and_then(|r| r.children.get(key));
             let rule = child_rules.and_then(|r| r.rule);
             if rule == Some(MergeRule::Omit) {
                 continue;
             }
             let is_leaf = rule == Some(MergeRule::WholeList)
-                || match &value {
-                    Value::Object(_) => false,
-                    Value::Array(items) => items.iter().any(|item| !item.is_object()),
+                || match value {
+                    Json::Object(_) => false,
+                    Json::Array(items) => items.iter().any(|item| !matches!(item, Json::Object(_))),
                     _ => true,
                 };
             if is_leaf {
@@ -361,33 +399,30 @@ impl Node {
                 }
                 continue;
             }
-            let empty = match &value {
-                Value::Object(o) => o.is_empty(),
-                Value::Array(a) => a.is_empty(),
-                _ => true,
-            };
-            if empty {
-                continue;
-            }
-            let existed = self.children.contains_key(&Key::Prop(key.clone()));
-            let child = self.child(Key::Prop(key));
             match value {
-                Value::Object(inner) => child.insert_object(inner, child_rules, state),
-                Value::Array(items) => child.insert_array(items, child_rules, state),
+                Json::Object(inner) if !inner.is_empty() => {
+                    let existed = self.children.contains_key(&Key::Prop(key));
+                    self.child(Key::Prop(key)).insert_object(inner, child_rules, state, &[]);
+                    self.after_child(existed);
+                }
+                Json::Array(items) if !items.is_empty() => {
+                    let existed = self.children.contains_key(&Key::Prop(key));
+                    self.child(Key::Prop(key)).insert_array(items, child_rules, state);
+                    self.after_child(existed);
+                }
                 _ => {}
             }
-            self.after_child(existed, state);
         }
     }
 
     /// Flatten an array of objects (ocdsmerge `_enumerate` + identifier merge).
-    fn insert_array(&mut self, items: Vec<Value>, rules: Option<&RuleNode>, state: &mut State) {
+    fn insert_array(&mut self, items: &'a [Json<'a>], rules: Option<&RuleNode>, state: &mut State<'a>) {
         for item in items {
-            let Value::Object(object) = item else {
+            let Json::Object(pairs) = item else {
                 continue;
             };
-            let (key, original) = match object.get("id") {
-                Some(id) => (ItemKey::Id(py_str(id)), Some(id.clone()).filter(|v| !v.is_null())),
+            let (key, original) = match item.get("id") {
+                Some(id) => (ItemKey::Id(py_str(id)), Some(id).filter(|v| !v.is_null())),
                 None => {
                     state.unique += 1;
                     (ItemKey::Unique(state.unique), None)
@@ -399,18 +434,18 @@ impl Node {
             if !existed {
                 child.item_id = original;
             }
-            child.insert_object(object, rules, state);
-            self.after_child(existed, state);
+            child.insert_object(pairs, rules, state, &[]);
+            self.after_child(existed);
         }
     }
 
     /// After recursing into the last-touched child: drop it if it was created but got no leaf
     /// (ocdsmerge never sees a path without a leaf), and note when children first appeared.
-    fn after_child(&mut self, existed: bool, _state: &mut State) {
+    fn after_child(&mut self, existed: bool) {
         if existed {
             return;
         }
-        let first = self.children.last().map(|(_, c)| c.first_seq()).unwrap_or(NEVER);
+        let first = self.children.last().map_or(NEVER, |(_, c)| c.first_seq());
         if first == NEVER {
             self.children.pop();
         } else if self.children_seq == NEVER {
@@ -419,21 +454,25 @@ impl Node {
     }
 
     /// Rebuild JSON (ocdsmerge `unflatten`). `None` means "absent" (a null leaf).
-    fn to_value(&self, state: &State, path: &mut Vec<String>) -> Result<Option<Value>, MergeError> {
-        let leaf = self.leaf.as_ref().map(|leaf| leaf_value(leaf, state));
+    fn to_out(&self, state: &State<'a>, path: &mut Vec<String>) -> Result<Option<Out<'a>>, MergeError> {
+        let leaf = self.leaf.as_ref().map(|leaf| leaf_out(leaf, state));
         if self.children.is_empty() {
             return Ok(leaf.filter(|v| !v.is_null()));
         }
-        let leaf_first = self.leaf_seq < self.children_seq;
         let items = matches!(self.children.first(), Some((Key::Item(_), _)));
         if self.children.keys().any(|k| matches!(k, Key::Item(_)) != items) {
             return Err(inconsistent(path, "an object in one release and an array in another"));
         }
         let mut prefix = Vec::new();
-        if leaf_first && let Some(value) = leaf {
+        if self.leaf_seq < self.children_seq
+            && let Some(value) = leaf
+        {
             match value {
-                Value::Null => {}
-                Value::Array(values) if items => prefix = values,
+                value if value.is_null() => {}
+                Out::Leaf(LeafValue::Ref(Json::Array(values))) if items => {
+                    prefix = values.iter().map(|v| Out::Leaf(LeafValue::Ref(v))).collect();
+                }
+                Out::Versions(versions) if items => prefix = versions,
                 _ => {
                     return Err(inconsistent(
                         path,
@@ -445,44 +484,44 @@ impl Node {
         if items {
             let mut out = prefix;
             for child in self.children.values() {
-                out.push(child.item_to_value(state, path)?);
+                out.push(child.item_to_out(state, path)?);
             }
-            Ok(Some(Value::Array(out)))
+            Ok(Some(Out::Array(out)))
         } else {
-            let mut out = Map::new();
+            let mut out = Vec::with_capacity(self.children.len());
             for (key, child) in &self.children {
                 let Key::Prop(name) = key else { continue };
-                path.push(name.clone());
-                let value = child.to_value(state, path)?;
+                path.push((*name).to_owned());
+                let value = child.to_out(state, path)?;
                 path.pop();
                 if let Some(value) = value {
-                    out.insert(name.clone(), value);
+                    out.push((*name, value));
                 }
             }
-            Ok(Some(Value::Object(out)))
+            Ok(Some(Out::Object(out)))
         }
     }
 
-    fn item_to_value(&self, state: &State, path: &mut Vec<String>) -> Result<Value, MergeError> {
-        let mut out = Map::new();
-        if let Some(id) = &self.item_id {
-            out.insert("id".into(), id.clone());
+    fn item_to_out(&self, state: &State<'a>, path: &mut Vec<String>) -> Result<Out<'a>, MergeError> {
+        let mut out = Vec::with_capacity(self.children.len() + 1);
+        if let Some(id) = self.item_id {
+            out.push(("id", Out::Leaf(LeafValue::Ref(id))));
         }
         for (key, child) in &self.children {
             let Key::Prop(name) = key else {
                 return Err(inconsistent(path, "an array entry that is itself an array"));
             };
-            if self.item_id.is_some() && name == "id" {
+            if self.item_id.is_some() && *name == "id" {
                 continue;
             }
-            path.push(name.clone());
-            let value = child.to_value(state, path)?;
+            path.push((*name).to_owned());
+            let value = child.to_out(state, path)?;
             path.pop();
             if let Some(value) = value {
-                out.insert(name.clone(), value);
+                out.push((*name, value));
             }
         }
-        Ok(Value::Object(out))
+        Ok(Out::Object(out))
     }
 }
 
@@ -493,52 +532,72 @@ fn inconsistent(path: &[String], detail: &'static str) -> MergeError {
     }
 }
 
-fn leaf_value(leaf: &Leaf, state: &State) -> Value {
+fn leaf_out<'a>(leaf: &Leaf<'a>, state: &State<'a>) -> Out<'a> {
     match leaf {
-        Leaf::Plain(value) => value.clone(),
-        Leaf::Versions(versions) => Value::Array(
+        Leaf::Plain(value) => Out::Leaf(value.clone()),
+        Leaf::Versions(versions) => Out::Versions(
             versions
                 .iter()
                 .map(|(release, value)| {
                     let meta = state.metas.get(*release as usize);
-                    let mut version = Map::new();
-                    let field = |f: fn(&ReleaseMeta) -> &Value| meta.map(f).cloned().unwrap_or(Value::Null);
-                    version.insert("releaseID".into(), field(|m| &m.id));
-                    version.insert("releaseDate".into(), field(|m| &m.date));
-                    version.insert("releaseTag".into(), field(|m| &m.tag));
-                    version.insert("value".into(), value.clone());
-                    Value::Object(version)
+                    Out::Version {
+                        id: meta.map_or(&NULL, |m| m.id),
+                        date: meta.map_or(&NULL, |m| m.date),
+                        tag: meta.map_or(&NULL, |m| m.tag),
+                        value,
+                    }
                 })
                 .collect(),
         ),
     }
 }
 
-/// Python `==` on parsed JSON (ocdsmerge compares versioned values with it): numbers compare by
-/// value (`1 == 1.0`), booleans equal 1/0, objects ignore key order.
-pub(crate) fn py_eq(a: &Value, b: &Value) -> bool {
-    fn number(v: &Value) -> Option<f64> {
-        match v {
-            Value::Number(n) => n.as_f64(),
-            Value::Bool(b) => Some(if *b { 1.0 } else { 0.0 }),
-            _ => None,
-        }
+/// The merged release, borrowing leaf values from the releases.
+enum Out<'a> {
+    Leaf(LeafValue<'a>),
+    Object(Vec<(&'a str, Out<'a>)>),
+    Array(Vec<Out<'a>>),
+    Versions(Vec<Out<'a>>),
+    Version {
+        id: &'a Json<'a>,
+        date: &'a Json<'a>,
+        tag: &'a Json<'a>,
+        value: &'a Json<'a>,
+    },
+}
+
+impl Out<'_> {
+    fn is_null(&self) -> bool {
+        matches!(self, Out::Leaf(v) if v.get().is_null())
     }
-    match (a, b) {
-        (Value::Number(x), Value::Number(y)) => {
-            if let (Some(i), Some(j)) = (x.as_i64(), y.as_i64()) {
-                i == j
-            } else if let (Some(i), Some(j)) = (x.as_u64(), y.as_u64()) {
-                i == j
-            } else {
-                x.as_f64() == y.as_f64()
+}
+
+impl Serialize for Out<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Out::Leaf(value) => value.get().serialize(serializer),
+            Out::Object(pairs) => {
+                let mut map = serializer.serialize_map(Some(pairs.len()))?;
+                for (k, v) in pairs {
+                    map.serialize_entry(k, v)?;
+                }
+                map.end()
+            }
+            Out::Array(items) | Out::Versions(items) => {
+                let mut seq = serializer.serialize_seq(Some(items.len()))?;
+                for item in items {
+                    seq.serialize_element(item)?;
+                }
+                seq.end()
+            }
+            Out::Version { id, date, tag, value } => {
+                let mut map = serializer.serialize_map(Some(4))?;
+                map.serialize_entry("releaseID", id)?;
+                map.serialize_entry("releaseDate", date)?;
+                map.serialize_entry("releaseTag", tag)?;
+                map.serialize_entry("value", value)?;
+                map.end()
             }
         }
-        (Value::Bool(_), Value::Number(_)) | (Value::Number(_), Value::Bool(_)) => number(a) == number(b),
-        (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(i, j)| py_eq(i, j)),
-        (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| py_eq(v, w)))
-        }
-        _ => a == b,
     }
 }
