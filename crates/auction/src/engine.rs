@@ -354,9 +354,10 @@ impl Auction {
         }
     }
 
-    /// Decide and, if there is something to record, apply it; returns the event (for tests and
-    /// for services that persist after applying in batches: they must then discard the state and
-    /// replay if the batch fails to commit).
+    /// Decide and, if there is something to record, apply it at once; returns the decision.
+    /// For tests, replay tools, and services that commit in batches: such a service applies in
+    /// memory, acknowledges only after the batch is durable, and if the commit fails discards
+    /// this state and replays the log.
     pub fn execute(&mut self, command: &Command) -> Result<Decision, AuctionError> {
         let decision = self.decide(command);
         match &decision {

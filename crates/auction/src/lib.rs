@@ -11,10 +11,55 @@
 //! 5. publish [`Auction::bidder_view`] / [`Auction::public_view`], and at the end the
 //!    [`Auction::result`] and [`Auction::transcript`].
 //!
+//! ```
+//! use tianguis_auction::{Auction, AuctionRules, BidderId, Command, Decision, Participant, Timestamp};
+//!
+//! let t0 = Timestamp::parse_rfc3339("2025-03-04T09:00:00-06:00").unwrap();
+//! let secs = |s: i64| Timestamp::from_micros(t0.as_micros() + s * 1_000_000);
+//! let bidder = |id: &str, price: &str| Participant {
+//!     bidder: BidderId::new(id),
+//!     name: format!("{id} S.A."),
+//!     sealed_price: price.parse().unwrap(),
+//!     sealed_at: secs(-3600),
+//!     features: Default::default(),
+//! };
+//! let mut log = Vec::new(); // the service's durable log
+//! let mut auction = Auction::new(AuctionRules::default()).unwrap();
+//! let start = Command::Start {
+//!     at: t0,
+//!     participants: vec![bidder("A", "100.00"), bidder("B", "90.00")],
+//!     label_seed: 0x5eed,
+//! };
+//! let mut handle = |auction: &mut Auction, command: Command| match auction.decide(&command) {
+//!     Decision::Record(event) => {
+//!         log.push(serde_json::to_string(&event).unwrap()); // write durably first …
+//!         auction.apply(&event).unwrap(); // … then apply …
+//!         event.outcome().cloned() // … then acknowledge
+//!     }
+//!     Decision::AlreadyRecorded { outcome, .. } => Some(outcome),
+//!     Decision::Invalid(error) => panic!("{}", error.code()),
+//! };
+//! handle(&mut auction, start);
+//! // Round 1 starts after the 300 s pause; the worst price (A) has the first turn.
+//! let wake_up = auction.next_deadline().unwrap();
+//! handle(&mut auction, Command::Tick { at: wake_up });
+//! assert_eq!(auction.current_turn(), Some(&BidderId::new("A")));
+//! let outcome = handle(&mut auction, Command::Bid {
+//!     at: secs(310),
+//!     bidder: BidderId::new("A"),
+//!     price: "89.50".parse().unwrap(),
+//!     request_id: Some("click-1".into()),
+//! });
+//! assert!(outcome.unwrap().is_accepted());
+//! assert_eq!(auction.bidder_view(&BidderId::new("A")).unwrap().own_rank, Some(1));
+//! ```
+//!
 //! Module layout: [`rules`] (configuration), [`time`], [`event`] (commands, events, refusal
 //! reasons), `engine` (the state machine), [`schedule`] (phases and deadlines), [`view`]
 //! (per-viewer projections), [`transcript`], [`result`] (ranking and abnormally-low flag),
 //! [`label`] (anonymous "Oferente N" numbering).
+
+#![warn(missing_docs)]
 
 pub mod event;
 pub mod label;

@@ -171,8 +171,16 @@ impl Auction {
         })
     }
 
-    /// The public observer page.
+    /// The public observer page, with the whole price history (page load).
     pub fn public_view(&self) -> PublicView {
+        self.public_view_since(Seq(0))
+    }
+
+    /// The public observer page with only the price points recorded after event `last_seen`
+    /// (`Seq(0)`: everything, sealed prices included). A live client that has seen event
+    /// `last_seen` — or reconnects after it — receives this instead of the whole history, which
+    /// keeps each broadcast proportional to the number of bidders, not of bids.
+    pub fn public_view_since(&self, last_seen: Seq) -> PublicView {
         let finished = self.is_finished();
         let ranks_visible = self.rules.visibility.own_rank || finished;
         let prices_visible = self.rules.visibility.best_price || finished;
@@ -186,10 +194,12 @@ impl Auction {
         };
         let board = order
             .iter()
-            .map(|&i| {
+            .enumerate()
+            .map(|(position, &i)| {
                 let e = &self.entrants[i];
                 BoardRow {
-                    rank: ranks_visible.then(|| self.rank_of(i)),
+                    // `order` is the ranking itself when ranks are visible.
+                    rank: ranks_visible.then_some(position as u32 + 1),
                     label: e.label,
                     price: prices_visible.then_some(e.price),
                     score: if prices_visible {
@@ -204,7 +214,7 @@ impl Auction {
             })
             .collect();
         let price_history = if prices_visible {
-            self.price_history()
+            self.price_history(last_seen)
         } else {
             Vec::new()
         };
@@ -222,22 +232,27 @@ impl Auction {
         }
     }
 
-    fn price_history(&self) -> Vec<PricePoint> {
+    fn price_history(&self, last_seen: Seq) -> Vec<PricePoint> {
         let Some(started_at) = self.started_at else {
             return Vec::new();
         };
-        let mut points: Vec<PricePoint> = self
-            .entrants
-            .iter()
-            .map(|e| PricePoint {
-                at: started_at,
-                seq: None,
-                label: e.label,
-                price: e.sealed_price,
-            })
-            .collect();
-        points.sort_by_key(|p| p.label);
-        for attempt in &self.attempts {
+        let mut points: Vec<PricePoint> = Vec::new();
+        if last_seen == Seq(0) {
+            points = self
+                .entrants
+                .iter()
+                .map(|e| PricePoint {
+                    at: started_at,
+                    seq: None,
+                    label: e.label,
+                    price: e.sealed_price,
+                })
+                .collect();
+            points.sort_by_key(|p| p.label);
+        }
+        // Attempts are in sequence order.
+        let first_new = self.attempts.partition_point(|a| a.seq <= last_seen);
+        for attempt in &self.attempts[first_new..] {
             if attempt.outcome.is_accepted()
                 && let (Some(price), Some(&idx)) = (attempt.price, self.index.get(&attempt.bidder))
             {

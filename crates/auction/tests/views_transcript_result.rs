@@ -166,6 +166,21 @@ fn public_view_has_a_price_over_time_chart() {
 }
 
 #[test]
+fn a_reconnecting_observer_receives_only_the_points_after_its_last_event() {
+    let h = played();
+    let delta = h.auction.public_view_since(tianguis_auction::Seq(3));
+    let points: Vec<String> = delta
+        .price_history
+        .iter()
+        .map(|p| format!("{}@{}", p.price, p.seq.map(|s| s.0).unwrap_or(0)))
+        .collect();
+    assert_eq!(points, ["88.00@4", "87.50@5"]);
+    assert_eq!(delta.board, h.auction.public_view().board);
+    let up_to_date = h.auction.public_view_since(h.auction.last_seq());
+    assert!(up_to_date.price_history.is_empty());
+}
+
+#[test]
 fn transcript_lists_every_accepted_and_refused_bid_as_json_and_csv() {
     let mut h = played();
     assert_eq!(h.bid(at(45), "Z", "1.00"), refused(Refusal::NotParticipant));
