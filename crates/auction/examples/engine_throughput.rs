@@ -39,7 +39,7 @@ fn main() {
     let mut engines: Vec<Auction> = Vec::with_capacity(auctions);
     let mut logs: Vec<Vec<String>> = vec![Vec::new(); auctions];
     let mut own: Vec<Vec<Decimal>> = Vec::with_capacity(auctions);
-    for a in 0..auctions {
+    for (a, log) in logs.iter_mut().enumerate() {
         let mut engine = Auction::new(rules.clone()).expect("rules");
         let participants: Vec<Participant> = (0..bidders)
             .map(|b| Participant {
@@ -60,7 +60,7 @@ fn main() {
             panic!("start refused")
         };
         engine.apply(&event).expect("apply start");
-        logs[a].push(serde_json::to_string(&event).expect("json"));
+        log.push(serde_json::to_string(&event).expect("json"));
         engines.push(engine);
     }
 
