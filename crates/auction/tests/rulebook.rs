@@ -128,3 +128,16 @@ best_price = false
         "auction.rules.hidden_best_reference"
     );
 }
+
+#[test]
+fn decimals_may_be_written_as_strings_or_toml_numbers() {
+    let text = "[auction.minimum_decrement]\namount = 0.3333\n[auction.abnormally_low]\nbelow_runner_up_percent = 25\n";
+    let rules = toml::from_str::<Rulebook>(text).unwrap().auction;
+    // A TOML float is read through its shortest decimal form, not its binary value.
+    assert_eq!(rules.minimum_decrement.amount, Decimal::new(3333, 4));
+    rules.validate().unwrap();
+    assert_eq!(
+        rules.abnormally_low.below_runner_up_percent,
+        Decimal::from(25)
+    );
+}
