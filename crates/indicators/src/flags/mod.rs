@@ -1,0 +1,328 @@
+//! Red flags: the indicators of the OCP red-flag calculator (Cardinal 0.0.8) with the same
+//! definitions and numbers, and Tianguis's additions (issue 6).
+//!
+//! The computation is a fold over processes into per-thread [`Accumulator`]s whose merge is
+//! commutative (counts, sets, lists sorted by file position at the end), followed by
+//! [`finalize`](finalize::finalize), which computes quartiles and fences over the whole
+//! dataset. That is why the output never depends on thread scheduling (issue 6, "Key facts"):
+//! the reference's one order-dependent choice, the main currency when none is configured, is
+//! made by reading the file sequentially until it is known (see [`crate::run`]).
+//!
+//! Module layout: [`engine`] holds the compiled settings and the per-process fold, one function
+//! per indicator in the reference's order; [`finalize`] turns accumulators into results;
+//! [`beyond`] has R044, R055 and the abnormally-low-price flag; [`extended`] evaluates lots,
+//! `relatedBid` and consortia that the reference skips.
+
+pub mod beyond;
+pub mod engine;
+pub mod extended;
+pub mod finalize;
+
+use std::fmt;
+
+use serde::Serialize;
+
+/// A red flag. Codes are those of the OCP red-flag catalogue used by the reference, plus `ALP`
+/// (the auction issue's abnormally low price).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum Indicator {
+    /// Short submission period.
+    R003,
+    /// Single bid received.
+    R018,
+    /// Price close to winning bid.
+    R024,
+    /// Excessive unsuccessful bids.
+    R025,
+    /// Identical bid prices.
+    R028,
+    /// Late bid won.
+    R030,
+    /// All except winning bid disqualified.
+    R035,
+    /// Lowest bid disqualified.
+    R036,
+    /// Excessive disqualified bids.
+    R038,
+    /// Business similarities between bidders.
+    R044,
+    /// Heterogeneous supplier.
+    R048,
+    /// Direct awards split below the competitive threshold.
+    R055,
+    /// Heavily discounted bid.
+    R058,
+    /// Abnormally low price (issue 4).
+    #[serde(rename = "ALP")]
+    Alp,
+}
+
+impl Indicator {
+    /// Every indicator, in output order.
+    pub const ALL: [Indicator; 14] = [
+        Indicator::R003,
+        Indicator::R018,
+        Indicator::R024,
+        Indicator::R025,
+        Indicator::R028,
+        Indicator::R030,
+        Indicator::R035,
+        Indicator::R036,
+        Indicator::R038,
+        Indicator::R044,
+        Indicator::R048,
+        Indicator::R055,
+        Indicator::R058,
+        Indicator::Alp,
+    ];
+
+    /// The code as printed.
+    pub fn code(self) -> &'static str {
+        match self {
+            Indicator::R003 => "R003",
+            Indicator::R018 => "R018",
+            Indicator::R024 => "R024",
+            Indicator::R025 => "R025",
+            Indicator::R028 => "R028",
+            Indicator::R030 => "R030",
+            Indicator::R035 => "R035",
+            Indicator::R036 => "R036",
+            Indicator::R038 => "R038",
+            Indicator::R044 => "R044",
+            Indicator::R048 => "R048",
+            Indicator::R055 => "R055",
+            Indicator::R058 => "R058",
+            Indicator::Alp => "ALP",
+        }
+    }
+
+    /// Whether the reference calculator has it (and `--format cardinal` prints it).
+    pub fn in_cardinal(self) -> bool {
+        !matches!(self, Indicator::R044 | Indicator::R055 | Indicator::Alp)
+    }
+
+    /// Index for fixed-size per-indicator tables.
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+impl fmt::Display for Indicator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// Who a result is about: the reference's groups.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum Group {
+    /// A contracting process (`/ocid`).
+    #[serde(rename = "OCID")]
+    Ocid,
+    /// `/buyer/id`.
+    Buyer,
+    /// `/tender/procuringEntity/id`.
+    ProcuringEntity,
+    /// `/bids/details[]/tenderers[]/id`.
+    Tenderer,
+}
+
+impl Group {
+    /// The key as printed by the reference.
+    pub fn key(self) -> &'static str {
+        match self {
+            Group::Ocid => "OCID",
+            Group::Buyer => "Buyer",
+            Group::ProcuringEntity => "ProcuringEntity",
+            Group::Tenderer => "Tenderer",
+        }
+    }
+}
+
+/// A line's position: `(block, line within block)`. Orders results by file order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Pos {
+    /// Block index.
+    pub block: u32,
+    /// Line within the block, from 0.
+    pub line: u32,
+}
+
+/// The figures that raised a flag, for the plain-language explanation (issue 6: "with the
+/// values that triggered it").
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Detail {
+    /// No figures kept (`--format cardinal` skips them for speed).
+    None,
+    /// R003.
+    SubmissionPeriod {
+        /// Whole days between start and end.
+        days: i64,
+        /// The minimum.
+        threshold: i64,
+        /// `tender/procurementMethodDetails`, if it set the threshold.
+        method_details: Option<String>,
+    },
+    /// R018.
+    SingleBid {
+        /// `tender/procurementMethod`.
+        method: Option<String>,
+    },
+    /// R024 and R058: the gap between the winning and the second-lowest bid.
+    PriceGap {
+        /// (second − winning) / winning.
+        ratio: f64,
+        /// The fence it was compared with.
+        fence: f64,
+        /// The winner.
+        winner: String,
+        /// The second-lowest bidder.
+        runner_up: String,
+        /// The winning amount.
+        winning_amount: f64,
+        /// The second-lowest amount.
+        second_amount: f64,
+        /// The currency.
+        currency: String,
+    },
+    /// R028.
+    IdenticalPrices {
+        /// The repeated amount.
+        amount: f64,
+        /// Its currency.
+        currency: String,
+        /// The tenderers who bid it.
+        tenderers: Vec<String>,
+    },
+    /// R030.
+    LateBid {
+        /// The winner whose bid was late.
+        tenderer: String,
+        /// The bid's date.
+        bid_date: String,
+        /// The submission deadline.
+        end_date: String,
+    },
+    /// R035.
+    OthersDisqualified {
+        /// The only valid tenderer, who won.
+        winner: String,
+        /// How many other tenderers were disqualified.
+        disqualified: usize,
+    },
+    /// R036.
+    LowestDisqualified {
+        /// The lowest amount, which was disqualified.
+        amount: f64,
+        /// Its currency.
+        currency: String,
+    },
+    /// R025, R038 (tenderer, buyer or procuring entity) and R048.
+    Ratio {
+        /// The organisation's value.
+        value: f64,
+        /// The fence it crossed.
+        fence: f64,
+        /// Numerator (wins, disqualified bids, categories).
+        numerator: u64,
+        /// Denominator (bids or processes).
+        denominator: u64,
+    },
+    /// R044.
+    Similarity {
+        /// One bidder.
+        first: String,
+        /// The other.
+        second: String,
+        /// `address`, `email` or `telephone`.
+        basis: String,
+        /// The shared value.
+        shared: String,
+    },
+    /// R055.
+    SplitPurchase {
+        /// The supplier.
+        supplier: String,
+        /// How many direct awards in the window.
+        count: usize,
+        /// Their total.
+        total: String,
+        /// The competitive threshold.
+        threshold: String,
+        /// The currency.
+        currency: String,
+        /// Window in days.
+        window_days: i64,
+    },
+    /// The abnormally-low-price flag.
+    AbnormallyLow {
+        /// The winner.
+        winner: String,
+        /// The winner's final price.
+        winner_price: String,
+        /// Mean of the other bidders' initial prices.
+        mean_of_other_initial: Option<String>,
+        /// Percent below that mean.
+        below_mean_percent: Option<String>,
+        /// The runner-up's final price.
+        runner_up_price: Option<String>,
+        /// Percent below the runner-up.
+        below_runner_up_percent: Option<String>,
+        /// The currency.
+        currency: String,
+    },
+}
+
+/// One flag on a process.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProcessFlag {
+    /// Which.
+    pub indicator: Indicator,
+    /// The reference's output value (1.0, a count or a ratio).
+    pub value: f64,
+    /// Tenderers the reference also flags (Tenderer group) for this process.
+    pub tenderers: Vec<Box<str>>,
+    /// The lot it concerns, when evaluated per lot (extended mode only).
+    pub lot: Option<Box<str>>,
+    /// The figures.
+    pub detail: Detail,
+}
+
+/// A flag computed at the end (R024, R058, R055): position, ocid, buyer, flag.
+pub type LateFlag = (Pos, Box<str>, Option<Box<str>>, ProcessFlag);
+
+/// A process with at least one flag.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FlaggedProcess {
+    /// File position.
+    pub pos: Pos,
+    /// `/ocid`.
+    pub ocid: Box<str>,
+    /// `/buyer/id` (for filters and links in the platform).
+    pub buyer: Option<Box<str>>,
+    /// The flags.
+    pub flags: Vec<ProcessFlag>,
+}
+
+/// A ratio of counts, merged by adding numerators and denominators (the reference's mediant).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Fraction {
+    /// Numerator.
+    pub numerator: u64,
+    /// Denominator.
+    pub denominator: u64,
+}
+
+impl Fraction {
+    /// Adds another fraction's counts.
+    pub fn add(&mut self, numerator: u64, denominator: u64) {
+        self.numerator += numerator;
+        self.denominator += denominator;
+    }
+
+    /// As the reference's `f64::from(fraction)`.
+    pub fn ratio(self) -> f64 {
+        self.numerator as f64 / self.denominator as f64
+    }
+}
