@@ -1,0 +1,154 @@
+//! Request extractors whose failures speak the platform's error model.
+//!
+//! axum's own extractors answer malformed input with plain-text bodies; these wrappers turn
+//! every rejection (bad JSON, wrong types, oversized bodies, invalid UTF-8 in a query string,
+//! a non-numeric id) into an [`AppError`] with a stable code, so bad input always gets the same
+//! translated answer and never reaches a handler.
+
+use super::error::AppError;
+use crate::domain::error_code::ErrorCode;
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
+
+fn body_error(status: StatusCode, fallback: ErrorCode, text: String) -> AppError {
+    let code = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => ErrorCode::RequestTooLarge,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ErrorCode::RequestUnsupportedMediaType,
+        _ => fallback,
+    };
+    let err = AppError::new(code);
+    if code == fallback {
+        // The parser's description (field, line, column) helps API clients fix their request;
+        // it contains only what they sent, never server internals.
+        err.with_details(serde_json::json!({ "reason": truncate(&text, 300) }))
+    } else {
+        err
+    }
+}
+
+fn truncate(text: &str, max: usize) -> String {
+    text.chars().take(max).collect()
+}
+
+/// A JSON body.
+#[derive(Debug, Clone)]
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(value)) => Ok(ApiJson(value)),
+            Err(rejection) => Err(json_rejection(rejection)),
+        }
+    }
+}
+
+fn json_rejection(rejection: JsonRejection) -> AppError {
+    body_error(
+        rejection.status(),
+        ErrorCode::RequestInvalidJson,
+        rejection.body_text(),
+    )
+}
+
+/// A URL-encoded form body. Parsed with `serde_html_form`, which (unlike axum's `Form`)
+/// reads repeated keys such as several checked `roles` boxes into a list.
+#[derive(Debug, Clone)]
+pub struct WebForm<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for WebForm<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let is_form = req
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+        if !is_form {
+            return Err(AppError::new(ErrorCode::RequestUnsupportedMediaType));
+        }
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|rejection| {
+                body_error(
+                    rejection.status(),
+                    ErrorCode::RequestInvalidForm,
+                    rejection.body_text(),
+                )
+            })?;
+        serde_html_form::from_bytes::<T>(&bytes)
+            .map(WebForm)
+            .map_err(|e| {
+                AppError::new(ErrorCode::RequestInvalidForm)
+                    .with_details(serde_json::json!({ "reason": truncate(&e.to_string(), 300) }))
+            })
+    }
+}
+
+/// Query-string parameters.
+#[derive(Debug, Clone)]
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(value)) => Ok(ApiQuery(value)),
+            Err(rejection) => Err(query_rejection(rejection)),
+        }
+    }
+}
+
+fn query_rejection(rejection: QueryRejection) -> AppError {
+    AppError::new(ErrorCode::RequestInvalidQuery)
+        .with_details(serde_json::json!({ "reason": truncate(&rejection.body_text(), 300) }))
+}
+
+/// Path parameters.
+#[derive(Debug, Clone)]
+pub struct ApiPath<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(value)) => Ok(ApiPath(value)),
+            Err(rejection) => Err(path_rejection(rejection)),
+        }
+    }
+}
+
+fn path_rejection(rejection: PathRejection) -> AppError {
+    AppError::new(ErrorCode::RequestInvalidPath)
+        .with_details(serde_json::json!({ "reason": truncate(&rejection.body_text(), 300) }))
+}
+
+/// Paging parameters shared by list routes.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct Paging {
+    /// Page number, from 1.
+    pub page: Option<i64>,
+    /// Rows per page (1–200, default 50).
+    pub per_page: Option<i64>,
+}
+
+impl Paging {
+    /// Rows per page, bounded.
+    pub fn limit(&self) -> i64 {
+        self.per_page.unwrap_or(50).clamp(1, 200)
+    }
+
+    /// Offset of the page's first row.
+    pub fn offset(&self) -> i64 {
+        (self.page.unwrap_or(1).clamp(1, 1_000_000) - 1) * self.limit()
+    }
+}

@@ -1,0 +1,216 @@
+//! The `tianguis` command line.
+
+use crate::config::{Config, DEFAULT_DB};
+use crate::domain::role::Role;
+use crate::domain::time::parse_zone;
+use crate::server;
+use crate::service::audit::{self, Verification};
+use crate::service::{Actor, demo, users};
+use clap::{Args, Parser, Subcommand};
+use std::io::Read;
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+/// Tianguis: fair and equitable public procurement and supply.
+#[derive(Debug, Parser)]
+#[command(name = "tianguis", version, about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Database selection shared by the commands that use one.
+#[derive(Debug, Clone, Args)]
+pub struct DbArgs {
+    /// Database: `sqlite://PATH` (default, created when missing) or `postgres://…`.
+    #[arg(long, env = "TIANGUIS_DB", default_value = DEFAULT_DB)]
+    pub db: String,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the web platform.
+    Serve(ServeArgs),
+    /// Apply pending database migrations and exit.
+    Migrate(DbArgs),
+    /// Seed the demo institution (idempotent) and exit.
+    Demo(DbArgs),
+    /// Audit-log tools.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Account tools.
+    #[command(subcommand)]
+    Users(UsersCommand),
+}
+
+/// `serve` options.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address and port to listen on.
+    #[arg(long, env = "TIANGUIS_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: SocketAddr,
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// Seed the demo institution (buyer, ~250 suppliers, a user per role, catalogue).
+    #[arg(long)]
+    pub demo: bool,
+    /// Time zone in which times are shown (IANA name).
+    #[arg(long, env = "TIANGUIS_TIMEZONE", default_value = "America/Guatemala")]
+    pub timezone: String,
+    /// Largest accepted request body, in bytes.
+    #[arg(long, env = "TIANGUIS_BODY_LIMIT", default_value_t = 1024 * 1024)]
+    pub body_limit: usize,
+    /// Mark cookies Secure (when served over HTTPS).
+    #[arg(long, env = "TIANGUIS_SECURE_COOKIES")]
+    pub secure_cookies: bool,
+    /// Maximum database connections.
+    #[arg(long, env = "TIANGUIS_DB_MAX_CONNECTIONS", default_value_t = 16)]
+    pub db_max_connections: u32,
+}
+
+/// `audit` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Recompute the hash chain; exit 1 naming the first broken event.
+    Verify(DbArgs),
+}
+
+/// `users` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum UsersCommand {
+    /// Create an account (e.g. the first administrator of a new installation). The password is
+    /// read from the environment variable TIANGUIS_PASSWORD or, if unset, from standard input.
+    Create {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Sign-in name.
+        #[arg(long)]
+        username: String,
+        /// Name shown to others.
+        #[arg(long)]
+        display_name: String,
+        /// Role (repeat for several): administrator, buyer, evaluator, warehouse, analyst, observer.
+        #[arg(long = "role", required = true)]
+        roles: Vec<String>,
+        /// Contact e-mail.
+        #[arg(long)]
+        email: Option<String>,
+    },
+}
+
+fn config_for(db: &DbArgs) -> Config {
+    Config {
+        db_url: db.db.clone(),
+        ..Config::default()
+    }
+}
+
+/// Runs a parsed command line.
+pub async fn run(cli: Cli) -> ExitCode {
+    match execute(cli.command).await {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn execute(command: Command) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Serve(args) => {
+            let timezone = parse_zone(&args.timezone)
+                .ok_or_else(|| anyhow::anyhow!("unknown time zone {:?}", args.timezone))?;
+            let config = Config {
+                bind: args.bind,
+                db_url: args.db.db,
+                timezone,
+                body_limit: args.body_limit,
+                secure_cookies: args.secure_cookies,
+                db_max_connections: args.db_max_connections,
+                demo: args.demo,
+                ..Config::default()
+            };
+            server::run(config).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Migrate(db) => {
+            let database = server::open_database(&config_for(&db)).await?;
+            database.close().await;
+            println!("database is up to date");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo(db) => {
+            let database = server::open_database(&config_for(&db)).await?;
+            let report = demo::seed(&database).await?;
+            database.close().await;
+            println!(
+                "demo seeded: {} buyers, {} suppliers, {} users, {} catalogue items created",
+                report.buyers, report.suppliers, report.users, report.catalogue_items
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Audit(AuditCommand::Verify(db)) => {
+            let database = server::open_database(&config_for(&db)).await?;
+            let result = audit::verify(&database).await?;
+            database.close().await;
+            match result {
+                Verification::Intact { events, head_hash } => {
+                    println!("audit log intact: {events} events, head {head_hash}");
+                    Ok(ExitCode::SUCCESS)
+                }
+                Verification::Broken(broken) => {
+                    println!("audit log BROKEN at event {}: {broken}", broken.seq());
+                    Ok(ExitCode::from(1))
+                }
+            }
+        }
+        Command::Users(UsersCommand::Create {
+            db,
+            username,
+            display_name,
+            roles,
+            email,
+        }) => {
+            let password = match std::env::var("TIANGUIS_PASSWORD") {
+                Ok(p) => p,
+                Err(_) => {
+                    let mut p = String::new();
+                    std::io::stdin().read_to_string(&mut p)?;
+                    p.trim_end_matches(['\n', '\r']).to_string()
+                }
+            };
+            let database = server::open_database(&config_for(&db)).await?;
+            let form = users::UserForm {
+                username,
+                display_name,
+                email,
+                roles,
+                supplier_id: None,
+            };
+            let result = users::create(&database, &Actor::System("cli"), &form, &password).await;
+            database.close().await;
+            match result {
+                Ok(user) => {
+                    let roles: Vec<&str> = user.roles.iter().map(|r: &Role| r.code()).collect();
+                    println!(
+                        "created user {} ({}) with roles {}",
+                        user.username,
+                        user.id,
+                        roles.join(", ")
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(crate::service::ServiceError::Validation(fields)) => {
+                    for f in fields {
+                        eprintln!("invalid {}: {}", f.field, f.code.as_str());
+                    }
+                    Ok(ExitCode::from(1))
+                }
+                Err(other) => Err(other.into()),
+            }
+        }
+    }
+}

@@ -1,0 +1,44 @@
+//! Run-time configuration of a node, from the command line or `TIANGUIS_*` variables.
+
+use crate::service::auth::AuthPolicy;
+use chrono_tz::Tz;
+use std::net::SocketAddr;
+
+/// Default database: an SQLite file under `./data/`.
+pub const DEFAULT_DB: &str = "sqlite://data/tianguis.db";
+
+/// Everything a running node needs to know.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Address the HTTP server listens on.
+    pub bind: SocketAddr,
+    /// Database address (`sqlite://…` or `postgres://…`).
+    pub db_url: String,
+    /// Zone in which times are shown (stored times are UTC).
+    pub timezone: Tz,
+    /// Largest accepted request body in bytes (uploads of later issues set their own).
+    pub body_limit: usize,
+    /// Mark cookies `Secure` (set when served over HTTPS, e.g. behind a proxy).
+    pub secure_cookies: bool,
+    /// Sign-in and session policy.
+    pub auth: AuthPolicy,
+    /// Maximum database connections.
+    pub db_max_connections: u32,
+    /// Seed the demo institution at start-up.
+    pub demo: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            db_url: DEFAULT_DB.to_string(),
+            timezone: chrono_tz::America::Guatemala,
+            body_limit: 1024 * 1024,
+            secure_cookies: false,
+            auth: AuthPolicy::default(),
+            db_max_connections: 16,
+            demo: false,
+        }
+    }
+}

@@ -1,0 +1,13 @@
+//! Pure domain types and rules: no I/O, no database, no HTTP. Everything here can be tested,
+//! fuzzed and reasoned about alone; the service layer composes it with the repositories.
+
+pub mod audit;
+pub mod catalogue;
+pub mod error_code;
+pub mod lang;
+pub mod nit;
+pub mod role;
+pub mod supplier;
+pub mod time;
+pub mod user;
+pub mod validation;

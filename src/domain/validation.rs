@@ -1,0 +1,215 @@
+//! Field-level validation results shared by every form and JSON body.
+//!
+//! A rejected submission lists every failing field at once (not only the first), each with a
+//! stable code the interface translates, so a person can correct a form in one pass.
+
+use serde::Serialize;
+
+/// Why one field was rejected: a stable code, translated under `verr-` + code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum FieldCode {
+    /// A required field is empty.
+    Required,
+    /// The text is longer than allowed.
+    TooLong,
+    /// The text is shorter than allowed.
+    TooShort,
+    /// The text has characters the field does not allow.
+    InvalidCharacters,
+    /// The value is not one of the allowed options.
+    UnknownOption,
+    /// The username is already taken.
+    UsernameTaken,
+    /// The password is too weak (too short or too common).
+    WeakPassword,
+    /// The two password fields differ.
+    PasswordMismatch,
+    /// The current password given to change it is wrong.
+    WrongPassword,
+    /// The role combination is not allowed (see `role::validate_role_set`).
+    RoleCombination,
+    /// The referenced supplier does not exist.
+    UnknownSupplier,
+    /// The NIT's check digit or format is wrong.
+    InvalidNit,
+    /// The e-mail address is malformed.
+    InvalidEmail,
+    /// A date or time could not be read.
+    InvalidDate,
+    /// A number could not be read or is out of range.
+    InvalidNumber,
+}
+
+impl FieldCode {
+    /// Every code, for the translation completeness test.
+    pub const ALL: &'static [FieldCode] = &[
+        FieldCode::Required,
+        FieldCode::TooLong,
+        FieldCode::TooShort,
+        FieldCode::InvalidCharacters,
+        FieldCode::UnknownOption,
+        FieldCode::UsernameTaken,
+        FieldCode::WeakPassword,
+        FieldCode::PasswordMismatch,
+        FieldCode::WrongPassword,
+        FieldCode::RoleCombination,
+        FieldCode::UnknownSupplier,
+        FieldCode::InvalidNit,
+        FieldCode::InvalidEmail,
+        FieldCode::InvalidDate,
+        FieldCode::InvalidNumber,
+    ];
+
+    /// Wire form, e.g. `too_long`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            FieldCode::Required => "required",
+            FieldCode::TooLong => "too_long",
+            FieldCode::TooShort => "too_short",
+            FieldCode::InvalidCharacters => "invalid_characters",
+            FieldCode::UnknownOption => "unknown_option",
+            FieldCode::UsernameTaken => "username_taken",
+            FieldCode::WeakPassword => "weak_password",
+            FieldCode::PasswordMismatch => "password_mismatch",
+            FieldCode::WrongPassword => "wrong_password",
+            FieldCode::RoleCombination => "role_combination",
+            FieldCode::UnknownSupplier => "unknown_supplier",
+            FieldCode::InvalidNit => "invalid_nit",
+            FieldCode::InvalidEmail => "invalid_email",
+            FieldCode::InvalidDate => "invalid_date",
+            FieldCode::InvalidNumber => "invalid_number",
+        }
+    }
+
+    /// Translation key of the message.
+    pub fn message_key(self) -> String {
+        format!("verr-{}", self.as_str().replace('_', "-"))
+    }
+}
+
+/// One rejected field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    /// The field's name as submitted (`username`, `roles`, `lots[2].quantity`).
+    pub field: String,
+    /// Why it was rejected.
+    pub code: FieldCode,
+}
+
+/// Collects field errors while a submission is checked.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Validator {
+    errors: Vec<FieldError>,
+}
+
+impl Validator {
+    /// Starts an empty report.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Records a failure of `field`.
+    pub fn fail(&mut self, field: &str, code: FieldCode) {
+        self.errors.push(FieldError {
+            field: field.to_string(),
+            code,
+        });
+    }
+
+    /// Checks a required, single-line text's length in characters and that it has no control
+    /// characters (which would corrupt exports and logs); returns the trimmed text.
+    pub fn text(&mut self, field: &str, value: &str, min: usize, max: usize) -> String {
+        let trimmed = value.trim();
+        let chars = trimmed.chars().count();
+        if chars == 0 && min > 0 {
+            self.fail(field, FieldCode::Required);
+        } else if chars < min {
+            self.fail(field, FieldCode::TooShort);
+        } else if chars > max {
+            self.fail(field, FieldCode::TooLong);
+        } else if trimmed.chars().any(char::is_control) {
+            self.fail(field, FieldCode::InvalidCharacters);
+        }
+        trimmed.to_string()
+    }
+
+    /// Whether nothing failed.
+    pub fn is_ok(&self) -> bool {
+        self.errors.is_empty()
+    }
+
+    /// The failures so far.
+    pub fn errors(&self) -> &[FieldError] {
+        &self.errors
+    }
+
+    /// Ends the check: `Ok` when nothing failed.
+    pub fn finish(self) -> Result<(), Vec<FieldError>> {
+        if self.errors.is_empty() {
+            Ok(())
+        } else {
+            Err(self.errors)
+        }
+    }
+}
+
+/// A deliberately small check of e-mail shape: one `@`, something on each side, a dot in the
+/// domain, no spaces. Deliverability is proven by use, not by a regular expression.
+pub fn looks_like_email(value: &str) -> bool {
+    let Some((local, domain)) = value.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains('@')
+        && !value.chars().any(|c| c.is_whitespace() || c.is_control())
+        && value.len() <= 254
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_rules() {
+        let mut v = Validator::new();
+        assert_eq!(v.text("a", "  hola  ", 1, 10), "hola");
+        assert!(v.is_ok());
+        v.text("b", "", 1, 10);
+        v.text("c", "abcdefghijk", 1, 10);
+        v.text("d", "x\u{0}y", 1, 10);
+        v.text("e", "ab", 3, 10);
+        let codes: Vec<_> = v
+            .errors()
+            .iter()
+            .map(|e| (e.field.as_str(), e.code))
+            .collect();
+        assert_eq!(
+            codes,
+            vec![
+                ("b", FieldCode::Required),
+                ("c", FieldCode::TooLong),
+                ("d", FieldCode::InvalidCharacters),
+                ("e", FieldCode::TooShort)
+            ]
+        );
+    }
+
+    #[test]
+    fn emails() {
+        assert!(looks_like_email("compras@igss.gob.gt"));
+        assert!(!looks_like_email("compras@igss"));
+        assert!(!looks_like_email("compras igss@x.gt"));
+        assert!(!looks_like_email("@x.gt"));
+        assert!(!looks_like_email("a@b@c.gt"));
+    }
+
+    #[test]
+    fn keys_are_unique() {
+        let keys: std::collections::HashSet<_> =
+            FieldCode::ALL.iter().map(|c| c.message_key()).collect();
+        assert_eq!(keys.len(), FieldCode::ALL.len());
+    }
+}

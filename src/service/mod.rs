@@ -1,0 +1,129 @@
+//! Workflows: each public function is one thing a user does, run in one transaction that
+//! also appends its audit event. Services take explicit inputs (the acting user, the data),
+//! call `domain/` for rules and `repository/` for storage, and never know about HTTP.
+
+pub mod audit;
+pub mod auth;
+pub mod demo;
+pub mod rate_limit;
+pub mod registry;
+pub mod tokens;
+pub mod users;
+
+use crate::domain::error_code::ErrorCode;
+use crate::domain::role::Role;
+use crate::domain::user::User;
+use crate::domain::validation::{FieldCode, FieldError};
+use crate::repository::RepoError;
+
+/// Who performs a workflow, recorded as the actor of its audit events.
+#[derive(Debug, Clone)]
+pub enum Actor {
+    /// A signed-in user or API token holder.
+    User(User),
+    /// The platform itself (demo seed, scheduled jobs, command line), with a label.
+    System(&'static str),
+}
+
+impl Actor {
+    /// Label stored in the audit log.
+    pub fn label(&self) -> String {
+        match self {
+            Actor::User(u) => u.actor_label(),
+            Actor::System(name) => format!("system:{name}"),
+        }
+    }
+
+    /// Acting user's id, if a user.
+    pub fn user_id(&self) -> Option<i64> {
+        match self {
+            Actor::User(u) => Some(u.id),
+            Actor::System(_) => None,
+        }
+    }
+
+    /// Whether the actor may act with this role (the system may do anything).
+    pub fn has_role(&self, role: Role) -> bool {
+        match self {
+            Actor::User(u) => u.has_role(role),
+            Actor::System(_) => true,
+        }
+    }
+}
+
+/// Failures of a workflow, each mapped to one stable [`ErrorCode`] at the HTTP edge.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// The record does not exist or is not visible to the actor.
+    #[error("not found")]
+    NotFound,
+    /// Submitted fields are invalid; nothing was changed.
+    #[error("validation failed: {0:?}")]
+    Validation(Vec<FieldError>),
+    /// Username or password wrong.
+    #[error("invalid credentials")]
+    InvalidCredentials,
+    /// The account is deactivated.
+    #[error("account disabled")]
+    AccountDisabled,
+    /// The API token is unknown, revoked or expired.
+    #[error("invalid token")]
+    InvalidToken,
+    /// Too many attempts; retry after the given seconds.
+    #[error("rate limited, retry after {retry_after_secs}s")]
+    RateLimited {
+        /// Seconds until the next attempt is allowed.
+        retry_after_secs: u64,
+    },
+    /// The actor may not do this to this record.
+    #[error("forbidden")]
+    Forbidden,
+    /// The record's state does not allow this action.
+    #[error("illegal transition: {action} from {from}")]
+    IllegalTransition {
+        /// Current state.
+        from: String,
+        /// Attempted action.
+        action: String,
+    },
+    /// Storage failed.
+    #[error(transparent)]
+    Repo(#[from] RepoError),
+    /// Something that should not happen (e.g. the password hasher failed).
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl ServiceError {
+    /// One field error as a validation failure.
+    pub fn field(field: &str, code: FieldCode) -> ServiceError {
+        ServiceError::Validation(vec![FieldError {
+            field: field.to_string(),
+            code,
+        }])
+    }
+
+    /// The stable code reported to the user.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            ServiceError::NotFound | ServiceError::Repo(RepoError::NotFound) => {
+                ErrorCode::ResourceNotFound
+            }
+            ServiceError::Validation(_) => ErrorCode::ValidationFailed,
+            ServiceError::InvalidCredentials => ErrorCode::AuthInvalidCredentials,
+            ServiceError::AccountDisabled => ErrorCode::AuthAccountDisabled,
+            ServiceError::InvalidToken => ErrorCode::AuthInvalidToken,
+            ServiceError::RateLimited { .. } => ErrorCode::AuthRateLimited,
+            ServiceError::Forbidden => ErrorCode::AuthForbidden,
+            ServiceError::IllegalTransition { .. } => ErrorCode::StateIllegalTransition,
+            ServiceError::Repo(RepoError::UniqueViolation(_)) => ErrorCode::ResourceConflict,
+            ServiceError::Repo(e) if e.is_unavailable() => ErrorCode::ServiceUnavailable,
+            ServiceError::Repo(_) | ServiceError::Internal(_) => ErrorCode::InternalError,
+        }
+    }
+}
+
+/// Serialises a record for the audit log's before/after columns.
+pub fn snapshot<T: serde::Serialize>(value: &T) -> Option<String> {
+    serde_json::to_string(value).ok()
+}
