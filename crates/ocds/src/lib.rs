@@ -3,14 +3,26 @@
 //!
 //! Why a separate pure library: the same code serves the `tianguis ocds …` commands (issue 5,
 //! "Toolkit"), the platform's own record publication (issue 5, "Publication", which calls
-//! [`merge::Merger`]) and the importer, with no database or web framework involved.
+//! [`Merger`]) and the importer (which reads with [`read::Reader`]), with no database or web
+//! framework involved.
+//!
+//! Modules, in the order data flows:
+//! - [`read`]: format detection, gzip, JSON lines, two-pass streaming of large documents;
+//! - [`upgrade`]: OCDS 1.0 → 1.1, as ocdskit does it;
+//! - [`rules`] and [`merge`]: merge rules derived from the schema, compiled/versioned releases;
+//! - [`compile`]: the bounded-memory grouping by ocid and parallel merging of `ocds compile`;
+//! - [`validate`]: JSON Schema and codelist checks;
+//! - [`cli`]: the `compile`, `validate` and `upgrade` subcommands.
 
+pub mod cli;
+pub mod compile;
 pub mod json;
 pub mod merge;
 pub mod read;
 pub mod rules;
 pub mod schema;
 pub mod upgrade;
+pub mod validate;
 
 pub use json::Json;
 pub use merge::{MergeError, Merger, Mode, compile, versioned};

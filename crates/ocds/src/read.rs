@@ -271,24 +271,31 @@ impl Input {
 /// Streams items from inputs, one input after another. Errors are yielded in place of the
 /// units they spoil, and reading goes on with the next unit or input.
 pub struct Reader {
-    inputs: VecDeque<Input>,
-    current: Option<Box<dyn Iterator<Item = Result<Item, ReadError>> + Send>>,
-    options: ReadOptions,
+    inner: Units,
 }
 
-impl Reader {
-    /// A reader over `inputs`, in order.
-    pub fn new(inputs: impl IntoIterator<Item = Input>, options: ReadOptions) -> Self {
-        Reader {
+/// Inputs read one after another, as units.
+pub(crate) struct Units {
+    inputs: VecDeque<Input>,
+    current: Option<ItemIter>,
+    options: ReadOptions,
+    raw: bool,
+}
+
+impl Units {
+    /// `raw`: yield [`Unit::Raw`] for JSON lines holding OCDS 1.1 releases (no `Value` built).
+    pub(crate) fn new(inputs: impl IntoIterator<Item = Input>, options: ReadOptions, raw: bool) -> Self {
+        Units {
             inputs: inputs.into_iter().collect(),
             current: None,
             options,
+            raw,
         }
     }
 }
 
-impl Iterator for Reader {
-    type Item = Result<Item, ReadError>;
+impl Iterator for Units {
+    type Item = Result<Unit, ReadError>;
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
@@ -299,7 +306,7 @@ impl Iterator for Reader {
                 self.current = None;
             }
             let input = self.inputs.pop_front()?;
-            match open_input(&input, &self.options) {
+            match open_input(&input, &self.options, self.raw) {
                 Ok(iter) => self.current = Some(iter),
                 Err(e) => return Some(Err(e)),
             }
@@ -307,7 +314,49 @@ impl Iterator for Reader {
     }
 }
 
-type ItemIter = Box<dyn Iterator<Item = Result<Item, ReadError>> + Send>;
+impl Reader {
+    /// A reader over `inputs`, in order.
+    pub fn new(inputs: impl IntoIterator<Item = Input>, options: ReadOptions) -> Self {
+        Reader {
+            inner: Units::new(inputs, options, false),
+        }
+    }
+}
+
+impl Iterator for Reader {
+    type Item = Result<Item, ReadError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            match self.inner.next()? {
+                Ok(Unit::Item(item)) => return Some(Ok(item)),
+                Ok(Unit::Raw(_)) => continue,
+                Err(e) => return Some(Err(e)),
+            }
+        }
+    }
+}
+
+type ItemIter = Box<dyn Iterator<Item = Result<Unit, ReadError>> + Send>;
+
+/// A release kept as JSON text, for merging (see [`crate::compile`]): the reader checked it
+/// like any item, it is OCDS 1.1 (upgraded if needed), and only its ocid was extracted.
+#[derive(Debug, Clone)]
+pub struct RawRelease {
+    /// The release's ocid.
+    pub ocid: String,
+    /// The release as compact (or original) JSON text, valid UTF-8.
+    pub json: Vec<u8>,
+    /// Where it is.
+    pub location: Location,
+}
+
+/// What the internal iterators yield: a parsed item, or (in raw mode, for JSON lines of 1.1
+/// releases) a release that was only probed, never built as a `Value`.
+pub(crate) enum Unit {
+    Item(Item),
+    Raw(RawRelease),
+}
 type Source = Box<dyn BufRead + Send>;
 
 fn io_error(file: &Arc<str>, line: u64, e: impl fmt::Display) -> ReadError {
@@ -330,6 +379,11 @@ fn decompress(inner: Box<dyn Read + Send>) -> io::Result<Source> {
     } else {
         Ok(Box::new(buffered))
     }
+}
+
+/// Open an input as a byte stream, decompressing gzip (detected by its magic bytes).
+pub fn open_decompressed(input: &Input) -> io::Result<Box<dyn BufRead + Send>> {
+    open_raw(input)
 }
 
 fn open_raw(input: &Input) -> io::Result<Source> {
@@ -355,7 +409,7 @@ fn strip_bom(line: &[u8]) -> &[u8] {
     line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(line)
 }
 
-fn open_input(input: &Input, options: &ReadOptions) -> Result<ItemIter, ReadError> {
+fn open_input(input: &Input, options: &ReadOptions, raw: bool) -> Result<ItemIter, ReadError> {
     let file = input.name();
     let mut source = open_raw(input).map_err(|e| io_error(&file, 0, e))?;
     // Skip leading blank lines, then look at the first line: if it is a complete JSON value on
@@ -385,18 +439,15 @@ fn open_input(input: &Input, options: &ReadOptions) -> Result<ItemIter, ReadErro
         }
     }
     if first.len() <= options.memory_budget
-        && let Ok(value) = serde_json::from_slice::<Value>(strip_bom(&first))
+        && let Some(pending) = line_units(&first, &file, line_no, raw)
     {
-        let pending = units_from_value(value)
-            .into_iter()
-            .map(|r| locate(r, &file, line_no))
-            .collect();
         return Ok(Box::new(Lines {
             file,
             source,
             line: line_no,
             pending,
             buf: Vec::new(),
+            raw,
         }));
     }
     // A document: gather it in memory up to the budget, else arrange to read it twice.
@@ -806,12 +857,137 @@ struct Lines {
     file: Arc<str>,
     source: Source,
     line: u64,
-    pending: VecDeque<Result<Item, ReadError>>,
+    pending: VecDeque<Result<Unit, ReadError>>,
     buf: Vec<u8>,
+    raw: bool,
+}
+
+/// The units of one line of JSON lines, or `None` if the line is not a complete JSON value.
+fn line_units(line: &[u8], file: &Arc<str>, line_no: u64, raw: bool) -> Option<VecDeque<Result<Unit, ReadError>>> {
+    let text = strip_bom(line);
+    if raw && let Some(release) = probe_release(text, file, line_no) {
+        return Some(VecDeque::from([Ok(Unit::Raw(release))]));
+    }
+    let value = serde_json::from_slice::<Value>(text).ok()?;
+    Some(
+        units_from_value(value)
+            .into_iter()
+            .map(|r| locate(r, file, line_no).map(Unit::Item))
+            .collect(),
+    )
+}
+
+/// The fast path of `ocds compile`: a line that is one release that upgrading would not change
+/// (it has `parties`, so ocdskit treats it as 1.1, or it has none of the fields the upgrade
+/// rewrites) with a string ocid and an id is checked by skipping through it once, without
+/// building it; anything else returns `None` and takes the general path.
+fn probe_release(text: &[u8], file: &Arc<str>, line_no: u64) -> Option<RawRelease> {
+    #[derive(serde::Deserialize)]
+    struct Probe {
+        ocid: Option<Value>,
+        id: Option<Value>,
+        date: Option<Shape>,
+        releases: Option<IgnoredAny>,
+        records: Option<IgnoredAny>,
+        parties: Option<IgnoredAny>,
+        buyer: Option<IgnoredAny>,
+        tender: Option<IgnoredAny>,
+        awards: Option<IgnoredAny>,
+        contracts: Option<IgnoredAny>,
+    }
+    std::str::from_utf8(text).ok()?;
+    let probe: Probe = serde_json::from_slice(text).ok()?;
+    if probe.releases.is_some() || probe.records.is_some() {
+        return None;
+    }
+    if probe.parties.is_none() {
+        let blocks = [
+            (probe.buyer.is_some(), &["\"buyer\""][..]),
+            (probe.tender.is_some(), &["\"procuringEntity\"", "\"tenderers\"", "\"amendment\""][..]),
+            (probe.awards.is_some(), &["\"suppliers\"", "\"amendment\""][..]),
+            (probe.contracts.is_some(), &["\"amendment\"", "\"transactions\""][..]),
+        ];
+        if upgrade_would_change(text, &blocks) {
+            return None;
+        }
+    }
+    if matches!(probe.date, Some(Shape::Array)) {
+        return None;
+    }
+    let Some(Value::String(ocid)) = probe.ocid else { return None };
+    if ocid.is_empty() || !matches!(probe.id, Some(Value::String(_) | Value::Number(_))) {
+        return None;
+    }
+    let end = text.iter().rposition(|b| !b.is_ascii_whitespace()).map_or(0, |i| i + 1);
+    Some(RawRelease {
+        ocid,
+        json: text[..end].to_vec(),
+        location: Location {
+            file: file.clone(),
+            line: line_no,
+            pointer: String::new(),
+        },
+    })
+}
+
+/// Whether `ocdskit upgrade 1.0:1.1` could change a release without `parties`: only if a
+/// block it rewrites is present (`buyer`; `tender` with `procuringEntity`, `tenderers` or
+/// `amendment`; `awards` with `suppliers` or `amendment`; `contracts` with `amendment` or
+/// `transactions`). Presence of the blocks comes from the probe, of the inner fields from a byte
+/// search (a `\u` escape could spell a field name, so it counts as a possible change). Most
+/// releases are thus ruled out without being built.
+fn upgrade_would_change(text: &[u8], blocks: &[(bool, &[&str])]) -> bool {
+    let found = |needle: &str| memchr::memmem::find(text, needle.as_bytes()).is_some();
+    found("\\u") || blocks.iter().any(|(present, fields)| *present && fields.iter().any(|f| found(f)))
+}
+
+/// Whether a value is an array (the `date` of a versioned release), without building it.
+enum Shape {
+    Array,
+    Other,
+}
+
+impl<'de> de::Deserialize<'de> for Shape {
+    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Shape;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("any JSON")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Shape, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(Shape::Array)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Shape, A::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(Shape::Other)
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Shape, E> {
+                Ok(Shape::Other)
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Shape, E> {
+                Ok(Shape::Other)
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Shape, E> {
+                Ok(Shape::Other)
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Shape, E> {
+                Ok(Shape::Other)
+            }
+            fn visit_str<E>(self, _: &str) -> Result<Shape, E> {
+                Ok(Shape::Other)
+            }
+            fn visit_unit<E>(self) -> Result<Shape, E> {
+                Ok(Shape::Other)
+            }
+        }
+        deserializer.deserialize_any(V)
+    }
 }
 
 impl Iterator for Lines {
-    type Item = Result<Item, ReadError>;
+    type Item = Result<Unit, ReadError>;
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
@@ -836,14 +1012,12 @@ impl Iterator for Lines {
                 continue;
             }
             let line = self.line;
+            if let Some(pending) = line_units(&self.buf, &self.file, line, self.raw) {
+                self.pending = pending;
+                continue;
+            }
             match serde_json::from_slice::<Value>(strip_bom(&self.buf)) {
-                Ok(value) => {
-                    let file = &self.file;
-                    self.pending = units_from_value(value)
-                        .into_iter()
-                        .map(|r| locate(r, file, line))
-                        .collect();
-                }
+                Ok(_) => {}
                 Err(e) => {
                     return Some(Err(ReadError {
                         location: Location {
@@ -924,10 +1098,13 @@ fn document(file: Arc<str>, replay: Replay, start_line: u64) -> ItemIter {
             let _ = tx.send(Err(e));
         }
     });
-    Box::new(Emitted {
-        rx,
-        handle: Some(handle),
-    })
+    Box::new(
+        Emitted {
+            rx,
+            handle: Some(handle),
+        }
+        .map(|r| r.map(Unit::Item)),
+    )
 }
 
 struct Emitted {

@@ -1,14 +1,21 @@
-fn main() {
-    use std::io::BufRead;
-    let stdin = std::io::stdin();
-    let mut groups: std::collections::BTreeMap<String, Vec<serde_json::Value>> = Default::default();
-    for line in stdin.lock().lines() {
-        let v: serde_json::Value = serde_json::from_str(&line.unwrap()).unwrap();
-        groups.entry(v["ocid"].as_str().unwrap().to_string()).or_default().push(v);
-    }
-    let versioned = std::env::args().any(|a| a == "--versioned");
-    for (_, g) in groups {
-        let out = if versioned { tianguis_ocds::versioned(&g) } else { tianguis_ocds::compile(&g) };
-        println!("{}", serde_json::to_string(&out.unwrap()).unwrap());
-    }
+//! Thin binary around [`tianguis_ocds::cli`], for tests and benchmarks that must not depend on
+//! the root `tianguis` package building. Usage: `tianguis-ocds compile|validate|upgrade …`.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+#[derive(Parser)]
+#[command(name = "tianguis-ocds", about = "OCDS toolkit: compile, validate, upgrade")]
+struct Cli {
+    #[command(flatten)]
+    ocds: tianguis_ocds::cli::OcdsArgs,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let stdout = std::io::stdout();
+    let stderr = std::io::stderr();
+    let code = tianguis_ocds::cli::run(cli.ocds, &mut stdout.lock(), &mut stderr.lock());
+    ExitCode::from(code)
 }
