@@ -120,10 +120,7 @@ async fn log_page(
         let mut url = format!("{path}?after={after}&limit={limit}");
         if let Some(s) = &query.since {
             url.push_str("&since=");
-            url.push_str(
-                &percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC)
-                    .to_string(),
-            );
+            url.push_str(&super::page::query_escape(s));
         }
         url
     });

@@ -141,19 +141,14 @@ impl ListPage {
     }
 
     fn page_link(&self, page: i64) -> String {
-        let mut url = format!("/catalogue?page={page}");
-        for (name, value) in [("search", &self.query.search), ("kind", &self.query.kind)] {
-            if let Some(v) = value.as_deref().filter(|s| !s.is_empty()) {
-                url.push('&');
-                url.push_str(name);
-                url.push('=');
-                url.push_str(
-                    &percent_encoding::utf8_percent_encode(v, percent_encoding::NON_ALPHANUMERIC)
-                        .to_string(),
-                );
-            }
-        }
-        url
+        super::page::page_link(
+            "/catalogue",
+            page,
+            &[
+                ("search", self.query.search.as_deref()),
+                ("kind", self.query.kind.as_deref()),
+            ],
+        )
     }
 }
 

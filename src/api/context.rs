@@ -326,10 +326,7 @@ pub fn render_with_context(state: &AppState, ctx: &RequestContext, err: AppError
     let lang = ctx.lang;
     // Browsers asking for a page that needs a sign-in are sent to the sign-in form instead.
     if err.code == ErrorCode::AuthRequired && !ctx.is_api && ctx.method == Method::GET {
-        let next = percent_encoding::utf8_percent_encode(
-            &ctx.path_and_query,
-            percent_encoding::NON_ALPHANUMERIC,
-        );
+        let next = super::page::query_escape(&ctx.path_and_query);
         return Redirect::to(&format!("/login?next={next}")).into_response();
     }
     let message = i18n.t(lang, &err.code.message_key());

@@ -29,6 +29,14 @@ fn body_error(status: StatusCode, fallback: ErrorCode, text: String) -> AppError
     }
 }
 
+/// Whether every key and value of an `application/x-www-form-urlencoded` text decodes to valid
+/// UTF-8. The standard parsers replace invalid bytes with U+FFFD silently; we refuse them
+/// instead, so corrupted input never becomes stored text.
+pub fn urlencoded_is_utf8(raw: &[u8]) -> bool {
+    raw.split(|b| *b == b'&')
+        .all(|pair| percent_encoding::percent_decode(pair).decode_utf8().is_ok())
+}
+
 fn truncate(text: &str, max: usize) -> String {
     text.chars().take(max).collect()
 }
@@ -82,6 +90,10 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for WebForm<T> {
                     rejection.body_text(),
                 )
             })?;
+        if !urlencoded_is_utf8(&bytes) {
+            return Err(AppError::new(ErrorCode::RequestInvalidForm)
+                .with_details(serde_json::json!({ "reason": "invalid UTF-8" })));
+        }
         serde_html_form::from_bytes::<T>(&bytes)
             .map(WebForm)
             .map_err(|e| {
@@ -99,6 +111,12 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        if let Some(query) = parts.uri.query()
+            && !urlencoded_is_utf8(query.as_bytes())
+        {
+            return Err(AppError::new(ErrorCode::RequestInvalidQuery)
+                .with_details(serde_json::json!({ "reason": "invalid UTF-8" })));
+        }
         match axum::extract::Query::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Query(value)) => Ok(ApiQuery(value)),
             Err(rejection) => Err(query_rejection(rejection)),

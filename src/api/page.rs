@@ -122,6 +122,15 @@ impl PageCtx {
         self.t(&role.label_key())
     }
 
+    /// The current page as the sign-in form's `next` (not the sign-in page itself).
+    pub fn login_next(&self) -> String {
+        if self.path.starts_with("/login") {
+            query_escape("/")
+        } else {
+            query_escape(&self.path)
+        }
+    }
+
     /// Translated label of a form field (`display_name` → key `field-display-name`).
     pub fn field_label(&self, field: &str) -> String {
         self.t(&format!("field-{}", field.replace('_', "-")))
@@ -154,6 +163,25 @@ fn navigation(i18n: &I18n, lang: Lang, user: Option<&User>, path: &str) -> Vec<N
                 || path.starts_with(&format!("{href}?")),
         })
         .collect()
+}
+
+/// Encodes a value for a query string (`application/x-www-form-urlencoded`).
+pub fn query_escape(value: &str) -> String {
+    url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
+}
+
+/// `base?page=N` plus the non-empty filters, for pagination links that keep the filters.
+pub fn page_link(base: &str, page: i64, filters: &[(&str, Option<&str>)]) -> String {
+    let mut url = format!("{base}?page={page}");
+    for (name, value) in filters {
+        if let Some(v) = value.filter(|v| !v.is_empty()) {
+            url.push('&');
+            url.push_str(name);
+            url.push('=');
+            url.push_str(&query_escape(v));
+        }
+    }
+    url
 }
 
 /// Renders a template into an HTML response (a template failure is an internal error).

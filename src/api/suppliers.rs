@@ -151,22 +151,14 @@ impl ListPage {
     }
 
     fn page_link(&self, page: i64) -> String {
-        let mut url = format!("/suppliers?page={page}");
-        if let Some(s) = self.query.search.as_deref().filter(|s| !s.is_empty()) {
-            url.push_str("&search=");
-            url.push_str(
-                &percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC)
-                    .to_string(),
-            );
-        }
-        if let Some(s) = self.query.status.as_deref().filter(|s| !s.is_empty()) {
-            url.push_str("&status=");
-            url.push_str(
-                &percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC)
-                    .to_string(),
-            );
-        }
-        url
+        super::page::page_link(
+            "/suppliers",
+            page,
+            &[
+                ("search", self.query.search.as_deref()),
+                ("status", self.query.status.as_deref()),
+            ],
+        )
     }
 }
 

@@ -1,0 +1,12 @@
+//! Integration tests: every case runs against a real node over HTTP, once on SQLite and once
+//! on a throwaway PostgreSQL cluster (see `support`).
+
+mod audit_log;
+mod auth;
+mod browser;
+mod crash;
+mod errors;
+mod matrix;
+mod platform;
+mod support;
+mod users;

@@ -1,0 +1,278 @@
+//! Health, metrics, the OpenAPI document and its docs page, assets, security headers, the demo
+//! seed, and translation completeness of every template.
+
+use crate::both;
+use crate::support::TestApp;
+use reqwest::StatusCode;
+use reqwest::header::{ACCEPT_LANGUAGE, CONTENT_TYPE, ETAG, IF_NONE_MATCH};
+use std::collections::BTreeSet;
+use tianguis::api::routes;
+use tianguis::domain::lang::Lang;
+use tianguis::i18n::{I18n, SOURCES, keys_of};
+
+async fn health_and_metrics(app: TestApp) {
+    let api = reqwest::Client::new();
+    let health: serde_json::Value = api
+        .get(app.url("/healthz"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(health["status"], "ok");
+    assert_eq!(health["database"], app.state.db.backend().name());
+    for _ in 0..3 {
+        api.get(app.url("/suppliers")).send().await.unwrap();
+    }
+    api.get(app.url("/suppliers/424242")).send().await.unwrap();
+    let metrics = api.get(app.url("/metrics")).send().await.unwrap();
+    assert!(
+        metrics.headers()[CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain; version=0.0.4")
+    );
+    let text = metrics.text().await.unwrap();
+    assert!(
+        text.contains(
+            "tianguis_http_requests_total{method=\"GET\",route=\"/suppliers\",status=\"200\"} 3"
+        ),
+        "{text}"
+    );
+    assert!(text.contains(
+        "tianguis_http_requests_total{method=\"GET\",route=\"/suppliers/{id}\",status=\"404\"} 1"
+    ));
+    assert!(text.contains(
+        "tianguis_http_request_duration_seconds_bucket{route=\"/suppliers\",le=\"+Inf\"} 3"
+    ));
+    assert!(text.contains("tianguis_db_pool_connections{pool="));
+    assert!(text.contains(&format!("backend=\"{}\"", app.state.db.backend().name())));
+    // Once the database is gone, the node says so.
+    app.state.db.close().await;
+    let r = api.get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+}
+both!(health_and_metrics_report_the_node, health_and_metrics);
+
+async fn openapi_and_docs(app: TestApp) {
+    let api = reqwest::Client::new();
+    let doc: serde_json::Value = api
+        .get(app.url("/api/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
+    // Every JSON route of the route table is documented with its method.
+    let mut missing = Vec::new();
+    for route in routes() {
+        if !route.path.starts_with("/api/")
+            || route.path == "/api/docs"
+            || route.path == "/api/openapi.json"
+        {
+            continue;
+        }
+        let method = route.method.as_str().to_lowercase();
+        if doc["paths"][route.path][&method].is_null() {
+            missing.push(format!("{} {}", route.method, route.path));
+        }
+    }
+    assert!(missing.is_empty(), "undocumented JSON routes: {missing:?}");
+    assert!(!doc["paths"]["/healthz"]["get"].is_null());
+    // The docs page lists every operation, translated.
+    let es = api
+        .get(app.url("/api/docs"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let en = api
+        .get(app.url("/api/docs"))
+        .header(ACCEPT_LANGUAGE, "en")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(es.contains("Documentación de la API") && es.contains("Listar proveedores"));
+    assert!(en.contains("API documentation") && en.contains("List suppliers"));
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for op in item.as_object().unwrap().values() {
+            let id = op["operationId"].as_str().unwrap();
+            assert!(
+                es.contains(&format!("id=\"{id}\"")),
+                "{path} missing from the docs page"
+            );
+        }
+    }
+    assert!(es.contains("schema-UserView"));
+}
+both!(openapi_document_and_docs_page, openapi_and_docs);
+
+async fn assets_and_headers(app: TestApp) {
+    let api = reqwest::Client::new();
+    let css = api
+        .get(app.url("/assets/tianguis.css"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(css.status(), StatusCode::OK);
+    assert_eq!(css.headers()[CONTENT_TYPE], "text/css; charset=utf-8");
+    let etag = css.headers()[ETAG].clone();
+    assert!(css.text().await.unwrap().contains(":focus-visible"));
+    let again = api
+        .get(app.url("/assets/tianguis.css"))
+        .header(IF_NONE_MATCH, etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+    assert_eq!(
+        api.get(app.url("/assets/../Cargo.toml"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    let page = api.get(app.url("/")).send().await.unwrap();
+    let h = page.headers();
+    assert!(
+        h["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("default-src 'self'")
+    );
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    assert_eq!(h["x-frame-options"], "DENY");
+    let html = page.text().await.unwrap();
+    // Nothing is loaded from another host.
+    let external = regex::Regex::new(r#"(src|href)="(https?:)?//"#).unwrap();
+    assert!(!external.is_match(&html), "external asset in {html}");
+    assert!(html.contains("class=\"skip-link\" href=\"#main\""));
+}
+both!(
+    assets_are_embedded_and_pages_are_hardened,
+    assets_and_headers
+);
+
+async fn demo_seed_is_idempotent(app: TestApp) {
+    let again = tianguis::service::demo::seed(&app.state.db).await.unwrap();
+    assert_eq!(
+        again,
+        tianguis::service::demo::SeedReport::default(),
+        "nothing created twice"
+    );
+    let api = reqwest::Client::new();
+    let suppliers: serde_json::Value = api
+        .get(app.url("/api/suppliers?per_page=1"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(suppliers["total"], 250);
+    let catalogue: serde_json::Value = api
+        .get(app.url("/api/catalogue?kind=medicine&search=J01"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        catalogue["total"].as_i64().unwrap() >= 10,
+        "antibiotics by ATC code"
+    );
+    let buyers: serde_json::Value = api
+        .get(app.url("/api/buyers"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(buyers.as_array().unwrap().len(), 1);
+    // Every listed NIT has a valid check digit.
+    let all: serde_json::Value = api
+        .get(app.url("/api/suppliers?per_page=200&page=2"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    for s in all["items"].as_array().unwrap() {
+        let nit = s["nit"].as_str().unwrap();
+        assert!(tianguis::domain::nit::Nit::parse(nit).is_ok(), "{nit}");
+    }
+}
+both!(demo_data_is_seeded_once, demo_seed_is_idempotent);
+
+/// Every `ctx.t("…")`/`ctx.t1("…"`/`ctx.tp("…"` key used in a template exists in both languages.
+#[test]
+fn every_template_key_is_translated() {
+    let i18n = I18n::load().unwrap();
+    let re = regex::Regex::new(r#"ctx\.(t|t1)\("([a-z0-9-]+)""#).unwrap();
+    let prefixed = regex::Regex::new(r#"ctx\.tp\("([a-z0-9-]+)""#).unwrap();
+    let mut used = BTreeSet::new();
+    let mut prefixes = BTreeSet::new();
+    for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/templates")).unwrap() {
+        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        for c in re.captures_iter(&text) {
+            used.insert(c[2].to_string());
+        }
+        for c in prefixed.captures_iter(&text) {
+            prefixes.insert(c[1].to_string());
+        }
+    }
+    assert!(used.len() > 100, "the scan found the keys ({})", used.len());
+    for lang in Lang::ALL {
+        for key in &used {
+            assert!(i18n.has(lang, key), "{key} missing in {lang:?}");
+        }
+        for prefix in &prefixes {
+            assert!(
+                keys_of(SOURCES[0].1)
+                    .iter()
+                    .any(|k| k.starts_with(&format!("{prefix}-"))),
+                "no keys for prefix {prefix}"
+            );
+        }
+    }
+    // Flash messages and API operation summaries used from code.
+    for key in [
+        "flash-signed-in",
+        "flash-signed-out",
+        "flash-password-changed",
+        "flash-token-revoked",
+        "flash-user-created",
+        "flash-user-updated",
+        "flash-password-reset",
+        "flash-user-activated",
+        "flash-user-deactivated",
+    ] {
+        for lang in Lang::ALL {
+            assert!(i18n.has(lang, key), "{key} {lang:?}");
+        }
+    }
+    let doc = tianguis::api::openapi::openapi_document();
+    for item in doc["paths"].as_object().unwrap().values() {
+        for op in item.as_object().unwrap().values() {
+            let key = format!(
+                "api-{}",
+                op["operationId"].as_str().unwrap().replace('_', "-")
+            );
+            for lang in Lang::ALL {
+                assert!(i18n.has(lang, &key), "{key} {lang:?}");
+            }
+        }
+    }
+}
