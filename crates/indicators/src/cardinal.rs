@@ -27,6 +27,15 @@ mod indexmap_free {
     }
 
     impl<'a> OcidMap<'a> {
+        pub fn with_capacity(n: usize) -> Self {
+            let mut values = FxHashMap::default();
+            values.reserve(n);
+            OcidMap {
+                order: Vec::with_capacity(n),
+                values,
+            }
+        }
+
         pub fn insert(&mut self, ocid: &'a str, indicator: super::Indicator, value: f64) {
             let entry = self.values.entry(ocid).or_insert_with(|| {
                 self.order.push(ocid);
@@ -75,8 +84,8 @@ fn round4(x: f64) -> f64 {
 /// # Errors
 /// I/O errors of `out`.
 pub fn write(outcome: &Outcome, no_meta: bool, map: bool, out: &mut dyn Write) -> io::Result<()> {
-    let mut ocids = OcidMap::default();
-    for (_, process) in &outcome.processes_flagged {
+    let mut ocids = OcidMap::with_capacity(outcome.processes_flagged.len());
+    for process in &outcome.processes_flagged {
         for flag in &process.flags {
             if flag.indicator.in_cardinal() && flag.lot.is_none() {
                 ocids.insert(&process.ocid, flag.indicator, flag.value);

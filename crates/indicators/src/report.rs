@@ -225,9 +225,9 @@ pub fn build(
     let processes: Vec<ProcessReport> = outcome
         .processes_flagged
         .iter()
-        .map(|(line, p)| ProcessReport {
+        .map(|p| ProcessReport {
             ocid: p.ocid.to_string(),
-            line: *line,
+            line: p.line,
             buyer: p.buyer.as_deref().map(str::to_string),
             flags: p
                 .flags
@@ -238,7 +238,7 @@ pub fn build(
                         f.value,
                         f.lot.as_deref().map(str::to_string),
                         f.tenderers.iter().map(|t| t.to_string()).collect(),
-                        &f.detail,
+                        f.detail.as_deref().unwrap_or(&Detail::None),
                     )
                 })
                 .collect(),
@@ -252,14 +252,11 @@ pub fn build(
             // no figures) are listed under their processes; keep organisation-level findings.
             let flags: Vec<FlagReport> = flags
                 .iter()
-                .filter(|f| {
-                    !matches!(f.detail, Detail::None)
-                        || matches!(
-                            f.indicator,
-                            Indicator::R025 | Indicator::R038 | Indicator::R048
-                        )
+                .filter(|f| matches!(f.indicator, Indicator::R025 | Indicator::R038 | Indicator::R048))
+                .map(|f| {
+                    let detail = f.detail.as_deref().unwrap_or(&Detail::None);
+                    flag(f.indicator, f.value, None, Vec::new(), detail)
                 })
-                .map(|f| flag(f.indicator, f.value, None, Vec::new(), &f.detail))
                 .collect();
             (!flags.is_empty()).then(|| OrganisationReport {
                 group: group_key(*group),

@@ -202,9 +202,9 @@ fn r044_similarities(
     if pairs.is_empty() {
         return;
     }
-    let mut tenderers: Vec<Box<str>> = pairs
+    let mut tenderers: Vec<std::sync::Arc<str>> = pairs
         .iter()
-        .flat_map(|p| [Box::from(p.0), Box::from(p.1)])
+        .flat_map(|p| [std::sync::Arc::from(p.0), std::sync::Arc::from(p.1)])
         .collect();
     tenderers.sort_unstable();
     tenderers.dedup();
@@ -214,7 +214,7 @@ fn r044_similarities(
         value: pairs.len() as f64,
         tenderers,
         lot: None,
-        detail: if engine.detailed {
+        detail: super::boxed(if engine.detailed {
             Detail::Similarity {
                 first: first.to_string(),
                 second: second.to_string(),
@@ -223,7 +223,7 @@ fn r044_similarities(
             }
         } else {
             Detail::None
-        },
+        }),
     });
 }
 
@@ -384,13 +384,13 @@ fn abnormally_low(
             flags.push(ProcessFlag {
                 indicator: Indicator::Alp,
                 value: 1.0,
-                tenderers: contest.suppliers.iter().map(|s| Box::from(*s)).collect(),
+                tenderers: contest.suppliers.iter().map(|s| std::sync::Arc::from(*s)).collect(),
                 lot: if contests.len() > 1 {
                     contest.lot.map(Box::from)
                 } else {
                     None
                 },
-                detail: if engine.detailed {
+                detail: super::boxed(if engine.detailed {
                     Detail::AbnormallyLow {
                         winner: contest.suppliers.join(" + "),
                         winner_price: w.normalize().to_string(),
@@ -402,7 +402,7 @@ fn abnormally_low(
                     }
                 } else {
                     Detail::None
-                },
+                }),
             });
         }
     }
@@ -447,12 +447,14 @@ pub(crate) fn lot_price_gaps(r: &Release<'_>, ocid: &str, pos: Pos, acc: &mut Ac
             && oa >= wa
         {
             any = true;
+            let winner = acc.intern(&contest.suppliers.join(" + "));
+            let runner_up = acc.intern(o);
             acc.price_gaps.push(PriceGap {
                 pos,
                 ocid: ocid.into(),
                 lot: Some(contest.lot.unwrap_or_default().into()),
-                winner: contest.suppliers.join(" + ").into_boxed_str(),
-                runner_up: o.into(),
+                winner,
+                runner_up,
                 winning_amount: wa,
                 second_amount: oa,
                 ratio: (oa - wa) / wa,
@@ -515,9 +517,9 @@ pub fn finalize(engine: &Engine, acc: &mut Accumulator, late: &mut Vec<LateFlag>
                 ProcessFlag {
                     indicator: Indicator::R055,
                     value: in_split[i] as f64,
-                    tenderers: vec![supplier.clone()],
+                    tenderers: vec![std::sync::Arc::from(&**supplier)],
                     lot: None,
-                    detail: if engine.detailed {
+                    detail: super::boxed(if engine.detailed {
                         Detail::SplitPurchase {
                             supplier: supplier.to_string(),
                             count: in_split[i],
@@ -528,7 +530,7 @@ pub fn finalize(engine: &Engine, acc: &mut Accumulator, late: &mut Vec<LateFlag>
                         }
                     } else {
                         Detail::None
-                    },
+                    }),
                 },
             ));
         }

@@ -5,6 +5,7 @@
 //! ([`Reason`]), which is the "not applicable" count of issue 6.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use chrono::DateTime;
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -188,10 +189,10 @@ pub struct PriceGap {
     pub ocid: Box<str>,
     /// Lot, when evaluated per lot (extended mode).
     pub lot: Option<Box<str>>,
-    /// The winner.
-    pub winner: Box<str>,
+    /// The winner (interned: a few thousand names recur in hundreds of thousands of gaps).
+    pub winner: Arc<str>,
     /// The lowest non-winning valid bidder.
-    pub runner_up: Box<str>,
+    pub runner_up: Arc<str>,
     /// Winner's (lowest) amount.
     pub winning_amount: f64,
     /// Runner-up's amount.
@@ -217,16 +218,13 @@ pub struct Accumulator {
     pub flagged: Vec<FlaggedProcess>,
     /// R024/R058 inputs.
     pub price_gaps: Vec<PriceGap>,
-    /// R025: wins / processes with a valid bid, per tenderer.
-    pub r025: FxHashMap<Box<str>, Fraction>,
     /// R038: disqualified / submitted bids per buyer.
     pub r038_buyer: FxHashMap<Box<str>, Fraction>,
     /// R038: per procuring entity.
     pub r038_procuring_entity: FxHashMap<Box<str>, Fraction>,
-    /// R038: per tenderer.
-    pub r038_tenderer: FxHashMap<Box<str>, Fraction>,
-    /// R048: processes won and classification prefixes, per supplier.
-    pub r048: FxHashMap<Box<str>, (u64, FxHashSet<Box<str>>)>,
+    /// Tenderers and suppliers with their R025, R038 and R048 counts (one lookup per
+    /// organisation and process instead of one per indicator).
+    pub tenderers: Tenderers,
     /// `--map`: tenderers per process (only with R025, R038 or R048, as the reference).
     pub map_tenderers: Vec<(Pos, Box<str>, Vec<Box<str>>)>,
     /// `--map`: buyer of processes with a disqualified bid.
@@ -241,7 +239,92 @@ pub struct Accumulator {
     pub market: MarketAccumulator,
 }
 
+/// Per-organisation counts of the tenderer-level indicators.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TendererStats {
+    /// R025: processes won / processes with a valid bid.
+    pub r025: Fraction,
+    /// R038: disqualified bids / submitted bids.
+    pub r038: Fraction,
+    /// R048: processes won with classified items.
+    pub r048_processes: u64,
+    /// R048: classification prefixes of those items.
+    pub r048_codes: FxHashSet<Box<str>>,
+}
+
+impl TendererStats {
+    fn merge(&mut self, other: TendererStats) {
+        self.r025.add(other.r025.numerator, other.r025.denominator);
+        self.r038.add(other.r038.numerator, other.r038.denominator);
+        self.r048_processes += other.r048_processes;
+        if self.r048_codes.is_empty() {
+            self.r048_codes = other.r048_codes;
+        } else {
+            self.r048_codes.extend(other.r048_codes);
+        }
+    }
+}
+
+/// Organisation ids of one thread, numbered, with their counts. Names are shared (`Arc`) so
+/// flags and price gaps refer to them without copying.
+#[derive(Debug, Default)]
+pub struct Tenderers {
+    index: FxHashMap<Arc<str>, u32>,
+    /// Names by number.
+    pub names: Vec<Arc<str>>,
+    /// Counts by number.
+    pub stats: Vec<TendererStats>,
+}
+
+impl Tenderers {
+    /// The number of an id, adding it if new.
+    pub fn id(&mut self, name: &str) -> u32 {
+        if let Some(&i) = self.index.get(name) {
+            return i;
+        }
+        let i = self.names.len() as u32;
+        let shared: Arc<str> = Arc::from(name);
+        self.names.push(shared.clone());
+        self.index.insert(shared, i);
+        self.stats.push(TendererStats::default());
+        i
+    }
+
+    /// The counts of an id.
+    pub fn stats(&mut self, name: &str) -> &mut TendererStats {
+        let i = self.id(name) as usize;
+        &mut self.stats[i]
+    }
+
+    /// The shared name of an id.
+    pub fn shared(&mut self, name: &str) -> Arc<str> {
+        let i = self.id(name) as usize;
+        self.names[i].clone()
+    }
+
+    fn merge(&mut self, other: Tenderers) {
+        if self.names.is_empty() {
+            *self = other;
+            return;
+        }
+        for (name, stats) in other.names.into_iter().zip(other.stats) {
+            let i = self.id(&name) as usize;
+            self.stats[i].merge(stats);
+        }
+    }
+
+    /// `(name, counts)` pairs.
+    pub fn iter(&self) -> impl Iterator<Item = (&Arc<str>, &TendererStats)> {
+        self.names.iter().zip(&self.stats)
+    }
+}
+
 impl Accumulator {
+    /// The shared copy of an organisation id.
+    pub fn intern(&mut self, name: &str) -> Arc<str> {
+        self.tenderers.shared(name)
+    }
+
     /// Merges another thread's state. Every merge is commutative, so the result does not
     /// depend on which thread read which block.
     pub fn merge(&mut self, mut other: Accumulator) {
@@ -252,13 +335,11 @@ impl Accumulator {
         self.skipped.cancelled += other.skipped.cancelled;
         self.skipped.excluded += other.skipped.excluded;
         self.issues.append(&mut other.issues);
-        self.flagged.append(&mut other.flagged);
-        self.price_gaps.append(&mut other.price_gaps);
+        append(&mut self.flagged, other.flagged);
+        append(&mut self.price_gaps, other.price_gaps);
         for (map, theirs) in [
-            (&mut self.r025, other.r025),
             (&mut self.r038_buyer, other.r038_buyer),
             (&mut self.r038_procuring_entity, other.r038_procuring_entity),
-            (&mut self.r038_tenderer, other.r038_tenderer),
         ] {
             for (key, fraction) in theirs {
                 map.entry(key)
@@ -266,11 +347,7 @@ impl Accumulator {
                     .add(fraction.numerator, fraction.denominator);
             }
         }
-        for (key, (count, codes)) in other.r048 {
-            let entry = self.r048.entry(key).or_default();
-            entry.0 += count;
-            entry.1.extend(codes);
-        }
+        self.tenderers.merge(other.tenderers);
         self.map_tenderers.append(&mut other.map_tenderers);
         self.map_buyer_r038.append(&mut other.map_buyer_r038);
         self.map_procuring_entity_r038
@@ -399,17 +476,13 @@ impl Engine {
             if bytes.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
-            match Release::parse(bytes) {
+            let parsed = match std::str::from_utf8(bytes) {
+                Ok(text) => Release::parse_str(text).map_err(|e| ("input.invalid_json", e.to_string())),
+                Err(e) => Err(("input.invalid_utf8", e.to_string())),
+            };
+            match parsed {
                 Ok(release) => self.process(&release, pos, acc),
-                Err(error) => acc.issues.push(LineIssue {
-                    pos,
-                    code: if std::str::from_utf8(bytes).is_err() {
-                        "input.invalid_utf8"
-                    } else {
-                        "input.invalid_json"
-                    },
-                    message: error.to_string(),
-                }),
+                Err((code, message)) => acc.issues.push(LineIssue { pos, code, message }),
             }
         }
         acc.block_lines.push((block.index, count));
@@ -488,10 +561,13 @@ impl Engine {
             }
         }
         if !flags.is_empty() {
+            flags.shrink_to_fit();
             acc.flagged.push(FlaggedProcess {
                 pos,
+                line: 0,
                 ocid: ocid.into(),
-                buyer: r.buyer.id.get().map(Box::from),
+                // Only the report shows it; the reference's output does not need the copy.
+                buyer: if self.detailed { r.buyer.id.get().map(Box::from) } else { None },
                 flags,
             });
         }
@@ -570,12 +646,12 @@ impl Engine {
         &self,
         r: &Release<'_>,
         acc: &mut Accumulator,
-    ) -> Step<(Box<str>, f64, Box<str>, f64)> {
+    ) -> Step<(Arc<str>, f64, Arc<str>, f64)> {
         if !self.compares_prices(r) {
             return Err(Reason::NoPriceComparison);
         }
         let (complete, details) = complete_awards(r)?;
-        let supplier = single_supplier(&complete)?;
+        let supplier = single_supplier(complete)?;
         let mut winner: Option<(&str, f64)> = None;
         let mut other: Option<(&str, f64)> = None;
         for bid in details {
@@ -599,7 +675,7 @@ impl Engine {
         let (o, oa) = other.ok_or(Reason::NoOtherBid)?;
         // If the lowest bid did not win, the award criteria are not price only.
         if oa >= wa {
-            Ok((w.into(), wa, o.into(), oa))
+            Ok((acc.intern(w), wa, acc.intern(o), oa))
         } else {
             Err(Reason::LowestBidLost)
         }
@@ -644,7 +720,7 @@ impl Engine {
                 value: 1.0,
                 tenderers: Vec::new(),
                 lot: None,
-                detail: if self.detailed {
+                detail: super::boxed(if self.detailed {
                     Detail::SubmissionPeriod {
                         days,
                         threshold,
@@ -652,7 +728,7 @@ impl Engine {
                     }
                 } else {
                     Detail::None
-                },
+                }),
             });
         }
     }
@@ -676,13 +752,13 @@ impl Engine {
                 value: 1.0,
                 tenderers: Vec::new(),
                 lot: None,
-                detail: if self.detailed {
+                detail: super::boxed(if self.detailed {
                     Detail::SingleBid {
                         method: t.procurement_method.get().map(str::to_string),
                     }
                 } else {
                     Detail::None
-                },
+                }),
             });
         }
     }
@@ -690,7 +766,7 @@ impl Engine {
     fn r025(&self, r: &Release<'_>, acc: &mut Accumulator) {
         let step = || -> Step<(&str, Vec<&str>)> {
             let (complete, details) = complete_awards(r)?;
-            let supplier = single_supplier(&complete)?;
+            let supplier = single_supplier(complete)?;
             let mut valid: Vec<&str> = Vec::new();
             for bid in details {
                 if bid.status.get() == Some("valid")
@@ -709,7 +785,7 @@ impl Engine {
                 acc.applicability.ok(Indicator::R025);
                 // Each tenderer counts once per process, whatever its number of bids.
                 for id in valid {
-                    add_fraction(&mut acc.r025, id, u64::from(id == supplier), 1);
+                    acc.tenderers.stats(id).r025.add(u64::from(id == supplier), 1);
                 }
             }
         }
@@ -722,7 +798,8 @@ impl Engine {
                 .na(Indicator::R028, Reason::NoPriceComparison);
         }
         // (amount with -0 = 0, currency) → the tenderers of the last bid at that price.
-        let mut prices: FxHashMap<(u64, &str), Vec<&str>> = FxHashMap::default();
+        // A short list beats a hash map at the usual handful of bids.
+        let mut prices: Vec<((u64, &str), Vec<&str>)> = Vec::new();
         let mut flagged: Vec<&str> = Vec::new();
         let mut hit: Option<(f64, &str)> = None;
         let mut priced = 0;
@@ -750,15 +827,18 @@ impl Engine {
                 if amount == 0.0 { 0.0f64 } else { amount }.to_bits(),
                 currency,
             );
-            if let Some(other) = prices.get(&key)
-                // A tenderer may submit several bids at the same price.
-                && *other != ids
-            {
-                flagged.extend(ids.iter().copied());
-                flagged.extend(other.iter().copied());
-                hit.get_or_insert((amount, currency));
+            match prices.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, other)) => {
+                    // A tenderer may submit several bids at the same price.
+                    if *other != ids {
+                        flagged.extend(ids.iter().copied());
+                        flagged.extend(other.iter().copied());
+                        hit.get_or_insert((amount, currency));
+                    }
+                    *other = ids;
+                }
+                None => prices.push((key, ids)),
             }
-            prices.insert(key, ids);
         }
         if priced < 2 {
             return acc
@@ -772,9 +852,9 @@ impl Engine {
             flags.push(ProcessFlag {
                 indicator: Indicator::R028,
                 value: 1.0,
-                tenderers: flagged.iter().map(|s| Box::from(*s)).collect(),
+                tenderers: flagged.iter().map(|s| acc.tenderers.shared(s)).collect(),
                 lot: None,
-                detail: if self.detailed {
+                detail: super::boxed(if self.detailed {
                     Detail::IdenticalPrices {
                         amount,
                         currency: currency.to_string(),
@@ -782,7 +862,7 @@ impl Engine {
                     }
                 } else {
                     Detail::None
-                },
+                }),
             });
         }
     }
@@ -831,9 +911,9 @@ impl Engine {
             flags.push(ProcessFlag {
                 indicator: Indicator::R030,
                 value: 1.0,
-                tenderers: late.iter().map(|s| Box::from(*s)).collect(),
+                tenderers: late.iter().map(|s| acc.tenderers.shared(s)).collect(),
                 lot: None,
-                detail: if self.detailed {
+                detail: super::boxed(if self.detailed {
                     Detail::LateBid {
                         tenderer: late.join(", "),
                         bid_date: first_date.unwrap_or_default().to_string(),
@@ -841,7 +921,7 @@ impl Engine {
                     }
                 } else {
                     Detail::None
-                },
+                }),
             });
         }
     }
@@ -852,7 +932,7 @@ impl Engine {
             Err(reason) => return acc.applicability.na(Indicator::R035, reason),
         };
         let mut suppliers: Vec<&str> = Vec::new();
-        for award in &complete {
+        for award in complete.iter() {
             suppliers.extend(award.suppliers.items().iter().filter_map(|s| s.id.get()));
         }
         suppliers.sort_unstable();
@@ -887,16 +967,16 @@ impl Engine {
             flags.push(ProcessFlag {
                 indicator: Indicator::R035,
                 value: difference as f64,
-                tenderers: vec![valid[0].into()],
+                tenderers: vec![acc.tenderers.shared(valid[0])],
                 lot: None,
-                detail: if self.detailed {
+                detail: super::boxed(if self.detailed {
                     Detail::OthersDisqualified {
                         winner: valid[0].to_string(),
                         disqualified: difference,
                     }
                 } else {
                     Detail::None
-                },
+                }),
             });
         }
     }
@@ -946,14 +1026,14 @@ impl Engine {
                 value: 1.0,
                 tenderers: Vec::new(),
                 lot: None,
-                detail: if self.detailed {
+                detail: super::boxed(if self.detailed {
                     Detail::LowestDisqualified {
                         amount,
                         currency: acc.currency.as_deref().unwrap_or_default().to_string(),
                     }
                 } else {
                     Detail::None
-                },
+                }),
             });
         }
     }
@@ -967,7 +1047,7 @@ impl Engine {
             disqualified += increment;
             for t in bid.tenderers.items() {
                 if let Some(id) = t.id.get() {
-                    add_fraction(&mut acc.r038_tenderer, id, increment, 1);
+                    acc.tenderers.stats(id).r038.add(increment, 1);
                 }
             }
         }
@@ -1002,18 +1082,16 @@ impl Engine {
             {
                 for item in award.items.items() {
                     if let Some(code) = item.classification.id.get() {
-                        let prefix: String = code.chars().take(self.r048_digits).collect();
-                        let entry = match acc.r048.get_mut(supplier) {
-                            Some(entry) => entry,
-                            None => acc.r048.entry(supplier.into()).or_default(),
-                        };
+                        let cut = code.char_indices().nth(self.r048_digits).map_or(code.len(), |(i, _)| i);
+                        let prefix = &code[..cut];
+                        let entry = acc.tenderers.stats(supplier);
                         // A supplier counts at most once per process.
                         if !observed.contains(&supplier) {
                             observed.push(supplier);
-                            entry.0 += 1;
+                            entry.r048_processes += 1;
                         }
-                        if !entry.1.contains(prefix.as_str()) {
-                            entry.1.insert(prefix.into_boxed_str());
+                        if !entry.r048_codes.contains(prefix) {
+                            entry.r048_codes.insert(prefix.into());
                         }
                     }
                 }
@@ -1025,6 +1103,16 @@ impl Engine {
         } else {
             acc.applicability.ok(Indicator::R048);
         }
+    }
+}
+
+/// Appends without the doubling growth of `Vec::append` (these lists hold most of the memory).
+fn append<T>(into: &mut Vec<T>, mut other: Vec<T>) {
+    if into.is_empty() {
+        *into = other;
+    } else {
+        into.reserve_exact(other.len());
+        into.append(&mut other);
     }
 }
 
@@ -1064,25 +1152,38 @@ pub(crate) fn submitted_bids<'r, 'a>(r: &'r Release<'a>) -> impl Iterator<Item =
 
 /// The reference's `get_complete_awards_and_bids_if_all_awards_final`: active awards and the
 /// bids, if no award is pending (awards without a status string are ignored).
-pub(crate) fn complete_awards<'r, 'a>(
-    r: &'r Release<'a>,
-) -> Step<(Vec<&'r Award<'a>>, &'r [Bid<'a>])> {
+pub(crate) fn complete_awards<'r, 'a>(r: &'r Release<'a>) -> Step<(CompleteAwards<'r, 'a>, &'r [Bid<'a>])> {
     let awards = r.awards.0.as_deref().ok_or(Reason::MissingAwards)?;
     let details = r.bids.details.0.as_deref().ok_or(Reason::MissingBids)?;
-    let mut complete = Vec::with_capacity(1);
     for award in awards {
         match award.status.get() {
-            Some("active") => complete.push(award),
-            Some("cancelled" | "unsuccessful") | None => {}
+            Some("active" | "cancelled" | "unsuccessful") | None => {}
             Some(_) => return Err(Reason::AwardsNotFinal),
         }
     }
-    Ok((complete, details))
+    Ok((CompleteAwards(awards), details))
+}
+
+/// The active awards of a process whose awards are all final (a view, to allocate nothing).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CompleteAwards<'r, 'a>(&'r [Award<'a>]);
+
+impl<'r, 'a> CompleteAwards<'r, 'a> {
+    /// The active awards.
+    pub(crate) fn iter(self) -> impl Iterator<Item = &'r Award<'a>> {
+        self.0.iter().filter(|a| a.status.get() == Some("active"))
+    }
+
+    /// How many.
+    pub(crate) fn len(self) -> usize {
+        self.iter().count()
+    }
 }
 
 /// The single supplier of the single complete award (the reference's simple case).
-pub(crate) fn single_supplier<'r>(complete: &[&'r Award<'_>]) -> Step<&'r str> {
-    let [award] = complete else {
+pub(crate) fn single_supplier<'r>(complete: CompleteAwards<'r, '_>) -> Step<&'r str> {
+    let mut active = complete.iter();
+    let (Some(award), None) = (active.next(), active.next()) else {
         return Err(Reason::NotOneActiveAward);
     };
     match award.suppliers.items() {

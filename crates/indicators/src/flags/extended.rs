@@ -47,7 +47,8 @@ pub fn contests<'r, 'a>(r: &'r Release<'a>) -> Vec<Contest<'r, 'a>> {
         return Vec::new();
     };
     let mut out = Vec::new();
-    for award in &complete {
+    let single = complete.len() == 1;
+    for award in complete.iter() {
         let mut suppliers: Vec<&str> = award
             .suppliers
             .items()
@@ -89,7 +90,7 @@ pub fn contests<'r, 'a>(r: &'r Release<'a>) -> Vec<Contest<'r, 'a>> {
                         .any(|l| l.get().is_some_and(|l| lots.contains(&l)))
                 })
                 .collect()
-        } else if complete.len() == 1 {
+        } else if single {
             details.iter().collect()
         } else {
             continue;

@@ -1,7 +1,9 @@
 //! From merged accumulators to results: the dataset-wide quartiles and fences of R024, R025,
 //! R038, R048 and R058 (Cardinal's `finalize` step), in the reference's order.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashSet;
 
 use super::engine::{Accumulator, Applicability, Engine, LineIssue, PriceGap, Skipped};
 use super::{Detail, FlaggedProcess, Fraction, Group, Indicator, LateFlag, Pos, ProcessFlag};
@@ -15,7 +17,7 @@ pub struct OrganisationFlag {
     /// The reference's value.
     pub value: f64,
     /// The figures.
-    pub detail: Detail,
+    pub detail: Option<Box<Detail>>,
 }
 
 /// The reference's `Maps` (with `--map`), sorted for stable output.
@@ -44,8 +46,8 @@ pub struct Outcome {
     pub issues: Vec<(u64, &'static str, String)>,
     /// The main currency.
     pub currency: Option<String>,
-    /// Processes with flags, in file order, with their 1-based line numbers.
-    pub processes_flagged: Vec<(u64, FlaggedProcess)>,
+    /// Processes with flags, in file order.
+    pub processes_flagged: Vec<FlaggedProcess>,
     /// Flags on organisations, by group and id.
     pub organisations: BTreeMap<(Group, String), Vec<OrganisationFlag>>,
     /// The reference's `Meta`: per indicator, `(name, value)` in the reference's order.
@@ -64,7 +66,7 @@ impl Outcome {
         let processes = self
             .processes_flagged
             .iter()
-            .filter(|(_, p)| p.flags.iter().any(|f| f.indicator == indicator))
+            .filter(|p| p.flags.iter().any(|f| f.indicator == indicator))
             .count();
         let organisations = self
             .organisations
@@ -143,12 +145,12 @@ pub fn finalize(engine: &Engine, mut acc: Accumulator) -> Outcome {
         .collect();
 
     let gap_flag =
-        |indicator: Indicator, g: &PriceGap, fence: f64, tenderers: Vec<Box<str>>| ProcessFlag {
+        |indicator: Indicator, g: &PriceGap, fence: f64, tenderers: Vec<std::sync::Arc<str>>| ProcessFlag {
             indicator,
             value: g.ratio,
             tenderers,
             lot: g.lot.clone(),
-            detail: if engine.detailed {
+            detail: super::boxed(if engine.detailed {
                 Detail::PriceGap {
                     ratio: g.ratio,
                     fence,
@@ -160,7 +162,7 @@ pub fn finalize(engine: &Engine, mut acc: Accumulator) -> Outcome {
                 }
             } else {
                 Detail::None
-            },
+            }),
         };
 
     if let Some(r024) = &s.r024 {
@@ -191,7 +193,12 @@ pub fn finalize(engine: &Engine, mut acc: Accumulator) -> Outcome {
     }
 
     if let Some(r025) = &s.r025 {
-        let fractions: Vec<(&Box<str>, Fraction)> = acc.r025.iter().map(|(k, v)| (k, *v)).collect();
+        let fractions: Vec<(&str, Fraction)> = acc
+            .tenderers
+            .iter()
+            .filter(|(_, t)| t.r025.denominator > 0)
+            .map(|(k, t)| (&**k, t.r025))
+            .collect();
         let mut denominators: Vec<f64> = fractions
             .iter()
             .map(|(_, f)| f.denominator as f64)
@@ -226,20 +233,25 @@ pub fn finalize(engine: &Engine, mut acc: Accumulator) -> Outcome {
     if let Some(r038) = &s.r038 {
         let min_processes = r038.minimum_contracting_processes.unwrap_or(2) as u64;
         let min_bids = r038.minimum_submitted_bids.unwrap_or(2) as u64;
-        for (group, map, minimum) in [
-            (Group::Buyer, &acc.r038_buyer, min_processes),
-            (
-                Group::ProcuringEntity,
-                &acc.r038_procuring_entity,
-                min_processes,
-            ),
-            (Group::Tenderer, &acc.r038_tenderer, min_bids),
+        let by_group = |group: Group| -> Vec<(&str, Fraction)> {
+            match group {
+                Group::Buyer => acc.r038_buyer.iter().map(|(k, f)| (&**k, *f)).collect(),
+                Group::ProcuringEntity => acc.r038_procuring_entity.iter().map(|(k, f)| (&**k, *f)).collect(),
+                _ => acc
+                    .tenderers
+                    .iter()
+                    .filter(|(_, t)| t.r038.denominator > 0)
+                    .map(|(k, t)| (&**k, t.r038))
+                    .collect(),
+            }
+        };
+        for (group, minimum) in [
+            (Group::Buyer, min_processes),
+            (Group::ProcuringEntity, min_processes),
+            (Group::Tenderer, min_bids),
         ] {
-            let ratios: Vec<(&Box<str>, Fraction)> = map
-                .iter()
-                .filter(|(_, f)| f.denominator >= minimum)
-                .map(|(k, f)| (k, *f))
-                .collect();
+            let ratios: Vec<(&str, Fraction)> =
+                by_group(group).into_iter().filter(|(_, f)| f.denominator >= minimum).collect();
             if ratios.is_empty() {
                 continue;
             }
@@ -279,11 +291,11 @@ pub fn finalize(engine: &Engine, mut acc: Accumulator) -> Outcome {
 
     if let Some(r048) = &s.r048 {
         let minimum = r048.minimum_contracting_processes.unwrap_or(20) as u64;
-        let lengths: Vec<(&Box<str>, u64, usize)> = acc
-            .r048
+        let lengths: Vec<(&str, u64, usize)> = acc
+            .tenderers
             .iter()
-            .filter(|(_, (count, _))| *count >= minimum)
-            .map(|(id, (count, codes))| (id, *count, codes.len()))
+            .filter(|(_, t)| t.r048_processes > 0 && t.r048_processes >= minimum)
+            .map(|(id, t)| (&**id, t.r048_processes, t.r048_codes.len()))
             .collect();
         let upper = match r048.threshold {
             Some(t) => t as f64,
@@ -339,27 +351,34 @@ pub fn finalize(engine: &Engine, mut acc: Accumulator) -> Outcome {
 
     super::beyond::finalize(engine, &mut acc, &mut late_flags);
 
-    // Merge finalize-time flags into the per-process list, in file order.
-    let mut processes = std::mem::take(&mut acc.flagged);
-    processes.sort_by_key(|p| p.pos);
+    // Merge finalize-time flags into the per-process list, in file order, in place.
+    let mut merged = std::mem::take(&mut acc.flagged);
+    merged.sort_unstable_by_key(|p| p.pos);
     late_flags.sort_by_key(|(pos, ..)| *pos);
-    let mut merged: Vec<FlaggedProcess> = Vec::with_capacity(processes.len() + late_flags.len());
-    let mut late = late_flags.into_iter().peekable();
-    for p in processes {
-        while let Some((pos, ..)) = late.peek()
-            && *pos < p.pos
-        {
-            if let Some((pos, ocid, buyer, flag)) = late.next() {
-                push_flag(&mut merged, pos, ocid, buyer, flag);
-            }
+    let mut extra: Vec<FlaggedProcess> = Vec::new();
+    for (pos, ocid, buyer, flag) in late_flags {
+        match merged.binary_search_by_key(&pos, |p| p.pos) {
+            Ok(i) => merged[i].flags.push(flag),
+            Err(_) => match extra.last_mut() {
+                Some(last) if last.pos == pos => last.flags.push(flag),
+                _ => extra.push(FlaggedProcess {
+                    pos,
+                    line: 0,
+                    ocid,
+                    buyer,
+                    flags: vec![flag],
+                }),
+            },
         }
-        merged.push(p);
     }
-    for (pos, ocid, buyer, flag) in late {
-        push_flag(&mut merged, pos, ocid, buyer, flag);
+    if !extra.is_empty() {
+        merged.reserve_exact(extra.len());
+        merged.append(&mut extra);
+        merged.sort_by_key(|p| p.pos);
     }
     for p in &mut merged {
         p.flags.sort_by_key(|f| f.indicator);
+        p.line = line_of(p.pos);
     }
 
     // Tenderer group of process-level flags (the reference sets 0.0 or 1.0).
@@ -382,7 +401,7 @@ pub fn finalize(engine: &Engine, mut acc: Accumulator) -> Outcome {
                     flags.push(OrganisationFlag {
                         indicator: f.indicator,
                         value,
-                        detail: Detail::None,
+                        detail: None,
                     });
                 }
             }
@@ -446,7 +465,7 @@ pub fn finalize(engine: &Engine, mut acc: Accumulator) -> Outcome {
             .map(|i| (line_of(i.pos), i.code, i.message))
             .collect(),
         currency: acc.currency.as_deref().map(str::to_string),
-        processes_flagged: merged.into_iter().map(|p| (line_of(p.pos), p)).collect(),
+        processes_flagged: merged,
         organisations,
         meta,
         maps,
@@ -455,30 +474,10 @@ pub fn finalize(engine: &Engine, mut acc: Accumulator) -> Outcome {
     }
 }
 
-fn push_flag(
-    merged: &mut Vec<FlaggedProcess>,
-    pos: Pos,
-    ocid: Box<str>,
-    buyer: Option<Box<str>>,
-    flag: ProcessFlag,
-) {
-    if let Some(last) = merged.last_mut()
-        && last.pos == pos
-    {
-        last.flags.push(flag);
-        return;
-    }
-    merged.push(FlaggedProcess {
-        pos,
-        ocid,
-        buyer,
-        flags: vec![flag],
-    });
-}
-
 /// Keeps the last gap of each `(ocid, lot)`, in file order.
 fn dedup_last(gaps: Vec<PriceGap>) -> Vec<PriceGap> {
-    let mut seen: HashSet<(&str, Option<&str>)> = HashSet::with_capacity(gaps.len());
+    let mut seen: FxHashSet<(&str, Option<&str>)> = FxHashSet::default();
+    seen.reserve(gaps.len());
     let mut keep = vec![false; gaps.len()];
     for (i, g) in gaps.iter().enumerate().rev() {
         if seen.insert((&g.ocid, g.lot.as_deref())) {
@@ -502,7 +501,7 @@ fn ratio_flag(
     OrganisationFlag {
         indicator,
         value,
-        detail: if engine.detailed {
+        detail: super::boxed(if engine.detailed {
             Detail::Ratio {
                 value,
                 fence,
@@ -511,7 +510,7 @@ fn ratio_flag(
             }
         } else {
             Detail::None
-        },
+        }),
     }
 }
 

@@ -282,11 +282,20 @@ pub struct ProcessFlag {
     /// The reference's output value (1.0, a count or a ratio).
     pub value: f64,
     /// Tenderers the reference also flags (Tenderer group) for this process.
-    pub tenderers: Vec<Box<str>>,
+    pub tenderers: Vec<std::sync::Arc<str>>,
     /// The lot it concerns, when evaluated per lot (extended mode only).
     pub lot: Option<Box<str>>,
-    /// The figures.
-    pub detail: Detail,
+    /// The figures (boxed: most runs keep hundreds of thousands of flags, and
+    /// `--format cardinal` keeps none).
+    pub detail: Option<Box<Detail>>,
+}
+
+/// Boxes figures, keeping none for [`Detail::None`].
+pub fn boxed(detail: Detail) -> Option<Box<Detail>> {
+    match detail {
+        Detail::None => None,
+        detail => Some(Box::new(detail)),
+    }
 }
 
 /// A flag computed at the end (R024, R058, R055): position, ocid, buyer, flag.
@@ -297,6 +306,8 @@ pub type LateFlag = (Pos, Box<str>, Option<Box<str>>, ProcessFlag);
 pub struct FlaggedProcess {
     /// File position.
     pub pos: Pos,
+    /// 1-based line number (set when the results are finalized).
+    pub line: u64,
     /// `/ocid`.
     pub ocid: Box<str>,
     /// `/buyer/id` (for filters and links in the platform).
