@@ -276,3 +276,55 @@ fn every_template_key_is_translated() {
         }
     }
 }
+
+/// WCAG 2.1 relative luminance of an `#rrggbb` colour.
+fn luminance(hex: &str) -> f64 {
+    let channel = |i: usize| {
+        let c = f64::from(u8::from_str_radix(&hex[i..i + 2], 16).unwrap()) / 255.0;
+        if c <= 0.03928 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5)
+}
+
+fn contrast(a: &str, b: &str) -> f64 {
+    let (la, lb) = (luminance(a), luminance(b));
+    (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
+}
+
+/// The stylesheet's text colours meet WCAG AA (4.5:1) on the backgrounds they are used on, and
+/// the focus ring stands out (3:1) against both the page and the header.
+#[test]
+fn colours_meet_wcag_aa_contrast() {
+    let css = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/tianguis.css"))
+        .unwrap();
+    let var = |name: &str| {
+        let re = regex::Regex::new(&format!(r"--{name}:\s*(#[0-9a-fA-F]{{6}})")).unwrap();
+        re.captures(&css)
+            .unwrap_or_else(|| panic!("--{name} not defined"))[1]
+            .to_lowercase()
+    };
+    let white = "#ffffff";
+    for text in ["ink", "muted", "brand", "brand-dark", "danger"] {
+        for bg in [white.to_string(), var("wash")] {
+            let ratio = contrast(&var(text), &bg);
+            assert!(ratio >= 4.5, "--{text} on {bg}: {ratio:.2}");
+        }
+    }
+    for bg in ["ok-bg", "warn-bg"] {
+        assert!(contrast(&var("ink"), &var(bg)) >= 4.5, "text on --{bg}");
+    }
+    assert!(contrast(white, &var("brand-dark")) >= 4.5, "header text");
+    assert!(contrast(white, &var("brand")) >= 4.5, "button text");
+    assert!(
+        contrast(&var("focus"), &var("brand-dark")) >= 3.0,
+        "focus ring on the header"
+    );
+    assert!(
+        contrast(&var("ink"), white) >= 3.0,
+        "focus ring's dark outline on the page"
+    );
+}
