@@ -20,6 +20,7 @@ pub mod cli;
 pub mod explain;
 pub mod flags;
 pub mod input;
+pub mod json;
 pub mod market;
 pub mod prices;
 pub mod release;

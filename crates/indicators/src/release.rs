@@ -1,23 +1,31 @@
 //! The slice of an OCDS compiled release the indicators read, parsed without copying.
 //!
-//! Why hand-written, lenient deserializers: the reference reads each line into a generic JSON
-//! tree and then looks fields up with type checks (`Some(Value::String(..))`), so a field of the
+//! Why lenient, hand-written readers: the reference reads each line into a generic JSON tree
+//! and then looks fields up with type checks (`Some(Value::String(..))`), so a field of the
 //! wrong type is simply absent, an array element that is not an object has no fields, and a
 //! repeated key keeps its last value. Derived serde structs would reject the whole line instead.
-//! These visitors reproduce the reference's reading while borrowing strings from the input and
-//! skipping every field no indicator needs (issue 6, "Speed and memory").
+//! These readers ([`crate::json`]) reproduce the reference's reading while borrowing strings
+//! from the input and skipping every field no indicator needs (issue 6, "Speed and memory").
 //!
 //! Numbers are kept as their source text ([`Num`]) and parsed with Rust's correctly rounded
 //! `str::parse`, as the reference does (serde_json `arbitrary_precision`), so amounts are the
 //! same `f64`s and exact decimals can be taken for money.
 
 use std::borrow::Cow;
-use std::fmt;
 use std::marker::PhantomData;
 
 use rust_decimal::Decimal;
-use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde_json::value::RawValue;
+
+use crate::json::{self, Reader};
+
+/// A value read leniently: a JSON value of another type than expected reads as the default.
+pub trait FromJson<'a>: Sized + Default {
+    /// Reads the value at the reader's position, consuming it whatever its type.
+    ///
+    /// # Errors
+    /// Only when the text is not JSON.
+    fn read(r: &mut Reader<'a>) -> json::Result<Self>;
+}
 
 /// A JSON string field, absent if missing or of another type.
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -30,51 +38,15 @@ impl<'a> Str<'a> {
     }
 }
 
-impl<'de: 'a, 'a> Deserialize<'de> for Str<'a> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct StrVisitor<'a>(PhantomData<&'a ()>);
-        impl<'de: 'a, 'a> Visitor<'de> for StrVisitor<'a> {
-            type Value = Str<'a>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("any JSON value")
-            }
-            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
-                Ok(Str(Some(Cow::Borrowed(v))))
-            }
-            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
-                Ok(Str(Some(Cow::Owned(v.to_string()))))
-            }
-            fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
-                Ok(Str(Some(Cow::Owned(v))))
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-                while seq.next_element::<IgnoredAny>()?.is_some() {}
-                Ok(Str(None))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-                Ok(Str(None))
-            }
-            fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
-                Ok(Str(None))
-            }
-            fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
-                Ok(Str(None))
-            }
-            fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
-                Ok(Str(None))
-            }
-            fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
-                Ok(Str(None))
-            }
-            fn visit_unit<E>(self) -> Result<Self::Value, E> {
-                Ok(Str(None))
-            }
-            fn visit_none<E>(self) -> Result<Self::Value, E> {
-                Ok(Str(None))
-            }
+impl<'a> FromJson<'a> for Str<'a> {
+    #[inline]
+    fn read(r: &mut Reader<'a>) -> json::Result<Self> {
+        if r.peek() == Some(b'"') {
+            Ok(Str(Some(r.string()?)))
+        } else {
+            r.skip_value()?;
+            Ok(Str(None))
         }
-        deserializer.deserialize_any(StrVisitor(PhantomData))
     }
 }
 
@@ -106,14 +78,16 @@ impl<'a> Num<'a> {
     }
 }
 
-impl<'de: 'a, 'a> Deserialize<'de> for Num<'a> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let raw: &'de RawValue = Deserialize::deserialize(deserializer)?;
-        let text = raw.get();
-        let first = text.as_bytes().first().copied().unwrap_or(b'"');
-        Ok(Num(
-            (first == b'-' || first.is_ascii_digit()).then_some(text)
-        ))
+impl<'a> FromJson<'a> for Num<'a> {
+    #[inline]
+    fn read(r: &mut Reader<'a>) -> json::Result<Self> {
+        match r.peek() {
+            Some(b'-' | b'0'..=b'9') => Ok(Num(Some(r.number()?))),
+            _ => {
+                r.skip_value()?;
+                Ok(Num(None))
+            }
+        }
     }
 }
 
@@ -139,72 +113,19 @@ impl<T> List<T> {
     }
 }
 
-struct ListVisitor<T>(PhantomData<T>);
-
-impl<'de, T: Deserialize<'de>> Visitor<'de> for ListVisitor<T> {
-    type Value = List<T>;
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("any JSON value")
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(4));
-        while let Some(item) = seq.next_element()? {
-            out.push(item);
+impl<'a, T: FromJson<'a>> FromJson<'a> for List<T> {
+    fn read(r: &mut Reader<'a>) -> json::Result<Self> {
+        if r.peek() == Some(b'[') {
+            let mut out = Vec::new();
+            r.array(|r| {
+                out.push(T::read(r)?);
+                Ok(())
+            })?;
+            Ok(List(Some(out)))
+        } else {
+            r.skip_value()?;
+            Ok(List(None))
         }
-        Ok(List(Some(out)))
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-        Ok(List(None))
-    }
-    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
-        Ok(List(None))
-    }
-    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
-        Ok(List(None))
-    }
-    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
-        Ok(List(None))
-    }
-    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
-        Ok(List(None))
-    }
-    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
-        Ok(List(None))
-    }
-    fn visit_unit<E>(self) -> Result<Self::Value, E> {
-        Ok(List(None))
-    }
-    fn visit_none<E>(self) -> Result<Self::Value, E> {
-        Ok(List(None))
-    }
-}
-
-impl<'de, T: Deserialize<'de>> Deserialize<'de> for List<T> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(ListVisitor(PhantomData))
-    }
-}
-
-/// An object key, borrowed when it has no escapes.
-struct Key<'de>(Cow<'de, str>);
-
-impl<'de> Deserialize<'de> for Key<'de> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct KeyVisitor;
-        impl<'de> Visitor<'de> for KeyVisitor {
-            type Value = Key<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a key")
-            }
-            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
-                Ok(Key(Cow::Borrowed(v)))
-            }
-            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
-                Ok(Key(Cow::Owned(v.to_string())))
-            }
-        }
-        deserializer.deserialize_str(KeyVisitor)
     }
 }
 
@@ -222,39 +143,22 @@ macro_rules! lenient {
             pub _marker: PhantomData<&'a ()>,
         }
 
-        impl<'de: 'a, 'a> Deserialize<'de> for $name<'a> {
-            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                struct V<'a>(PhantomData<&'a ()>);
-                impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
-                    type Value = $name<'a>;
-                    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                        f.write_str("any JSON value")
-                    }
-                    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                        let mut out = $name { is_object: true, ..Default::default() };
-                        while let Some(key) = map.next_key::<Key<'de>>()? {
-                            match key.0.as_ref() {
-                                $($json => out.$field = map.next_value()?,)*
-                                _ => {
-                                    map.next_value::<IgnoredAny>()?;
-                                }
-                            }
-                        }
-                        Ok(out)
-                    }
-                    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-                        while seq.next_element::<IgnoredAny>()?.is_some() {}
-                        Ok(Default::default())
-                    }
-                    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> { Ok(Default::default()) }
-                    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> { Ok(Default::default()) }
-                    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> { Ok(Default::default()) }
-                    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> { Ok(Default::default()) }
-                    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> { Ok(Default::default()) }
-                    fn visit_unit<E>(self) -> Result<Self::Value, E> { Ok(Default::default()) }
-                    fn visit_none<E>(self) -> Result<Self::Value, E> { Ok(Default::default()) }
+        impl<'a> FromJson<'a> for $name<'a> {
+            fn read(r: &mut Reader<'a>) -> json::Result<Self> {
+                let mut out = $name::default();
+                if r.peek() != Some(b'{') {
+                    r.skip_value()?;
+                    return Ok(out);
                 }
-                deserializer.deserialize_any(V(PhantomData))
+                out.is_object = true;
+                r.object(|r, key| {
+                    match key.as_ref() {
+                        $($json => out.$field = FromJson::read(r)?,)*
+                        _ => r.skip_value()?,
+                    }
+                    Ok(())
+                })?;
+                Ok(out)
             }
         }
     };
@@ -431,17 +335,21 @@ impl<'a> Release<'a> {
     /// Parses one line.
     ///
     /// # Errors
-    /// serde_json's error when the line is not JSON.
-    pub fn parse(line: &'a [u8]) -> Result<Release<'a>, serde_json::Error> {
-        serde_json::from_slice(line)
+    /// A message when the line is not UTF-8 or not JSON.
+    pub fn parse(line: &'a [u8]) -> Result<Release<'a>, String> {
+        let text = std::str::from_utf8(line).map_err(|e| e.to_string())?;
+        Release::parse_str(text).map_err(|e| e.to_string())
     }
 
-    /// Parses one line already known to be UTF-8 (faster: strings are not re-validated).
+    /// Parses one line already known to be UTF-8.
     ///
     /// # Errors
-    /// serde_json's error when the line is not JSON.
-    pub fn parse_str(line: &'a str) -> Result<Release<'a>, serde_json::Error> {
-        serde_json::from_str(line)
+    /// Where the line stops being JSON.
+    pub fn parse_str(line: &'a str) -> json::Result<Release<'a>> {
+        let mut reader = Reader::new(line);
+        let release = Release::read(&mut reader)?;
+        reader.end()?;
+        Ok(release)
     }
 }
 

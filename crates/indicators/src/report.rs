@@ -252,7 +252,12 @@ pub fn build(
             // no figures) are listed under their processes; keep organisation-level findings.
             let flags: Vec<FlagReport> = flags
                 .iter()
-                .filter(|f| matches!(f.indicator, Indicator::R025 | Indicator::R038 | Indicator::R048))
+                .filter(|f| {
+                    matches!(
+                        f.indicator,
+                        Indicator::R025 | Indicator::R038 | Indicator::R048
+                    )
+                })
                 .map(|f| {
                     let detail = f.detail.as_deref().unwrap_or(&Detail::None);
                     flag(f.indicator, f.value, None, Vec::new(), detail)

@@ -384,7 +384,11 @@ fn abnormally_low(
             flags.push(ProcessFlag {
                 indicator: Indicator::Alp,
                 value: 1.0,
-                tenderers: contest.suppliers.iter().map(|s| std::sync::Arc::from(*s)).collect(),
+                tenderers: contest
+                    .suppliers
+                    .iter()
+                    .map(|s| std::sync::Arc::from(*s))
+                    .collect(),
                 lot: if contests.len() > 1 {
                     contest.lot.map(Box::from)
                 } else {

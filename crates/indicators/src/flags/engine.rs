@@ -477,7 +477,9 @@ impl Engine {
                 continue;
             }
             let parsed = match std::str::from_utf8(bytes) {
-                Ok(text) => Release::parse_str(text).map_err(|e| ("input.invalid_json", e.to_string())),
+                Ok(text) => {
+                    Release::parse_str(text).map_err(|e| ("input.invalid_json", e.to_string()))
+                }
                 Err(e) => Err(("input.invalid_utf8", e.to_string())),
             };
             match parsed {
@@ -567,7 +569,11 @@ impl Engine {
                 line: 0,
                 ocid: ocid.into(),
                 // Only the report shows it; the reference's output does not need the copy.
-                buyer: if self.detailed { r.buyer.id.get().map(Box::from) } else { None },
+                buyer: if self.detailed {
+                    r.buyer.id.get().map(Box::from)
+                } else {
+                    None
+                },
                 flags,
             });
         }
@@ -785,7 +791,10 @@ impl Engine {
                 acc.applicability.ok(Indicator::R025);
                 // Each tenderer counts once per process, whatever its number of bids.
                 for id in valid {
-                    acc.tenderers.stats(id).r025.add(u64::from(id == supplier), 1);
+                    acc.tenderers
+                        .stats(id)
+                        .r025
+                        .add(u64::from(id == supplier), 1);
                 }
             }
         }
@@ -1082,7 +1091,10 @@ impl Engine {
             {
                 for item in award.items.items() {
                     if let Some(code) = item.classification.id.get() {
-                        let cut = code.char_indices().nth(self.r048_digits).map_or(code.len(), |(i, _)| i);
+                        let cut = code
+                            .char_indices()
+                            .nth(self.r048_digits)
+                            .map_or(code.len(), |(i, _)| i);
                         let prefix = &code[..cut];
                         let entry = acc.tenderers.stats(supplier);
                         // A supplier counts at most once per process.
@@ -1152,7 +1164,9 @@ pub(crate) fn submitted_bids<'r, 'a>(r: &'r Release<'a>) -> impl Iterator<Item =
 
 /// The reference's `get_complete_awards_and_bids_if_all_awards_final`: active awards and the
 /// bids, if no award is pending (awards without a status string are ignored).
-pub(crate) fn complete_awards<'r, 'a>(r: &'r Release<'a>) -> Step<(CompleteAwards<'r, 'a>, &'r [Bid<'a>])> {
+pub(crate) fn complete_awards<'r, 'a>(
+    r: &'r Release<'a>,
+) -> Step<(CompleteAwards<'r, 'a>, &'r [Bid<'a>])> {
     let awards = r.awards.0.as_deref().ok_or(Reason::MissingAwards)?;
     let details = r.bids.details.0.as_deref().ok_or(Reason::MissingBids)?;
     for award in awards {

@@ -144,26 +144,28 @@ pub fn finalize(engine: &Engine, mut acc: Accumulator) -> Outcome {
         .filter(|r| !r.is_nan())
         .collect();
 
-    let gap_flag =
-        |indicator: Indicator, g: &PriceGap, fence: f64, tenderers: Vec<std::sync::Arc<str>>| ProcessFlag {
-            indicator,
-            value: g.ratio,
-            tenderers,
-            lot: g.lot.clone(),
-            detail: super::boxed(if engine.detailed {
-                Detail::PriceGap {
-                    ratio: g.ratio,
-                    fence,
-                    winner: g.winner.to_string(),
-                    runner_up: g.runner_up.to_string(),
-                    winning_amount: g.winning_amount,
-                    second_amount: g.second_amount,
-                    currency: acc.currency.as_deref().unwrap_or_default().to_string(),
-                }
-            } else {
-                Detail::None
-            }),
-        };
+    let gap_flag = |indicator: Indicator,
+                    g: &PriceGap,
+                    fence: f64,
+                    tenderers: Vec<std::sync::Arc<str>>| ProcessFlag {
+        indicator,
+        value: g.ratio,
+        tenderers,
+        lot: g.lot.clone(),
+        detail: super::boxed(if engine.detailed {
+            Detail::PriceGap {
+                ratio: g.ratio,
+                fence,
+                winner: g.winner.to_string(),
+                runner_up: g.runner_up.to_string(),
+                winning_amount: g.winning_amount,
+                second_amount: g.second_amount,
+                currency: acc.currency.as_deref().unwrap_or_default().to_string(),
+            }
+        } else {
+            Detail::None
+        }),
+    };
 
     if let Some(r024) = &s.r024 {
         let (lower, q1) = match r024.threshold {
@@ -236,7 +238,11 @@ pub fn finalize(engine: &Engine, mut acc: Accumulator) -> Outcome {
         let by_group = |group: Group| -> Vec<(&str, Fraction)> {
             match group {
                 Group::Buyer => acc.r038_buyer.iter().map(|(k, f)| (&**k, *f)).collect(),
-                Group::ProcuringEntity => acc.r038_procuring_entity.iter().map(|(k, f)| (&**k, *f)).collect(),
+                Group::ProcuringEntity => acc
+                    .r038_procuring_entity
+                    .iter()
+                    .map(|(k, f)| (&**k, *f))
+                    .collect(),
                 _ => acc
                     .tenderers
                     .iter()
@@ -250,8 +256,10 @@ pub fn finalize(engine: &Engine, mut acc: Accumulator) -> Outcome {
             (Group::ProcuringEntity, min_processes),
             (Group::Tenderer, min_bids),
         ] {
-            let ratios: Vec<(&str, Fraction)> =
-                by_group(group).into_iter().filter(|(_, f)| f.denominator >= minimum).collect();
+            let ratios: Vec<(&str, Fraction)> = by_group(group)
+                .into_iter()
+                .filter(|(_, f)| f.denominator >= minimum)
+                .collect();
             if ratios.is_empty() {
                 continue;
             }
