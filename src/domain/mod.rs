@@ -4,10 +4,13 @@
 pub mod audit;
 pub mod catalogue;
 pub mod error_code;
+pub mod evaluation;
 pub mod lang;
+pub mod money;
 pub mod nit;
 pub mod role;
 pub mod supplier;
+pub mod tender;
 pub mod time;
 pub mod user;
 pub mod validation;

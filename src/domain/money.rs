@@ -1,0 +1,151 @@
+//! Exact money and quantities.
+//!
+//! Amounts are `rust_decimal::Decimal`, never floating point: a unit price of Q0.0345 per
+//! tablet times 1,200,000 tablets must give exactly Q41,400.00. Unit prices keep up to four
+//! decimals (common in medicine tenders); totals are rounded to the currency's minor unit with
+//! the commercial rule (half away from zero) only when a total is fixed (bid total, award,
+//! contract), and stored both as exact text and as integer minor units for filtering.
+
+use rust_decimal::prelude::ToPrimitive;
+use rust_decimal::{Decimal, RoundingStrategy};
+use std::str::FromStr;
+
+/// Largest amount accepted anywhere (10^13 = ten trillion), far above any real procurement,
+/// so sums of many amounts can never overflow `i64` minor units.
+pub fn max_amount() -> Decimal {
+    Decimal::from(10_000_000_000_000i64)
+}
+
+/// Why a text is not an acceptable amount.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum AmountError {
+    /// Not a number.
+    #[error("not a number")]
+    NotANumber,
+    /// Negative (or zero where a positive value is needed).
+    #[error("must be positive")]
+    NotPositive,
+    /// More decimals than allowed.
+    #[error("too many decimals")]
+    TooPrecise,
+    /// Above [`max_amount`].
+    #[error("too large")]
+    TooLarge,
+}
+
+/// Parses a positive amount typed by a person: `1234.5`, `1,234.50`, `Q 1,234.50`, `  12 `.
+/// Commas are thousands separators (Guatemalan usage); at most `max_decimals` decimals.
+pub fn parse_positive(text: &str, max_decimals: u32) -> Result<Decimal, AmountError> {
+    let cleaned: String = text
+        .trim()
+        .trim_start_matches("US$")
+        .trim_start_matches('Q')
+        .trim_start_matches('$')
+        .chars()
+        .filter(|c| *c != ',' && !c.is_whitespace())
+        .collect();
+    if cleaned.is_empty()
+        || cleaned.starts_with('+')
+        || !cleaned.chars().all(|c| c.is_ascii_digit() || c == '.' || c == '-')
+    {
+        return Err(AmountError::NotANumber);
+    }
+    let value = Decimal::from_str(&cleaned).map_err(|_| AmountError::NotANumber)?;
+    if value <= Decimal::ZERO {
+        return Err(AmountError::NotPositive);
+    }
+    if value.normalize().scale() > max_decimals {
+        return Err(AmountError::TooPrecise);
+    }
+    if value > max_amount() {
+        return Err(AmountError::TooLarge);
+    }
+    Ok(value.normalize())
+}
+
+/// Rounds to the minor unit (2 decimals), half away from zero.
+pub fn round_minor(value: Decimal) -> Decimal {
+    value.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+}
+
+/// Integer minor units (centavos) of a value rounded with [`round_minor`].
+pub fn to_minor(value: Decimal) -> i64 {
+    (round_minor(value) * Decimal::from(100)).to_i64().unwrap_or(i64::MAX)
+}
+
+/// A decimal from integer minor units.
+pub fn from_minor(minor: i64) -> Decimal {
+    Decimal::new(minor, 2)
+}
+
+/// Reads an exact decimal stored as text; corrupt text reads as zero and is logged, never
+/// a panic in a page.
+pub fn stored(text: &str) -> Decimal {
+    Decimal::from_str(text).unwrap_or_else(|_| {
+        tracing::error!(text, "stored decimal cannot be read");
+        Decimal::ZERO
+    })
+}
+
+/// `Q 1,234,567.89` / `US$ 12.50`: grouping with commas, two decimals (more if the value has
+/// them, up to four, for unit prices).
+pub fn format(value: Decimal, currency: &str) -> String {
+    let symbol = match currency {
+        "GTQ" => "Q",
+        "USD" => "US$",
+        other => other,
+    };
+    let scale = value.normalize().scale().clamp(2, 4);
+    let text = format!("{:.*}", scale as usize, value.abs());
+    let (int, frac) = text.split_once('.').unwrap_or((&text, ""));
+    let mut grouped = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    let sign = if value < Decimal::ZERO { "-" } else { "" };
+    format!("{sign}{symbol} {grouped}.{frac}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Decimal {
+        Decimal::from_str(s).unwrap()
+    }
+
+    #[test]
+    fn parsing() {
+        assert_eq!(parse_positive("1,234.50", 2), Ok(d("1234.5")));
+        assert_eq!(parse_positive("Q 12", 2), Ok(d("12")));
+        assert_eq!(parse_positive("0.0345", 4), Ok(d("0.0345")));
+        assert_eq!(parse_positive("0.0345", 2), Err(AmountError::TooPrecise));
+        assert_eq!(parse_positive("0", 2), Err(AmountError::NotPositive));
+        assert_eq!(parse_positive("-5", 2), Err(AmountError::NotPositive));
+        assert_eq!(parse_positive("1e5", 2), Err(AmountError::NotANumber));
+        assert_eq!(parse_positive("abc", 2), Err(AmountError::NotANumber));
+        assert_eq!(parse_positive("", 2), Err(AmountError::NotANumber));
+        assert_eq!(parse_positive("99999999999999", 2), Err(AmountError::TooLarge));
+    }
+
+    #[test]
+    fn exact_products_and_rounding() {
+        assert_eq!(d("0.0345") * d("1200000"), d("41400.0000"));
+        assert_eq!(round_minor(d("10.005")), d("10.01"));
+        assert_eq!(round_minor(d("10.004")), d("10.00"));
+        assert_eq!(to_minor(d("41400")), 4_140_000);
+        assert_eq!(from_minor(4_140_001), d("41400.01"));
+    }
+
+    #[test]
+    fn formatting() {
+        assert_eq!(format(d("1234567.891"), "GTQ"), "Q 1,234,567.891");
+        assert_eq!(format(d("12.5"), "USD"), "US$ 12.50");
+        assert_eq!(format(d("0.0345"), "GTQ"), "Q 0.0345");
+        assert_eq!(format(d("100"), "GTQ"), "Q 100.00");
+        assert_eq!(format(d("-5"), "GTQ"), "-Q 5.00");
+    }
+}
