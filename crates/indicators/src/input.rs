@@ -185,11 +185,26 @@ impl BlockReader {
 /// line break or a trailing carriage return)`, as `BufRead::lines` splits them in the reference.
 pub fn lines(data: &[u8]) -> impl Iterator<Item = (u32, &[u8])> {
     let body = data.strip_suffix(b"\n").unwrap_or(data);
-    let empty = data.is_empty();
-    body.split(|b| *b == b'\n')
-        .take(if empty { 0 } else { usize::MAX })
-        .enumerate()
-        .map(|(i, line)| (i as u32, line.strip_suffix(b"\r").unwrap_or(line)))
+    let mut breaks = memchr::memchr_iter(b'\n', body);
+    let mut start = 0;
+    let mut done = data.is_empty();
+    let mut number = 0u32;
+    std::iter::from_fn(move || {
+        if done {
+            return None;
+        }
+        let end = match breaks.next() {
+            Some(end) => end,
+            None => {
+                done = true;
+                body.len()
+            }
+        };
+        let line = &body[start..end];
+        start = end + 1;
+        number += 1;
+        Some((number - 1, line.strip_suffix(b"\r").unwrap_or(line)))
+    })
 }
 
 /// The number of lines in a block (for turning positions into line numbers).

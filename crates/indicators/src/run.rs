@@ -67,6 +67,7 @@ pub fn run(
                         // The reader may have finished; a closed channel only loses a buffer.
                         let _ = recycle.send(block.data);
                     }
+                    acc.sort_by_position();
                     acc
                 })
             })

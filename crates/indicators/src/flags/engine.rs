@@ -248,20 +248,17 @@ pub struct TendererStats {
     pub r038: Fraction,
     /// R048: processes won with classified items.
     pub r048_processes: u64,
-    /// R048: classification prefixes of those items.
-    pub r048_codes: FxHashSet<Box<str>>,
+    /// R048: classification prefixes of those items (numbers in [`Tenderers::codes`]).
+    pub r048_codes: FxHashSet<u32>,
 }
 
 impl TendererStats {
-    fn merge(&mut self, other: TendererStats) {
+    fn merge(&mut self, other: TendererStats, code_map: &[u32]) {
         self.r025.add(other.r025.numerator, other.r025.denominator);
         self.r038.add(other.r038.numerator, other.r038.denominator);
         self.r048_processes += other.r048_processes;
-        if self.r048_codes.is_empty() {
-            self.r048_codes = other.r048_codes;
-        } else {
-            self.r048_codes.extend(other.r048_codes);
-        }
+        self.r048_codes
+            .extend(other.r048_codes.into_iter().map(|c| code_map[c as usize]));
     }
 }
 
@@ -274,6 +271,9 @@ pub struct Tenderers {
     pub names: Vec<Arc<str>>,
     /// Counts by number.
     pub stats: Vec<TendererStats>,
+    code_index: FxHashMap<Box<str>, u32>,
+    /// R048 classification prefixes by number.
+    pub codes: Vec<Box<str>>,
 }
 
 impl Tenderers {
@@ -302,14 +302,26 @@ impl Tenderers {
         self.names[i].clone()
     }
 
+    /// The number of a classification prefix, adding it if new.
+    pub fn code(&mut self, prefix: &str) -> u32 {
+        if let Some(&i) = self.code_index.get(prefix) {
+            return i;
+        }
+        let i = self.codes.len() as u32;
+        self.codes.push(prefix.into());
+        self.code_index.insert(prefix.into(), i);
+        i
+    }
+
     fn merge(&mut self, other: Tenderers) {
         if self.names.is_empty() {
             *self = other;
             return;
         }
+        let code_map: Vec<u32> = other.codes.iter().map(|c| self.code(c)).collect();
         for (name, stats) in other.names.into_iter().zip(other.stats) {
             let i = self.id(&name) as usize;
-            self.stats[i].merge(stats);
+            self.stats[i].merge(stats, &code_map);
         }
     }
 
@@ -320,6 +332,13 @@ impl Tenderers {
 }
 
 impl Accumulator {
+    /// Sorts this thread's lists by file position, so the final sort only merges sorted runs
+    /// (the sorting then happens on the worker threads, in parallel).
+    pub fn sort_by_position(&mut self) {
+        self.flagged.sort_by_key(|p| p.pos);
+        self.price_gaps.sort_by_key(|g| g.pos);
+    }
+
     /// The shared copy of an organisation id.
     pub fn intern(&mut self, name: &str) -> Arc<str> {
         self.tenderers.shared(name)
@@ -1096,15 +1115,14 @@ impl Engine {
                             .nth(self.r048_digits)
                             .map_or(code.len(), |(i, _)| i);
                         let prefix = &code[..cut];
+                        let code = acc.tenderers.code(prefix);
                         let entry = acc.tenderers.stats(supplier);
                         // A supplier counts at most once per process.
                         if !observed.contains(&supplier) {
                             observed.push(supplier);
                             entry.r048_processes += 1;
                         }
-                        if !entry.r048_codes.contains(prefix) {
-                            entry.r048_codes.insert(prefix.into());
-                        }
+                        entry.r048_codes.insert(code);
                     }
                 }
             }

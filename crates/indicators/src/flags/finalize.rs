@@ -361,7 +361,7 @@ pub fn finalize(engine: &Engine, mut acc: Accumulator) -> Outcome {
 
     // Merge finalize-time flags into the per-process list, in file order, in place.
     let mut merged = std::mem::take(&mut acc.flagged);
-    merged.sort_unstable_by_key(|p| p.pos);
+    merged.sort_by_key(|p| p.pos);
     late_flags.sort_by_key(|(pos, ..)| *pos);
     let mut extra: Vec<FlaggedProcess> = Vec::new();
     for (pos, ocid, buyer, flag) in late_flags {
