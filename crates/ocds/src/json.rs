@@ -1,76 +1,64 @@
-//! A borrowed JSON tree for merging.
+//! A zero-copy JSON tree for merging.
 //!
-//! Why not `serde_json::Value`: compiling means parsing every release once and copying little of
-//! it; `Value` allocates a `String` per string and an `IndexMap` per object and parses at about a
-//! third of the speed of this borrowed tree (strings without escapes point into the input
-//! buffer, objects are plain vectors of pairs keeping document order). Issue 5 asks for at least
-//! 30× the throughput of `ocdskit compile`, so the merge works on this tree; public APIs still
-//! take and return `Value` (see [`Json::from_value`] and [`Json::to_value`]).
+//! Why not `serde_json::Value`: merging only looks at the *structure* of releases (objects,
+//! arrays of objects, `id`s); every other value is copied through untouched. Building a `Value`
+//! allocates a `String` per string and a map per object and costs most of the run time, and
+//! issue 5 asks `ocds compile` for at least 30× the throughput of `ocdskit compile`. So this tree
+//! keeps scalars as slices of the input text, objects as vectors of pairs in document order, and
+//! the writer copies those slices back out. Output stays identical to ocdskit's on canonical
+//! input: escaped strings are re-encoded (ocdskit prints UTF-8, not `\u` escapes) and numbers
+//! with a fraction or exponent go through `f64` (ocdskit reads them as `Decimal` and prints
+//! `float()`), while integers are copied exactly (Python integers are exact too).
 
 use std::borrow::Cow;
-use std::fmt;
 
-use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
-use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
-use serde_json::{Map, Number, Value};
+use serde_json::Value;
 
-/// A JSON value borrowing its strings from the input where possible.
+/// A JSON value borrowing from its source text.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Json<'a> {
-    /// `null`
-    Null,
-    /// `true` / `false`
-    Bool(bool),
-    /// A number, as `serde_json` reads it (integers exact, others as `f64`, like Python's
-    /// `float()` of ocdskit's `Decimal`).
-    Number(Number),
-    /// A string.
-    String(Cow<'a, str>),
+    /// `null`, `true`, `false`, a number, or a string without escapes — as its JSON text
+    /// (strings with their quotes).
+    Scalar(&'a str),
+    /// A string containing escapes, as its JSON text with quotes.
+    Escaped(&'a str),
     /// An array.
     Array(Vec<Json<'a>>),
-    /// An object, in document order (duplicate keys: the last wins, as in Python).
+    /// An object in document order (a repeated key keeps its first place and last value, as a
+    /// Python dict does).
     Object(Vec<(Cow<'a, str>, Json<'a>)>),
 }
 
+/// Why text could not be read as JSON.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid JSON at byte {offset}: {what}")]
+pub struct ParseError {
+    /// Byte offset.
+    pub offset: usize,
+    /// What was expected.
+    pub what: &'static str,
+}
+
+const MAX_DEPTH: usize = 512;
+
 impl<'a> Json<'a> {
-    /// Parse JSON text, borrowing strings from it.
-    pub fn parse(text: &'a [u8]) -> Result<Json<'a>, serde_json::Error> {
-        serde_json::from_slice(text)
-    }
-
-    /// Borrow a `serde_json::Value` as a tree (for the `Value` APIs).
-    pub fn from_value(value: &'a Value) -> Json<'a> {
-        match value {
-            Value::Null => Json::Null,
-            Value::Bool(b) => Json::Bool(*b),
-            Value::Number(n) => Json::Number(n.clone()),
-            Value::String(s) => Json::String(Cow::Borrowed(s.as_str())),
-            Value::Array(items) => Json::Array(items.iter().map(Json::from_value).collect()),
-            Value::Object(object) => Json::Object(
-                object
-                    .iter()
-                    .map(|(k, v)| (Cow::Borrowed(k.as_str()), Json::from_value(v)))
-                    .collect(),
-            ),
+    /// Parse one JSON value (surrounding whitespace allowed).
+    pub fn parse(text: &'a [u8]) -> Result<Json<'a>, ParseError> {
+        let text = std::str::from_utf8(text).map_err(|e| ParseError {
+            offset: e.valid_up_to(),
+            what: "UTF-8",
+        })?;
+        let mut parser = Parser {
+            text,
+            bytes: text.as_bytes(),
+            at: 0,
+        };
+        let value = parser.value(0)?;
+        parser.skip_ws();
+        if parser.at != parser.bytes.len() {
+            return Err(parser.error("end of input"));
         }
-    }
-
-    /// An owned `serde_json::Value` copy.
-    pub fn to_value(&self) -> Value {
-        match self {
-            Json::Null => Value::Null,
-            Json::Bool(b) => Value::Bool(*b),
-            Json::Number(n) => Value::Number(n.clone()),
-            Json::String(s) => Value::String(s.to_string()),
-            Json::Array(items) => Value::Array(items.iter().map(Json::to_value).collect()),
-            Json::Object(pairs) => {
-                let mut object = Map::new();
-                for (k, v) in pairs {
-                    object.insert(k.to_string(), v.to_value());
-                }
-                Value::Object(object)
-            }
-        }
+        Ok(value)
     }
 
     /// The value of `key` in an object (the last one, if repeated).
@@ -81,167 +69,305 @@ impl<'a> Json<'a> {
         }
     }
 
-    /// The string, if this is one.
-    pub fn as_str(&self) -> Option<&str> {
+    /// The string, decoded, if this is a string.
+    pub fn as_str(&self) -> Option<Cow<'a, str>> {
         match self {
-            Json::String(s) => Some(s),
+            Json::Scalar(text) if text.starts_with('"') => Some(Cow::Borrowed(&text[1..text.len() - 1])),
+            Json::Escaped(text) => serde_json::from_str::<String>(text).ok().map(Cow::Owned),
             _ => None,
         }
     }
 
     /// Whether this is `null`.
     pub fn is_null(&self) -> bool {
-        matches!(self, Json::Null)
+        matches!(self, Json::Scalar("null"))
     }
 
     /// JSON type name, for messages.
     pub fn kind(&self) -> &'static str {
         match self {
-            Json::Null => "null",
-            Json::Bool(_) => "boolean",
-            Json::Number(_) => "number",
-            Json::String(_) => "string",
+            Json::Scalar("null") => "null",
+            Json::Scalar("true" | "false") => "boolean",
+            Json::Scalar(text) if text.starts_with('"') => "string",
+            Json::Scalar(_) => "number",
+            Json::Escaped(_) => "string",
             Json::Array(_) => "array",
             Json::Object(_) => "object",
         }
     }
-}
 
-struct Key<'a>(Cow<'a, str>);
-
-impl<'de> Deserialize<'de> for Key<'de> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Key<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a string")
-            }
-            fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Key<'de>, E> {
-                Ok(Key(Cow::Borrowed(s)))
-            }
-            fn visit_str<E>(self, s: &str) -> Result<Key<'de>, E> {
-                Ok(Key(Cow::Owned(s.to_owned())))
-            }
-            fn visit_string<E>(self, s: String) -> Result<Key<'de>, E> {
-                Ok(Key(Cow::Owned(s)))
-            }
-        }
-        deserializer.deserialize_str(V)
-    }
-}
-
-impl<'de> Deserialize<'de> for Json<'de> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Json<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("JSON")
-            }
-            fn visit_unit<E>(self) -> Result<Json<'de>, E> {
-                Ok(Json::Null)
-            }
-            fn visit_none<E>(self) -> Result<Json<'de>, E> {
-                Ok(Json::Null)
-            }
-            fn visit_bool<E>(self, b: bool) -> Result<Json<'de>, E> {
-                Ok(Json::Bool(b))
-            }
-            fn visit_i64<E>(self, n: i64) -> Result<Json<'de>, E> {
-                Ok(Json::Number(n.into()))
-            }
-            fn visit_u64<E>(self, n: u64) -> Result<Json<'de>, E> {
-                Ok(Json::Number(n.into()))
-            }
-            fn visit_f64<E>(self, n: f64) -> Result<Json<'de>, E> {
-                Ok(Number::from_f64(n).map_or(Json::Null, Json::Number))
-            }
-            fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Json<'de>, E> {
-                Ok(Json::String(Cow::Borrowed(s)))
-            }
-            fn visit_str<E>(self, s: &str) -> Result<Json<'de>, E> {
-                Ok(Json::String(Cow::Owned(s.to_owned())))
-            }
-            fn visit_string<E>(self, s: String) -> Result<Json<'de>, E> {
-                Ok(Json::String(Cow::Owned(s)))
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Json<'de>, A::Error> {
-                let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
-                while let Some(item) = seq.next_element()? {
-                    items.push(item);
-                }
-                Ok(Json::Array(items))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json<'de>, A::Error> {
-                let mut pairs: Vec<(Cow<'de, str>, Json<'de>)> = Vec::new();
-                while let Some((key, value)) = map.next_entry::<Key, Json>()? {
-                    // Python keeps the first position and the last value of a repeated key.
-                    if let Some(slot) = pairs.iter_mut().find(|(k, _)| *k == key.0) {
-                        slot.1 = value;
-                    } else {
-                        pairs.push((key.0, value));
-                    }
-                }
-                Ok(Json::Object(pairs))
-            }
-        }
-        deserializer.deserialize_any(V)
-    }
-}
-
-impl Serialize for Json<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    /// Append compact JSON to `out` (see module docs for the canonical forms).
+    pub fn write(&self, out: &mut Vec<u8>) {
         match self {
-            Json::Null => serializer.serialize_unit(),
-            Json::Bool(b) => serializer.serialize_bool(*b),
-            Json::Number(n) => n.serialize(serializer),
-            Json::String(s) => serializer.serialize_str(s),
+            Json::Scalar(text) => write_scalar(text, out),
+            Json::Escaped(text) => match serde_json::from_str::<String>(text) {
+                Ok(s) => write_string(&s, out),
+                Err(_) => out.extend_from_slice(text.as_bytes()),
+            },
             Json::Array(items) => {
-                let mut seq = serializer.serialize_seq(Some(items.len()))?;
-                for item in items {
-                    seq.serialize_element(item)?;
+                out.push(b'[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(b',');
+                    }
+                    item.write(out);
                 }
-                seq.end()
+                out.push(b']');
             }
             Json::Object(pairs) => {
-                let mut map = serializer.serialize_map(Some(pairs.len()))?;
-                for (k, v) in pairs {
-                    map.serialize_entry(k.as_ref(), v)?;
+                out.push(b'{');
+                for (i, (key, value)) in pairs.iter().enumerate() {
+                    if i > 0 {
+                        out.push(b',');
+                    }
+                    write_key(key, out);
+                    value.write(out);
                 }
-                map.end()
+                out.push(b'}');
             }
         }
+    }
+
+    /// An owned `serde_json::Value`.
+    pub fn to_value(&self) -> Value {
+        let mut text = Vec::new();
+        self.write(&mut text);
+        serde_json::from_slice(&text).unwrap_or(Value::Null)
+    }
+}
+
+/// Write a scalar's text: integers, literals and plain strings as they are; numbers with a
+/// fraction or exponent through `f64`, as ocdskit does.
+fn write_scalar(text: &str, out: &mut Vec<u8>) {
+    let bytes = text.as_bytes();
+    let is_number = matches!(bytes.first(), Some(b'-' | b'0'..=b'9'));
+    if is_number && bytes.iter().any(|b| matches!(b, b'.' | b'e' | b'E')) {
+        if let Ok(n) = text.parse::<f64>()
+            && serde_json::to_writer(&mut *out, &n).is_ok()
+        {
+            return;
+        }
+    }
+    out.extend_from_slice(bytes);
+}
+
+/// Write an object key and its colon.
+pub(crate) fn write_key(key: &str, out: &mut Vec<u8>) {
+    if key.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) {
+        write_string(key, out);
+    } else {
+        out.push(b'"');
+        out.extend_from_slice(key.as_bytes());
+        out.push(b'"');
+    }
+    out.push(b':');
+}
+
+/// Write a string with JSON escaping.
+pub(crate) fn write_string(s: &str, out: &mut Vec<u8>) {
+    if serde_json::to_writer(&mut *out, s).is_err() {
+        out.extend_from_slice(b"null");
+    }
+}
+
+struct Parser<'a> {
+    text: &'a str,
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Parser<'a> {
+    fn error(&self, what: &'static str) -> ParseError {
+        ParseError { offset: self.at, what }
+    }
+
+    fn skip_ws(&mut self) {
+        while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.bytes.get(self.at) {
+            self.at += 1;
+        }
+    }
+
+    fn value(&mut self, depth: usize) -> Result<Json<'a>, ParseError> {
+        if depth > MAX_DEPTH {
+            return Err(self.error("less nesting"));
+        }
+        self.skip_ws();
+        match self.bytes.get(self.at) {
+            Some(b'{') => self.object(depth),
+            Some(b'[') => self.array(depth),
+            Some(b'"') => {
+                let (text, escaped) = self.string()?;
+                Ok(if escaped { Json::Escaped(text) } else { Json::Scalar(text) })
+            }
+            Some(b't') => self.literal("true"),
+            Some(b'f') => self.literal("false"),
+            Some(b'n') => self.literal("null"),
+            Some(b'-' | b'0'..=b'9') => {
+                let start = self.at;
+                while let Some(b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E') = self.bytes.get(self.at) {
+                    self.at += 1;
+                }
+                Ok(Json::Scalar(&self.text[start..self.at]))
+            }
+            _ => Err(self.error("a value")),
+        }
+    }
+
+    fn literal(&mut self, word: &'static str) -> Result<Json<'a>, ParseError> {
+        if self.bytes[self.at..].starts_with(word.as_bytes()) {
+            let start = self.at;
+            self.at += word.len();
+            Ok(Json::Scalar(&self.text[start..self.at]))
+        } else {
+            Err(self.error("true, false or null"))
+        }
+    }
+
+    /// A string's text with its quotes, and whether it contains escapes.
+    fn string(&mut self) -> Result<(&'a str, bool), ParseError> {
+        let start = self.at;
+        self.at += 1;
+        let mut escaped = false;
+        loop {
+            let rest = &self.bytes[self.at..];
+            match memchr::memchr2(b'"', b'\\', rest) {
+                Some(i) if rest[i] == b'"' => {
+                    self.at += i + 1;
+                    return Ok((&self.text[start..self.at], escaped));
+                }
+                Some(i) => {
+                    escaped = true;
+                    self.at += i + 2;
+                    if self.at > self.bytes.len() {
+                        return Err(self.error("a closing quote"));
+                    }
+                }
+                None => {
+                    self.at = self.bytes.len();
+                    return Err(self.error("a closing quote"));
+                }
+            }
+        }
+    }
+
+    fn array(&mut self, depth: usize) -> Result<Json<'a>, ParseError> {
+        self.at += 1;
+        let mut items = Vec::new();
+        self.skip_ws();
+        if self.bytes.get(self.at) == Some(&b']') {
+            self.at += 1;
+            return Ok(Json::Array(items));
+        }
+        loop {
+            items.push(self.value(depth + 1)?);
+            self.skip_ws();
+            match self.bytes.get(self.at) {
+                Some(b',') => self.at += 1,
+                Some(b']') => {
+                    self.at += 1;
+                    return Ok(Json::Array(items));
+                }
+                _ => return Err(self.error("`,` or `]`")),
+            }
+        }
+    }
+
+    fn object(&mut self, depth: usize) -> Result<Json<'a>, ParseError> {
+        self.at += 1;
+        let mut pairs: Vec<(Cow<'a, str>, Json<'a>)> = Vec::new();
+        // Index of keys, built only for large objects so that small ones stay cheap and huge
+        // ones stay linear.
+        let mut index: Option<std::collections::HashMap<Cow<'a, str>, usize, rustc_hash::FxBuildHasher>> = None;
+        self.skip_ws();
+        if self.bytes.get(self.at) == Some(&b'}') {
+            self.at += 1;
+            return Ok(Json::Object(pairs));
+        }
+        loop {
+            self.skip_ws();
+            if self.bytes.get(self.at) != Some(&b'"') {
+                return Err(self.error("a key"));
+            }
+            let (text, escaped) = self.string()?;
+            let key = if escaped {
+                Cow::Owned(serde_json::from_str::<String>(text).map_err(|_| self.error("a valid key"))?)
+            } else {
+                Cow::Borrowed(&text[1..text.len() - 1])
+            };
+            self.skip_ws();
+            if self.bytes.get(self.at) != Some(&b':') {
+                return Err(self.error("`:`"));
+            }
+            self.at += 1;
+            let value = self.value(depth + 1)?;
+            if pairs.len() == 32 && index.is_none() {
+                index = Some(pairs.iter().enumerate().map(|(i, (k, _))| (k.clone(), i)).collect());
+            }
+            let existing = match &index {
+                Some(index) => index.get(&key).copied(),
+                None => pairs.iter().position(|(k, _)| *k == key),
+            };
+            match existing {
+                Some(i) => pairs[i].1 = value,
+                None => {
+                    if let Some(index) = &mut index {
+                        index.insert(key.clone(), pairs.len());
+                    }
+                    pairs.push((key, value));
+                }
+            }
+            self.skip_ws();
+            match self.bytes.get(self.at) {
+                Some(b',') => self.at += 1,
+                Some(b'}') => {
+                    self.at += 1;
+                    return Ok(Json::Object(pairs));
+                }
+                _ => return Err(self.error("`,` or `}`")),
+            }
+        }
+    }
+}
+
+/// The numeric value Python would compare (`True == 1`), if the scalar is a number or boolean.
+fn numeric(text: &str) -> Option<f64> {
+    match text {
+        "true" => Some(1.0),
+        "false" => Some(0.0),
+        _ if matches!(text.as_bytes().first(), Some(b'-' | b'0'..=b'9')) => text.parse().ok(),
+        _ => None,
     }
 }
 
 /// Python `==` on parsed JSON (ocdsmerge compares versioned values with it): numbers compare by
-/// value (`1 == 1.0`), booleans equal 1 and 0, objects ignore key order.
+/// value (`1 == 1.0`), booleans equal 1 and 0, strings by content, objects ignore key order.
 pub(crate) fn py_eq(a: &Json, b: &Json) -> bool {
-    fn number(v: &Json) -> Option<f64> {
-        match v {
-            Json::Number(n) => n.as_f64(),
-            Json::Bool(b) => Some(if *b { 1.0 } else { 0.0 }),
-            _ => None,
-        }
-    }
     match (a, b) {
-        (Json::Number(x), Json::Number(y)) => {
-            if let (Some(i), Some(j)) = (x.as_i64(), y.as_i64()) {
-                i == j
-            } else if let (Some(i), Some(j)) = (x.as_u64(), y.as_u64()) {
-                i == j
-            } else {
-                x.as_f64() == y.as_f64()
+        (Json::Scalar(x), Json::Scalar(y)) => {
+            x == y
+                || match (numeric(x), numeric(y)) {
+                    (Some(i), Some(j)) => {
+                        // Exact for integers beyond f64 precision.
+                        match (x.parse::<i128>(), y.parse::<i128>()) {
+                            (Ok(p), Ok(q)) => p == q,
+                            _ => i == j,
+                        }
+                    }
+                    _ => false,
+                }
+        }
+        (Json::Escaped(_), Json::Scalar(_) | Json::Escaped(_)) | (Json::Scalar(_), Json::Escaped(_)) => {
+            match (a.as_str(), b.as_str()) {
+                (Some(x), Some(y)) => x == y,
+                _ => false,
             }
         }
-        (Json::Bool(_), Json::Number(_)) | (Json::Number(_), Json::Bool(_)) => number(a) == number(b),
         (Json::Array(x), Json::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(i, j)| py_eq(i, j)),
         (Json::Object(x), Json::Object(y)) => {
             x.len() == y.len()
                 && x.iter()
                     .all(|(k, v)| y.iter().find(|(l, _)| l == k).is_some_and(|(_, w)| py_eq(v, w)))
         }
-        _ => a == b,
+        _ => false,
     }
 }

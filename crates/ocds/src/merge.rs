@@ -29,10 +29,9 @@ use std::borrow::Cow;
 
 use indexmap::IndexMap;
 use rustc_hash::FxBuildHasher;
-use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use serde_json::Value;
 
-use crate::json::{Json, py_eq};
+use crate::json::{Json, py_eq, write_key};
 use crate::rules::{MergeRule, MergeRules, RuleNode};
 
 /// Why a group of releases could not be merged. One error spoils one ocid only.
@@ -138,29 +137,37 @@ impl<'r> Merger<'r> {
     }
 
     fn to_value(&self, releases: &[Value], mode: Mode) -> Result<Value, MergeError> {
-        let trees: Vec<Json> = releases.iter().map(Json::from_value).collect();
-        let merged = self.merge(&trees, mode)?;
-        serde_json::to_value(&merged).map_err(|_| MergeError::NoReleases)
+        let texts: Vec<Vec<u8>> = releases.iter().map(|r| serde_json::to_vec(r).unwrap_or_default()).collect();
+        let mut trees = Vec::with_capacity(texts.len());
+        for (index, text) in texts.iter().enumerate() {
+            let tree = Json::parse(text).map_err(|_| MergeError::NonObjectRelease { index, kind: "invalid" })?;
+            trees.push(tree);
+        }
+        let mut out = Vec::new();
+        self.write(&trees, mode, &mut out)?;
+        Ok(serde_json::from_slice(&out).unwrap_or(Value::Null))
     }
 
     /// Merge parsed releases and append the merged release as one line of compact JSON to
     /// `out` (nothing is appended on error).
     pub fn write<'a>(&self, releases: &'a [Json<'a>], mode: Mode, out: &mut Vec<u8>) -> Result<(), MergeError> {
-        let merged = self.merge(releases, mode)?;
+        let (root, state) = self.merge(releases, mode)?;
         let mark = out.len();
-        if serde_json::to_writer(&mut *out, &merged).is_err() {
+        let mut path = Vec::new();
+        if let Err(e) = root.emit(&state, out, &mut path) {
             out.truncate(mark);
-            return Err(MergeError::NoReleases);
+            return Err(e);
         }
         out.push(b'\n');
         Ok(())
     }
 
-    fn merge<'a>(&self, releases: &'a [Json<'a>], mode: Mode) -> Result<Out<'a>, MergeError> {
+    fn merge<'a>(&self, releases: &'a [Json<'a>], mode: Mode) -> Result<(Node<'a>, State<'a>), MergeError> {
         if releases.is_empty() {
             return Err(MergeError::NoReleases);
         }
-        let mut keyed: Vec<(&'a str, &'a [(Cow<'a, str>, Json<'a>)])> = Vec::with_capacity(releases.len());
+        type Keyed<'a> = (Cow<'a, str>, &'a Json<'a>, &'a [(Cow<'a, str>, Json<'a>)]);
+        let mut keyed: Vec<Keyed<'a>> = Vec::with_capacity(releases.len());
         for (index, release) in releases.iter().enumerate() {
             let Json::Object(pairs) = release else {
                 return Err(MergeError::NonObjectRelease {
@@ -168,15 +175,12 @@ impl<'r> Merger<'r> {
                     kind: release.kind(),
                 });
             };
-            let date = match release.get("date") {
-                Some(Json::String(date)) => date.as_ref(),
-                None => return Err(MergeError::MissingDate { index }),
-                Some(_) => return Err(MergeError::NonStringDate { index }),
-            };
-            keyed.push((date, pairs.as_slice()));
+            let date_json = release.get("date").ok_or(MergeError::MissingDate { index })?;
+            let date = date_json.as_str().ok_or(MergeError::NonStringDate { index })?;
+            keyed.push((date, date_json, pairs.as_slice()));
         }
         // Stable: equal dates keep input order, like Python's `sorted`.
-        keyed.sort_by(|a, b| a.0.cmp(b.0));
+        keyed.sort_by(|a, b| a.0.cmp(&b.0));
 
         let mut state = State {
             mode,
@@ -187,20 +191,20 @@ impl<'r> Merger<'r> {
         };
         let mut root = Node::default();
         if mode == Mode::Compiled {
-            let tag = Json::Array(vec![Json::String(Cow::Borrowed("compiled"))]);
-            root.child(Key::Prop("tag")).set_plain(LeafValue::Own(tag), &mut state);
+            let tag = LeafValue::Text(b"[\"compiled\"]".to_vec());
+            root.child(Key::Prop("tag")).set_plain(tag, &mut state);
         }
-        for (index, (date, pairs)) in keyed.into_iter().enumerate() {
+        for (index, (date, date_json, pairs)) in keyed.into_iter().enumerate() {
             state.release = index as u32;
             let field = |name: &str| pairs.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v);
             let ocid = field("ocid");
             match mode {
                 Mode::Compiled => {
                     let ocid_text = ocid.map_or(Cow::Borrowed("None"), py_str);
-                    let id = Json::String(Cow::Owned(format!("{ocid_text}-{date}")));
-                    root.child(Key::Prop("id")).set_plain(LeafValue::Own(id), &mut state);
-                    let date = Json::String(Cow::Borrowed(date));
-                    root.child(Key::Prop("date")).set_plain(LeafValue::Own(date), &mut state);
+                    let mut id = Vec::with_capacity(ocid_text.len() + date.len() + 3);
+                    crate::json::write_string(&format!("{ocid_text}-{date}"), &mut id);
+                    root.child(Key::Prop("id")).set_plain(LeafValue::Text(id), &mut state);
+                    root.child(Key::Prop("date")).set_plain(LeafValue::Ref(date_json), &mut state);
                     root.child(Key::Prop("ocid")).set_plain(leaf_or_null(ocid), &mut state);
                 }
                 Mode::Versioned => {
@@ -219,12 +223,11 @@ impl<'r> Merger<'r> {
             };
             root.insert_object(pairs, Some(&self.rules.root), &mut state, skip);
         }
-        let mut path = Vec::new();
-        Ok(root.to_out(&state, &mut path)?.unwrap_or(Out::Object(Vec::new())))
+        Ok((root, state))
     }
 }
 
-static NULL: Json<'static> = Json::Null;
+static NULL: Json<'static> = Json::Scalar("null");
 
 fn leaf_or_null<'a>(value: Option<&'a Json<'a>>) -> LeafValue<'a> {
     match value {
@@ -233,15 +236,22 @@ fn leaf_or_null<'a>(value: Option<&'a Json<'a>>) -> LeafValue<'a> {
     }
 }
 
-/// Python's `str()` of a JSON scalar, as ocdsmerge uses for compiled ids and identifiers.
+/// Python's `str()` of a JSON value, as ocdsmerge uses for compiled ids and identifiers
+/// (numbers as written: ocdskit reads them as `int` or `Decimal`, whose `str()` keeps the text).
 fn py_str<'a>(value: &'a Json<'a>) -> Cow<'a, str> {
+    if let Some(s) = value.as_str() {
+        return s;
+    }
     match value {
-        Json::String(s) => Cow::Borrowed(s.as_ref()),
-        Json::Null => Cow::Borrowed("None"),
-        Json::Bool(true) => Cow::Borrowed("True"),
-        Json::Bool(false) => Cow::Borrowed("False"),
-        Json::Number(n) => Cow::Owned(n.to_string()),
-        other => Cow::Owned(serde_json::to_string(other).unwrap_or_default()),
+        Json::Scalar("null") => Cow::Borrowed("None"),
+        Json::Scalar("true") => Cow::Borrowed("True"),
+        Json::Scalar("false") => Cow::Borrowed("False"),
+        Json::Scalar(number) => Cow::Borrowed(number),
+        other => {
+            let mut text = Vec::new();
+            other.write(&mut text);
+            Cow::Owned(String::from_utf8_lossy(&text).into_owned())
+        }
     }
 }
 
@@ -279,14 +289,19 @@ const NEVER: u64 = u64::MAX;
 #[derive(Clone)]
 enum LeafValue<'a> {
     Ref(&'a Json<'a>),
-    Own(Json<'a>),
+    /// Compact JSON text made by the merge (the compiled release's `tag` and `id`).
+    Text(Vec<u8>),
 }
 
-impl<'a> LeafValue<'a> {
-    fn get(&self) -> &Json<'a> {
+impl LeafValue<'_> {
+    fn is_null(&self) -> bool {
+        matches!(self, LeafValue::Ref(v) if v.is_null())
+    }
+
+    fn write(&self, out: &mut Vec<u8>) {
         match self {
-            LeafValue::Ref(v) => v,
-            LeafValue::Own(v) => v,
+            LeafValue::Ref(v) => v.write(out),
+            LeafValue::Text(text) => out.extend_from_slice(text),
         }
     }
 }
@@ -453,26 +468,37 @@ impl<'a> Node<'a> {
         }
     }
 
-    /// Rebuild JSON (ocdsmerge `unflatten`). `None` means "absent" (a null leaf).
-    fn to_out(&self, state: &State<'a>, path: &mut Vec<String>) -> Result<Option<Out<'a>>, MergeError> {
-        let leaf = self.leaf.as_ref().map(|leaf| leaf_out(leaf, state));
+    /// Whether this node produces a value (ocdsmerge's `unflatten` skips only null leaves).
+    fn present(&self) -> bool {
+        !self.children.is_empty()
+            || match &self.leaf {
+                Some(Leaf::Plain(value)) => !value.is_null(),
+                Some(Leaf::Versions(_)) => true,
+                None => false,
+            }
+    }
+
+    /// Write this node as JSON (ocdsmerge `unflatten`); call only when [`Node::present`].
+    fn emit(&self, state: &State<'a>, out: &mut Vec<u8>, path: &mut Vec<&'a str>) -> Result<(), MergeError> {
         if self.children.is_empty() {
-            return Ok(leaf.filter(|v| !v.is_null()));
+            if let Some(leaf) = &self.leaf {
+                write_leaf(leaf, state, out);
+            }
+            return Ok(());
         }
         let items = matches!(self.children.first(), Some((Key::Item(_), _)));
         if self.children.keys().any(|k| matches!(k, Key::Item(_)) != items) {
             return Err(inconsistent(path, "an object in one release and an array in another"));
         }
-        let mut prefix = Vec::new();
+        // A leaf written before any child: ocdsmerge puts the value first, then descends into
+        // it. Only a null (ignored) or an array followed by array entries survives that.
+        let mut prefix: Option<&Leaf<'a>> = None;
         if self.leaf_seq < self.children_seq
-            && let Some(value) = leaf
+            && let Some(leaf) = &self.leaf
         {
-            match value {
-                value if value.is_null() => {}
-                Out::Leaf(LeafValue::Ref(Json::Array(values))) if items => {
-                    prefix = values.iter().map(|v| Out::Leaf(LeafValue::Ref(v))).collect();
-                }
-                Out::Versions(versions) if items => prefix = versions,
+            match leaf {
+                Leaf::Plain(value) if value.is_null() => {}
+                Leaf::Plain(LeafValue::Ref(Json::Array(_))) | Leaf::Versions(_) if items => prefix = Some(leaf),
                 _ => {
                     return Err(inconsistent(
                         path,
@@ -482,122 +508,113 @@ impl<'a> Node<'a> {
             }
         }
         if items {
-            let mut out = prefix;
-            for child in self.children.values() {
-                out.push(child.item_to_out(state, path)?);
-            }
-            Ok(Some(Out::Array(out)))
-        } else {
-            let mut out = Vec::with_capacity(self.children.len());
-            for (key, child) in &self.children {
-                let Key::Prop(name) = key else { continue };
-                path.push((*name).to_owned());
-                let value = child.to_out(state, path)?;
-                path.pop();
-                if let Some(value) = value {
-                    out.push((*name, value));
+            out.push(b'[');
+            let mut first = true;
+            if let Some(leaf) = prefix {
+                let mut text = Vec::new();
+                write_leaf(leaf, state, &mut text);
+                // `[a,b]` → `a,b`
+                if text.len() > 2 {
+                    out.extend_from_slice(&text[1..text.len() - 1]);
+                    first = false;
                 }
             }
-            Ok(Some(Out::Object(out)))
+            for (key, child) in &self.children {
+                if !first {
+                    out.push(b',');
+                }
+                first = false;
+                path.push(match key {
+                    Key::Item(ItemKey::Id(Cow::Borrowed(id))) => id,
+                    _ => "*",
+                });
+                let result = child.emit_item(state, out, path);
+                path.pop();
+                result?;
+            }
+            out.push(b']');
+        } else {
+            out.push(b'{');
+            let mut first = true;
+            for (key, child) in &self.children {
+                let Key::Prop(name) = key else { continue };
+                if !child.present() {
+                    continue;
+                }
+                if !first {
+                    out.push(b',');
+                }
+                first = false;
+                write_key(name, out);
+                path.push(name);
+                let result = child.emit(state, out, path);
+                path.pop();
+                result?;
+            }
+            out.push(b'}');
         }
+        Ok(())
     }
 
-    fn item_to_out(&self, state: &State<'a>, path: &mut Vec<String>) -> Result<Out<'a>, MergeError> {
-        let mut out = Vec::with_capacity(self.children.len() + 1);
+    /// Write an array entry: its `id` first (ocdsmerge sets it when creating the object).
+    fn emit_item(&self, state: &State<'a>, out: &mut Vec<u8>, path: &mut Vec<&'a str>) -> Result<(), MergeError> {
+        out.push(b'{');
+        let mut first = true;
         if let Some(id) = self.item_id {
-            out.push(("id", Out::Leaf(LeafValue::Ref(id))));
+            out.extend_from_slice(b"\"id\":");
+            id.write(out);
+            first = false;
         }
         for (key, child) in &self.children {
             let Key::Prop(name) = key else {
                 return Err(inconsistent(path, "an array entry that is itself an array"));
             };
-            if self.item_id.is_some() && *name == "id" {
+            if (self.item_id.is_some() && *name == "id") || !child.present() {
                 continue;
             }
-            path.push((*name).to_owned());
-            let value = child.to_out(state, path)?;
-            path.pop();
-            if let Some(value) = value {
-                out.push((*name, value));
+            if !first {
+                out.push(b',');
             }
+            first = false;
+            write_key(name, out);
+            path.push(name);
+            let result = child.emit(state, out, path);
+            path.pop();
+            result?;
         }
-        Ok(Out::Object(out))
+        out.push(b'}');
+        Ok(())
     }
 }
 
-fn inconsistent(path: &[String], detail: &'static str) -> MergeError {
+fn write_leaf(leaf: &Leaf<'_>, state: &State<'_>, out: &mut Vec<u8>) {
+    match leaf {
+        Leaf::Plain(value) => value.write(out),
+        Leaf::Versions(versions) => {
+            out.push(b'[');
+            for (i, (release, value)) in versions.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                let meta = state.metas.get(*release as usize);
+                out.extend_from_slice(b"{\"releaseID\":");
+                meta.map_or(&NULL, |m| m.id).write(out);
+                out.extend_from_slice(b",\"releaseDate\":");
+                meta.map_or(&NULL, |m| m.date).write(out);
+                out.extend_from_slice(b",\"releaseTag\":");
+                meta.map_or(&NULL, |m| m.tag).write(out);
+                out.extend_from_slice(b",\"value\":");
+                value.write(out);
+                out.push(b'}');
+            }
+            out.push(b']');
+        }
+    }
+}
+
+fn inconsistent(path: &[&str], detail: &'static str) -> MergeError {
     MergeError::InconsistentType {
         path: path.join("/"),
         detail,
-    }
-}
-
-fn leaf_out<'a>(leaf: &Leaf<'a>, state: &State<'a>) -> Out<'a> {
-    match leaf {
-        Leaf::Plain(value) => Out::Leaf(value.clone()),
-        Leaf::Versions(versions) => Out::Versions(
-            versions
-                .iter()
-                .map(|(release, value)| {
-                    let meta = state.metas.get(*release as usize);
-                    Out::Version {
-                        id: meta.map_or(&NULL, |m| m.id),
-                        date: meta.map_or(&NULL, |m| m.date),
-                        tag: meta.map_or(&NULL, |m| m.tag),
-                        value,
-                    }
-                })
-                .collect(),
-        ),
-    }
-}
-
-/// The merged release, borrowing leaf values from the releases.
-enum Out<'a> {
-    Leaf(LeafValue<'a>),
-    Object(Vec<(&'a str, Out<'a>)>),
-    Array(Vec<Out<'a>>),
-    Versions(Vec<Out<'a>>),
-    Version {
-        id: &'a Json<'a>,
-        date: &'a Json<'a>,
-        tag: &'a Json<'a>,
-        value: &'a Json<'a>,
-    },
-}
-
-impl Out<'_> {
-    fn is_null(&self) -> bool {
-        matches!(self, Out::Leaf(v) if v.get().is_null())
-    }
-}
-
-impl Serialize for Out<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Out::Leaf(value) => value.get().serialize(serializer),
-            Out::Object(pairs) => {
-                let mut map = serializer.serialize_map(Some(pairs.len()))?;
-                for (k, v) in pairs {
-                    map.serialize_entry(k, v)?;
-                }
-                map.end()
-            }
-            Out::Array(items) | Out::Versions(items) => {
-                let mut seq = serializer.serialize_seq(Some(items.len()))?;
-                for item in items {
-                    seq.serialize_element(item)?;
-                }
-                seq.end()
-            }
-            Out::Version { id, date, tag, value } => {
-                let mut map = serializer.serialize_map(Some(4))?;
-                map.serialize_entry("releaseID", id)?;
-                map.serialize_entry("releaseDate", date)?;
-                map.serialize_entry("releaseTag", tag)?;
-                map.serialize_entry("value", value)?;
-                map.end()
-            }
-        }
     }
 }

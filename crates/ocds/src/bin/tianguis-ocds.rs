@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+
 #[derive(Parser)]
 #[command(name = "tianguis-ocds", about = "OCDS toolkit: compile, validate, upgrade")]
 struct Cli {
