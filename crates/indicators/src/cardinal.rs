@@ -10,69 +10,70 @@
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
-use indexmap_free::OcidMap;
+use rustc_hash::FxHashMap;
 
-use crate::flags::finalize::Outcome;
+use crate::flags::finalize::{Outcome, last_of_each};
 use crate::flags::{Group, Indicator};
-
-mod indexmap_free {
-    //! A small insertion-ordered map for the OCID group (no extra dependency).
-    use rustc_hash::FxHashMap;
-
-    /// OCID → (indicator, value) pairs, in first-seen order.
-    #[derive(Default)]
-    pub struct OcidMap<'a> {
-        pub order: Vec<&'a str>,
-        pub values: FxHashMap<&'a str, Vec<(super::Indicator, f64)>>,
-    }
-
-    impl<'a> OcidMap<'a> {
-        pub fn with_capacity(n: usize) -> Self {
-            let mut values = FxHashMap::default();
-            values.reserve(n);
-            OcidMap {
-                order: Vec::with_capacity(n),
-                values,
-            }
-        }
-
-        pub fn insert(&mut self, ocid: &'a str, indicator: super::Indicator, value: f64) {
-            let entry = self.values.entry(ocid).or_insert_with(|| {
-                self.order.push(ocid);
-                Vec::new()
-            });
-            match entry.iter_mut().find(|(i, _)| *i == indicator) {
-                Some(slot) => slot.1 = value,
-                None => entry.push((indicator, value)),
-            }
-        }
-    }
-}
 
 /// Identifiers and their codes, per group.
 type GroupEntries<'a> = BTreeMap<Group, Vec<(&'a str, Vec<(Indicator, f64)>)>>;
 
-fn write_str(out: &mut dyn Write, s: &str) -> io::Result<()> {
-    serde_json::to_writer(&mut *out, s).map_err(io::Error::other)
+/// Output assembled in memory and handed to the writer in large pieces (no per-value dynamic
+/// dispatch).
+struct Buffer<'w> {
+    bytes: Vec<u8>,
+    out: &'w mut dyn Write,
 }
 
-fn write_f64(out: &mut dyn Write, x: f64) -> io::Result<()> {
-    serde_json::to_writer(&mut *out, &x).map_err(io::Error::other)
-}
-
-fn write_codes(out: &mut dyn Write, codes: &[(Indicator, f64)]) -> io::Result<()> {
-    let mut codes = codes.to_vec();
-    codes.sort_by_key(|(i, _)| *i);
-    out.write_all(b"{")?;
-    for (n, (indicator, value)) in codes.iter().enumerate() {
-        if n > 0 {
-            out.write_all(b",")?;
+impl Buffer<'_> {
+    fn flush_if_full(&mut self) -> io::Result<()> {
+        if self.bytes.len() >= 1 << 16 {
+            self.out.write_all(&self.bytes)?;
+            self.bytes.clear();
         }
-        write_str(out, indicator.code())?;
-        out.write_all(b":")?;
-        write_f64(out, *value)?;
+        Ok(())
     }
-    out.write_all(b"}")
+
+    fn raw(&mut self, s: &[u8]) {
+        self.bytes.extend_from_slice(s);
+    }
+
+    /// A JSON string, escaped as serde_json does (only `"`, `\` and control characters).
+    fn string(&mut self, s: &str) {
+        if s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+            // Writing to a Vec cannot fail.
+            let _ = serde_json::to_writer(&mut self.bytes, s);
+        } else {
+            self.bytes.push(b'"');
+            self.bytes.extend_from_slice(s.as_bytes());
+            self.bytes.push(b'"');
+        }
+    }
+
+    /// A float as serde_json prints it (shortest round-trip, `null` if not finite).
+    fn float(&mut self, x: f64) {
+        if x == 1.0 {
+            self.raw(b"1.0");
+        } else if x == 0.0 && x.is_sign_positive() {
+            self.raw(b"0.0");
+        } else {
+            let _ = serde_json::to_writer(&mut self.bytes, &x);
+        }
+    }
+
+    fn codes(&mut self, codes: &mut [(Indicator, f64)]) {
+        codes.sort_by_key(|(i, _)| *i);
+        self.raw(b"{");
+        for (n, (indicator, value)) in codes.iter().enumerate() {
+            if n > 0 {
+                self.raw(b",");
+            }
+            self.string(indicator.code());
+            self.raw(b":");
+            self.float(*value);
+        }
+        self.raw(b"}");
+    }
 }
 
 fn round4(x: f64) -> f64 {
@@ -84,11 +85,32 @@ fn round4(x: f64) -> f64 {
 /// # Errors
 /// I/O errors of `out`.
 pub fn write(outcome: &Outcome, no_meta: bool, map: bool, out: &mut dyn Write) -> io::Result<()> {
-    let mut ocids = OcidMap::with_capacity(outcome.processes_flagged.len());
-    for process in &outcome.processes_flagged {
-        for flag in &process.flags {
-            if flag.indicator.in_cardinal() && flag.lot.is_none() {
-                ocids.insert(&process.ocid, flag.indicator, flag.value);
+    // OCIDs in file order; a repeated OCID (several lines) merges into its first position, a
+    // later line's value winning for the same indicator.
+    let processes: Vec<_> = outcome
+        .processes_flagged
+        .iter()
+        .filter(|p| {
+            p.flags
+                .iter()
+                .any(|f| f.indicator.in_cardinal() && f.lot.is_none())
+        })
+        .collect();
+    let last = last_of_each(&processes, |p| &*p.ocid);
+    let repeated = last.iter().any(|k| !*k);
+    let mut later: FxHashMap<&str, Vec<(Indicator, f64)>> = FxHashMap::default();
+    if repeated {
+        for p in &processes {
+            let entry = later.entry(&p.ocid).or_default();
+            for f in p
+                .flags
+                .iter()
+                .filter(|f| f.indicator.in_cardinal() && f.lot.is_none())
+            {
+                match entry.iter_mut().find(|(i, _)| *i == f.indicator) {
+                    Some(slot) => slot.1 = f.value,
+                    None => entry.push((f.indicator, f.value)),
+                }
             }
         }
     }
@@ -103,46 +125,67 @@ pub fn write(outcome: &Outcome, no_meta: bool, map: bool, out: &mut dyn Write) -
             groups.entry(*group).or_default().push((id, codes));
         }
     }
+    let mut b = Buffer {
+        bytes: Vec::with_capacity(1 << 17),
+        out,
+    };
     let mut first = true;
-    let mut key = |out: &mut dyn Write, name: &str| -> io::Result<()> {
-        out.write_all(if first { b"{" } else { b"," })?;
+    let mut key = |b: &mut Buffer, name: &str| {
+        b.raw(if first { b"{" } else { b"," });
         first = false;
-        write_str(out, name)?;
-        out.write_all(b":")
+        b.string(name);
+        b.raw(b":");
     };
     for group in &outcome.group_order {
         if *group == Group::Ocid {
-            if ocids.order.is_empty() {
+            if processes.is_empty() {
                 continue;
             }
-            key(out, group.key())?;
-            out.write_all(b"{")?;
-            for (n, ocid) in ocids.order.iter().enumerate() {
-                if n > 0 {
-                    out.write_all(b",")?;
+            key(&mut b, group.key());
+            b.raw(b"{");
+            let mut written = 0;
+            let mut seen: rustc_hash::FxHashSet<&str> = rustc_hash::FxHashSet::default();
+            for p in &processes {
+                let mut codes: Vec<(Indicator, f64)> = if repeated {
+                    if !seen.insert(&p.ocid) {
+                        continue;
+                    }
+                    later[&*p.ocid].clone()
+                } else {
+                    p.flags
+                        .iter()
+                        .filter(|f| f.indicator.in_cardinal() && f.lot.is_none())
+                        .map(|f| (f.indicator, f.value))
+                        .collect()
+                };
+                if written > 0 {
+                    b.raw(b",");
                 }
-                write_str(out, ocid)?;
-                out.write_all(b":")?;
-                write_codes(out, &ocids.values[ocid])?;
+                written += 1;
+                b.string(&p.ocid);
+                b.raw(b":");
+                b.codes(&mut codes);
+                b.flush_if_full()?;
             }
-            out.write_all(b"}")?;
-        } else if let Some(entries) = groups.get(group) {
-            key(out, group.key())?;
-            out.write_all(b"{")?;
-            for (n, (id, codes)) in entries.iter().enumerate() {
+            b.raw(b"}");
+        } else if let Some(entries) = groups.get_mut(group) {
+            key(&mut b, group.key());
+            b.raw(b"{");
+            for (n, (id, codes)) in entries.iter_mut().enumerate() {
                 if n > 0 {
-                    out.write_all(b",")?;
+                    b.raw(b",");
                 }
-                write_str(out, id)?;
-                out.write_all(b":")?;
-                write_codes(out, codes)?;
+                b.string(id);
+                b.raw(b":");
+                b.codes(codes);
+                b.flush_if_full()?;
             }
-            out.write_all(b"}")?;
+            b.raw(b"}");
         }
     }
     if !no_meta {
-        key(out, "Meta")?;
-        out.write_all(b"{")?;
+        key(&mut b, "Meta");
+        b.raw(b"{");
         for (n, (indicator, entries)) in outcome
             .meta
             .iter()
@@ -150,24 +193,24 @@ pub fn write(outcome: &Outcome, no_meta: bool, map: bool, out: &mut dyn Write) -
             .enumerate()
         {
             if n > 0 {
-                out.write_all(b",")?;
+                b.raw(b",");
             }
-            write_str(out, indicator.code())?;
-            out.write_all(b":{")?;
+            b.string(indicator.code());
+            b.raw(b":{");
             for (m, (name, value)) in entries.iter().enumerate() {
                 if m > 0 {
-                    out.write_all(b",")?;
+                    b.raw(b",");
                 }
-                write_str(out, name)?;
-                out.write_all(b":")?;
-                write_f64(out, round4(*value))?;
+                b.string(name);
+                b.raw(b":");
+                b.float(round4(*value));
             }
-            out.write_all(b"}")?;
+            b.raw(b"}");
         }
-        out.write_all(b"}")?;
+        b.raw(b"}");
     }
     if map {
-        key(out, "Maps")?;
+        key(&mut b, "Maps");
         let maps = &outcome.maps;
         let mut object = serde_json::Map::new();
         object.insert(
@@ -199,12 +242,13 @@ pub fn write(outcome: &Outcome, no_meta: bool, map: bool, out: &mut dyn Write) -
                 serde_json::to_value(entries).map_err(io::Error::other)?,
             );
         }
-        serde_json::to_writer(&mut *out, &object).map_err(io::Error::other)?;
+        serde_json::to_writer(&mut b.bytes, &object).map_err(io::Error::other)?;
     }
     if first {
-        out.write_all(b"{")?;
+        b.raw(b"{");
     }
-    out.write_all(b"}\n")
+    b.raw(b"}\n");
+    b.out.write_all(&b.bytes)
 }
 
 /// The same output as a JSON value (for the platform and tests).

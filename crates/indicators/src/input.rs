@@ -152,32 +152,30 @@ impl BlockReader {
         Ok(Some(Block { index, data }))
     }
 
-    /// Reads until `data` holds `target` bytes or the input ends.
+    /// Reads until `data` holds `target` bytes or the input ends (into spare capacity, without
+    /// zero-filling it first).
     fn fill(&mut self, data: &mut Vec<u8>, target: usize) -> Result<(), InputError> {
-        while !self.done && data.len() < target {
-            let start = data.len();
-            data.resize(target, 0);
-            let read = loop {
-                match self.inner.read(&mut data[start..]) {
-                    Ok(n) => break n,
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                    Err(source) => {
-                        data.truncate(start);
-                        let path = self.path.clone();
-                        return Err(if self.gzip {
-                            InputError::Gzip { path, source }
-                        } else {
-                            InputError::Io { path, source }
-                        });
-                    }
+        if self.done || data.len() >= target {
+            return Ok(());
+        }
+        let want = target - data.len();
+        data.reserve(want);
+        match (&mut self.inner).take(want as u64).read_to_end(data) {
+            Ok(read) => {
+                if read < want {
+                    self.done = true;
                 }
-            };
-            data.truncate(start + read);
-            if read == 0 {
-                self.done = true;
+                Ok(())
+            }
+            Err(source) => {
+                let path = self.path.clone();
+                Err(if self.gzip {
+                    InputError::Gzip { path, source }
+                } else {
+                    InputError::Io { path, source }
+                })
             }
         }
-        Ok(())
     }
 }
 

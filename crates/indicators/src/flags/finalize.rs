@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use rustc_hash::FxHashSet;
+use rustc_hash::FxHashMap;
 
 use super::engine::{Accumulator, Applicability, Engine, LineIssue, PriceGap, Skipped};
 use super::{Detail, FlaggedProcess, Fraction, Group, Indicator, LateFlag, Pos, ProcessFlag};
@@ -390,38 +390,49 @@ pub fn finalize(engine: &Engine, mut acc: Accumulator) -> Outcome {
     }
 
     // Tenderer group of process-level flags (the reference sets 0.0 or 1.0).
+    // Collected by shared name first: one hash lookup per flagged tenderer, no copies.
     let mut maps = Maps::default();
+    let mut from_processes: FxHashMap<&std::sync::Arc<str>, u16> = FxHashMap::default();
+    let keep_maps = engine.map || engine.detailed;
     for p in &merged {
         for f in &p.flags {
             if f.tenderers.is_empty() || !f.indicator.in_cardinal() {
                 continue;
             }
-            let value = match f.indicator {
-                Indicator::R028 | Indicator::R030 => 1.0,
-                _ => 0.0,
-            };
-            let ids: Vec<String> = f.tenderers.iter().map(|t| t.to_string()).collect();
-            for id in &ids {
-                let flags = organisations
-                    .entry((Group::Tenderer, id.clone()))
-                    .or_default();
-                if !flags.iter().any(|o| o.indicator == f.indicator) {
-                    flags.push(OrganisationFlag {
-                        indicator: f.indicator,
-                        value,
-                        detail: None,
-                    });
-                }
+            for id in &f.tenderers {
+                *from_processes.entry(id).or_default() |= 1 << f.indicator.index();
             }
-            let entry = maps
-                .ocid_tenderer_by_indicator
-                .entry(f.indicator)
-                .or_default()
-                .entry(p.ocid.to_string())
-                .or_default();
-            entry.extend(ids);
-            entry.sort();
-            entry.dedup();
+            if keep_maps {
+                let entry = maps
+                    .ocid_tenderer_by_indicator
+                    .entry(f.indicator)
+                    .or_default()
+                    .entry(p.ocid.to_string())
+                    .or_default();
+                entry.extend(f.tenderers.iter().map(|t| t.to_string()));
+                entry.sort();
+                entry.dedup();
+            }
+        }
+    }
+    for (id, bits) in from_processes {
+        let flags = organisations
+            .entry((Group::Tenderer, id.to_string()))
+            .or_default();
+        for indicator in Indicator::ALL {
+            if bits & (1 << indicator.index()) != 0
+                && !flags.iter().any(|o| o.indicator == indicator)
+            {
+                flags.push(OrganisationFlag {
+                    indicator,
+                    value: if matches!(indicator, Indicator::R028 | Indicator::R030) {
+                        1.0
+                    } else {
+                        0.0
+                    },
+                    detail: None,
+                });
+            }
         }
     }
     for flags in organisations.values_mut() {
@@ -484,19 +495,53 @@ pub fn finalize(engine: &Engine, mut acc: Accumulator) -> Outcome {
 
 /// Keeps the last gap of each `(ocid, lot)`, in file order.
 fn dedup_last(gaps: Vec<PriceGap>) -> Vec<PriceGap> {
-    let mut seen: FxHashSet<(&str, Option<&str>)> = FxHashSet::default();
-    seen.reserve(gaps.len());
-    let mut keep = vec![false; gaps.len()];
-    for (i, g) in gaps.iter().enumerate().rev() {
-        if seen.insert((&g.ocid, g.lot.as_deref())) {
-            keep[i] = true;
-        }
+    let keep = last_of_each(&gaps, |g: &PriceGap| (&*g.ocid, g.lot.as_deref()));
+    if keep.iter().all(|k| *k) {
+        return gaps;
     }
-    drop(seen);
     gaps.into_iter()
         .zip(keep)
         .filter_map(|(g, k)| k.then_some(g))
         .collect()
+}
+
+/// For items in file order, marks the last item of each key. Sorting hashes is much cheaper than
+/// a hash set over hundreds of thousands of strings; equal hashes are then compared by key.
+pub(crate) fn last_of_each<'t, T, K: std::hash::Hash + Eq>(
+    items: &'t [T],
+    key: impl Fn(&'t T) -> K,
+) -> Vec<bool> {
+    use std::hash::BuildHasher;
+    let hasher = rustc_hash::FxBuildHasher;
+    let mut hashes: Vec<(u64, u32)> = items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| (hasher.hash_one(key(item)), i as u32))
+        .collect();
+    hashes.sort_unstable();
+    let mut keep = vec![true; items.len()];
+    let mut start = 0;
+    while start < hashes.len() {
+        let mut end = start + 1;
+        while end < hashes.len() && hashes[end].0 == hashes[start].0 {
+            end += 1;
+        }
+        if end - start > 1 {
+            // Same hash: a later item with an equal key hides the earlier ones.
+            let group = &hashes[start..end];
+            for (n, (_, i)) in group.iter().enumerate() {
+                let k = key(&items[*i as usize]);
+                if group[n + 1..]
+                    .iter()
+                    .any(|(_, j)| key(&items[*j as usize]) == k)
+                {
+                    keep[*i as usize] = false;
+                }
+            }
+        }
+        start = end;
+    }
+    keep
 }
 
 fn ratio_flag(
