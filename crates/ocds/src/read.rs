@@ -38,6 +38,7 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::thread::JoinHandle;
 
 use flate2::read::MultiGzDecoder;
+use rayon::prelude::*;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
@@ -865,8 +866,8 @@ struct Lines {
 /// The units of one line of JSON lines, or `None` if the line is not a complete JSON value.
 fn line_units(line: &[u8], file: &Arc<str>, line_no: u64, raw: bool) -> Option<VecDeque<Result<Unit, ReadError>>> {
     let text = strip_bom(line);
-    if raw && let Some(release) = probe_release(text, file, line_no) {
-        return Some(VecDeque::from([Ok(Unit::Raw(release))]));
+    if raw && let Some(ocid) = probe_release(text) {
+        return Some(VecDeque::from([Ok(Unit::Raw(raw_release(line.to_vec(), ocid, file, line_no)))]));
     }
     let value = serde_json::from_slice::<Value>(text).ok()?;
     Some(
@@ -881,7 +882,7 @@ fn line_units(line: &[u8], file: &Arc<str>, line_no: u64, raw: bool) -> Option<V
 /// (it has `parties`, so ocdskit treats it as 1.1, or it has none of the fields the upgrade
 /// rewrites) with a string ocid and an id is checked by skipping through it once, without
 /// building it; anything else returns `None` and takes the general path.
-fn probe_release(text: &[u8], file: &Arc<str>, line_no: u64) -> Option<RawRelease> {
+fn probe_release(text: &[u8]) -> Option<String> {
     #[derive(serde::Deserialize)]
     struct Probe {
         ocid: Option<Value>,
@@ -918,16 +919,25 @@ fn probe_release(text: &[u8], file: &Arc<str>, line_no: u64) -> Option<RawReleas
     if ocid.is_empty() || !matches!(probe.id, Some(Value::String(_) | Value::Number(_))) {
         return None;
     }
-    let end = text.iter().rposition(|b| !b.is_ascii_whitespace()).map_or(0, |i| i + 1);
-    Some(RawRelease {
+    Some(ocid)
+}
+
+/// A probed line as a release to merge (the line's own buffer, trimmed, no copy).
+fn raw_release(mut line: Vec<u8>, ocid: String, file: &Arc<str>, line_no: u64) -> RawRelease {
+    if line.starts_with(b"\xEF\xBB\xBF") {
+        line.drain(..3);
+    }
+    let end = line.iter().rposition(|b| !b.is_ascii_whitespace()).map_or(0, |i| i + 1);
+    line.truncate(end);
+    RawRelease {
         ocid,
-        json: text[..end].to_vec(),
+        json: line,
         location: Location {
             file: file.clone(),
             line: line_no,
             pointer: String::new(),
         },
-    })
+    }
 }
 
 /// Whether `ocdskit upgrade 1.0:1.1` could change a release without `parties`: only if a
@@ -986,6 +996,70 @@ impl<'de> de::Deserialize<'de> for Shape {
     }
 }
 
+impl Lines {
+    /// Read the next batch of lines (about 4 MiB) and turn them into units, in parallel.
+    /// Returns false at the end of the input.
+    fn fill(&mut self) -> bool {
+        let mut batch: Vec<(u64, Vec<u8>)> = Vec::new();
+        let mut bytes = 0usize;
+        let mut error = None;
+        while bytes < (4 << 20) && batch.len() < 4096 {
+            let mut line = Vec::with_capacity(self.buf.len().max(256));
+            match self.source.read_until(b'\n', &mut line) {
+                Ok(0) => break,
+                Ok(n) => {
+                    self.line += 1;
+                    bytes += n;
+                    if !is_blank(&line) {
+                        batch.push((self.line, line));
+                    }
+                }
+                Err(e) => {
+                    self.line += 1;
+                    // An unreadable stream cannot be resynchronised: stop this input.
+                    error = Some(io_error(&self.file, self.line, e));
+                    self.source = Box::new(io::empty());
+                    break;
+                }
+            }
+        }
+        if let Some((_, last)) = batch.last() {
+            self.buf = Vec::with_capacity(last.len());
+        }
+        let (file, raw) = (&self.file, self.raw);
+        let units: Vec<VecDeque<Result<Unit, ReadError>>> = batch
+            .into_par_iter()
+            .map(|(line_no, line)| line_units_owned(line, file, line_no, raw))
+            .collect();
+        let produced = !units.is_empty() || error.is_some();
+        self.pending.extend(units.into_iter().flatten());
+        self.pending.extend(error.map(Err));
+        produced
+    }
+}
+
+/// The units of a line, or its parse error.
+fn line_units_owned(line: Vec<u8>, file: &Arc<str>, line_no: u64, raw: bool) -> VecDeque<Result<Unit, ReadError>> {
+    if raw && let Some(ocid) = probe_release(strip_bom(&line)) {
+        return VecDeque::from([Ok(Unit::Raw(raw_release(line, ocid, file, line_no)))]);
+    }
+    if let Some(units) = line_units(&line, file, line_no, false) {
+        return units;
+    }
+    let message = match serde_json::from_slice::<Value>(strip_bom(&line)) {
+        Err(e) => e.to_string(),
+        Ok(_) => "unreadable line".to_owned(),
+    };
+    VecDeque::from([Err(ReadError {
+        location: Location {
+            file: file.clone(),
+            line: line_no,
+            pointer: String::new(),
+        },
+        kind: ReadErrorKind::InvalidJson(message),
+    })])
+}
+
 impl Iterator for Lines {
     type Item = Result<Unit, ReadError>;
 
@@ -994,40 +1068,8 @@ impl Iterator for Lines {
             if let Some(next) = self.pending.pop_front() {
                 return Some(next);
             }
-            self.buf.clear();
-            match self.source.read_until(b'\n', &mut self.buf) {
-                Ok(0) => return None,
-                Ok(_) => {}
-                Err(e) => {
-                    self.line += 1;
-                    let error = io_error(&self.file, self.line, e);
-                    // An unreadable stream cannot be resynchronised: stop this input.
-                    self.buf.clear();
-                    self.source = Box::new(io::empty());
-                    return Some(Err(error));
-                }
-            }
-            self.line += 1;
-            if is_blank(&self.buf) {
-                continue;
-            }
-            let line = self.line;
-            if let Some(pending) = line_units(&self.buf, &self.file, line, self.raw) {
-                self.pending = pending;
-                continue;
-            }
-            match serde_json::from_slice::<Value>(strip_bom(&self.buf)) {
-                Ok(_) => {}
-                Err(e) => {
-                    return Some(Err(ReadError {
-                        location: Location {
-                            file: self.file.clone(),
-                            line,
-                            pointer: String::new(),
-                        },
-                        kind: ReadErrorKind::InvalidJson(format!("{e}")),
-                    }));
-                }
+            if !self.fill() {
+                return None;
             }
         }
     }
