@@ -169,7 +169,9 @@ pub fn evaluate(
                     }
                 };
                 total += score * Decimal::from(criterion.weight) / Decimal::from(100);
-                result.criterion_scores.insert(criterion.id, score.round_dp(2));
+                result
+                    .criterion_scores
+                    .insert(criterion.id, score.round_dp(2));
             }
             result.total_score = Some(total.round_dp(2));
         }
@@ -212,24 +214,54 @@ mod tests {
     }
 
     fn bid(id: i64, total: &str, at: i64) -> BidInput {
-        BidInput { bid_id: id, total: d(total), submitted_at: at }
+        BidInput {
+            bid_id: id,
+            total: d(total),
+            submitted_at: at,
+        }
     }
 
     fn verdict(bid: i64, req: i64, member: i64, passed: bool) -> ComplianceVerdict {
-        ComplianceVerdict { bid_id: bid, requirement_id: req, evaluator_id: member, passed, reason: if passed { String::new() } else { format!("m{member}: falta registro sanitario") } }
+        ComplianceVerdict {
+            bid_id: bid,
+            requirement_id: req,
+            evaluator_id: member,
+            passed,
+            reason: if passed {
+                String::new()
+            } else {
+                format!("m{member}: falta registro sanitario")
+            },
+        }
     }
 
     #[test]
     fn lowest_price_ranks_compliant_bids_and_breaks_ties_by_time() {
-        let bids = [bid(1, "100.00", 30), bid(2, "90.00", 20), bid(3, "90.00", 10), bid(4, "50.00", 5)];
+        let bids = [
+            bid(1, "100.00", 30),
+            bid(2, "90.00", 20),
+            bid(3, "90.00", 10),
+            bid(4, "50.00", 5),
+        ];
         let verdicts = [
-            verdict(4, 1, 10, false), verdict(4, 1, 11, false), verdict(4, 1, 12, true),
-            verdict(1, 1, 10, true), verdict(2, 1, 10, true), verdict(3, 1, 10, true),
+            verdict(4, 1, 10, false),
+            verdict(4, 1, 11, false),
+            verdict(4, 1, 12, true),
+            verdict(1, 1, 10, true),
+            verdict(2, 1, 10, true),
+            verdict(3, 1, 10, true),
         ];
         let r = evaluate(Method::LowestPrice, &bids, &[1], &[], &verdicts, &[]);
         let order: Vec<(i64, Option<u32>)> = r.iter().map(|x| (x.bid_id, x.rank)).collect();
-        assert_eq!(order, vec![(3, Some(1)), (2, Some(2)), (1, Some(3)), (4, None)]);
-        assert_eq!(r[3].failed_requirements[0].1.len(), 2, "both failing reasons kept");
+        assert_eq!(
+            order,
+            vec![(3, Some(1)), (2, Some(2)), (1, Some(3)), (4, None)]
+        );
+        assert_eq!(
+            r[3].failed_requirements[0].1.len(),
+            2,
+            "both failing reasons kept"
+        );
     }
 
     #[test]
@@ -237,9 +269,12 @@ mod tests {
         let bids = [bid(1, "10", 1), bid(2, "10", 2), bid(3, "10", 3)];
         let verdicts = [
             // bid 1: 2 of 3 pass → pass
-            verdict(1, 1, 10, true), verdict(1, 1, 11, true), verdict(1, 1, 12, false),
+            verdict(1, 1, 10, true),
+            verdict(1, 1, 11, true),
+            verdict(1, 1, 12, false),
             // bid 2: 1 of 2 pass → tie fails
-            verdict(2, 1, 10, true), verdict(2, 1, 11, false),
+            verdict(2, 1, 10, true),
+            verdict(2, 1, 11, false),
             // bid 3: nobody assessed → fails (a requirement must be checked)
         ];
         let r = evaluate(Method::LowestPrice, &bids, &[1], &[], &verdicts, &[]);
@@ -252,14 +287,42 @@ mod tests {
         // Price 60 %, quality 40 %. Bid 1 cheaper, bid 2 better quality.
         let bids = [bid(1, "800", 1), bid(2, "1000", 2)];
         let criteria = [
-            Criterion { id: 1, weight: 60, is_price: true },
-            Criterion { id: 2, weight: 40, is_price: false },
+            Criterion {
+                id: 1,
+                weight: 60,
+                is_price: true,
+            },
+            Criterion {
+                id: 2,
+                weight: 40,
+                is_price: false,
+            },
         ];
         let scores = [
-            Score { bid_id: 1, criterion_id: 2, evaluator_id: 10, value: d("50") },
-            Score { bid_id: 1, criterion_id: 2, evaluator_id: 11, value: d("60") },
-            Score { bid_id: 2, criterion_id: 2, evaluator_id: 10, value: d("100") },
-            Score { bid_id: 2, criterion_id: 2, evaluator_id: 11, value: d("90") },
+            Score {
+                bid_id: 1,
+                criterion_id: 2,
+                evaluator_id: 10,
+                value: d("50"),
+            },
+            Score {
+                bid_id: 1,
+                criterion_id: 2,
+                evaluator_id: 11,
+                value: d("60"),
+            },
+            Score {
+                bid_id: 2,
+                criterion_id: 2,
+                evaluator_id: 10,
+                value: d("100"),
+            },
+            Score {
+                bid_id: 2,
+                criterion_id: 2,
+                evaluator_id: 11,
+                value: d("90"),
+            },
         ];
         let r = evaluate(Method::Weighted, &bids, &[], &criteria, &[], &scores);
         // Bid 1: 60×100/100 + 40×55/100 = 60 + 22 = 82. Bid 2: 60×80/100 + 40×95/100 = 48 + 38 = 86.
@@ -272,7 +335,11 @@ mod tests {
     #[test]
     fn exact_price_scores() {
         let bids = [bid(1, "3", 1), bid(2, "7", 2)];
-        let criteria = [Criterion { id: 1, weight: 100, is_price: true }];
+        let criteria = [Criterion {
+            id: 1,
+            weight: 100,
+            is_price: true,
+        }];
         let r = evaluate(Method::Weighted, &bids, &[], &criteria, &[], &[]);
         assert_eq!(r[1].criterion_scores[&1], d("42.86"));
         assert_eq!(r[0].total_score, Some(d("100")));

@@ -9,6 +9,7 @@ pub mod lang;
 pub mod money;
 pub mod nit;
 pub mod role;
+pub mod search;
 pub mod supplier;
 pub mod tender;
 pub mod time;

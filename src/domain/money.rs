@@ -46,7 +46,9 @@ pub fn parse_positive(text: &str, max_decimals: u32) -> Result<Decimal, AmountEr
         .collect();
     if cleaned.is_empty()
         || cleaned.starts_with('+')
-        || !cleaned.chars().all(|c| c.is_ascii_digit() || c == '.' || c == '-')
+        || !cleaned
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '.' || c == '-')
     {
         return Err(AmountError::NotANumber);
     }
@@ -70,7 +72,9 @@ pub fn round_minor(value: Decimal) -> Decimal {
 
 /// Integer minor units (centavos) of a value rounded with [`round_minor`].
 pub fn to_minor(value: Decimal) -> i64 {
-    (round_minor(value) * Decimal::from(100)).to_i64().unwrap_or(i64::MAX)
+    (round_minor(value) * Decimal::from(100))
+        .to_i64()
+        .unwrap_or(i64::MAX)
 }
 
 /// A decimal from integer minor units.
@@ -128,7 +132,10 @@ mod tests {
         assert_eq!(parse_positive("1e5", 2), Err(AmountError::NotANumber));
         assert_eq!(parse_positive("abc", 2), Err(AmountError::NotANumber));
         assert_eq!(parse_positive("", 2), Err(AmountError::NotANumber));
-        assert_eq!(parse_positive("99999999999999", 2), Err(AmountError::TooLarge));
+        assert_eq!(
+            parse_positive("99999999999999", 2),
+            Err(AmountError::TooLarge)
+        );
     }
 
     #[test]

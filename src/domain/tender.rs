@@ -259,7 +259,12 @@ pub fn allowed(phase: Phase, action: Action) -> bool {
         P::Draft => matches!(action, A::EditDraft | A::Publish | A::Cancel),
         P::Clarification => matches!(
             action,
-            A::Amend | A::AskQuestion | A::AnswerQuestion | A::SubmitBid | A::WithdrawBid | A::Cancel
+            A::Amend
+                | A::AskQuestion
+                | A::AnswerQuestion
+                | A::SubmitBid
+                | A::WithdrawBid
+                | A::Cancel
         ),
         // Questions are closed but late answers to questions already asked are still published.
         P::BidSubmission => matches!(
@@ -334,12 +339,33 @@ mod tests {
     fn published_phase_follows_the_clock_with_exclusive_deadlines() {
         let p = |s| phase(TenderStatus::Published, Some(D), t(s));
         assert_eq!(p(0), Phase::Clarification);
-        assert_eq!(phase(TenderStatus::Published, Some(D), Timestamp::from_micros(100 * 1_000_000 - 1)), Phase::Clarification);
+        assert_eq!(
+            phase(
+                TenderStatus::Published,
+                Some(D),
+                Timestamp::from_micros(100 * 1_000_000 - 1)
+            ),
+            Phase::Clarification
+        );
         assert_eq!(p(100), Phase::BidSubmission);
-        assert_eq!(phase(TenderStatus::Published, Some(D), Timestamp::from_micros(200 * 1_000_000 - 1)), Phase::BidSubmission);
-        assert_eq!(p(200), Phase::AwaitingOpening, "a bid at the deadline instant is late");
+        assert_eq!(
+            phase(
+                TenderStatus::Published,
+                Some(D),
+                Timestamp::from_micros(200 * 1_000_000 - 1)
+            ),
+            Phase::BidSubmission
+        );
+        assert_eq!(
+            p(200),
+            Phase::AwaitingOpening,
+            "a bid at the deadline instant is late"
+        );
         assert_eq!(p(10_000), Phase::AwaitingOpening);
-        assert_eq!(phase(TenderStatus::Published, None, t(0)), Phase::AwaitingOpening);
+        assert_eq!(
+            phase(TenderStatus::Published, None, t(0)),
+            Phase::AwaitingOpening
+        );
     }
 
     #[test]
@@ -364,12 +390,53 @@ mod tests {
         use Action as A;
         let table: &[(Phase, &[Action])] = &[
             (Phase::Draft, &[A::EditDraft, A::Publish, A::Cancel]),
-            (Phase::Clarification, &[A::Amend, A::AskQuestion, A::AnswerQuestion, A::SubmitBid, A::WithdrawBid, A::Cancel]),
-            (Phase::BidSubmission, &[A::Amend, A::AnswerQuestion, A::SubmitBid, A::WithdrawBid, A::Cancel]),
+            (
+                Phase::Clarification,
+                &[
+                    A::Amend,
+                    A::AskQuestion,
+                    A::AnswerQuestion,
+                    A::SubmitBid,
+                    A::WithdrawBid,
+                    A::Cancel,
+                ],
+            ),
+            (
+                Phase::BidSubmission,
+                &[
+                    A::Amend,
+                    A::AnswerQuestion,
+                    A::SubmitBid,
+                    A::WithdrawBid,
+                    A::Cancel,
+                ],
+            ),
             (Phase::AwaitingOpening, &[A::OpenBids, A::Cancel]),
-            (Phase::Evaluation, &[A::Evaluate, A::CompleteEvaluation, A::StartAuction, A::Award, A::Cancel, A::DeclareUnsuccessful]),
-            (Phase::Auction, &[A::Award, A::Cancel, A::DeclareUnsuccessful]),
-            (Phase::Awarded, &[A::FileComplaint, A::ResolveComplaint, A::SignContract, A::Award, A::Cancel]),
+            (
+                Phase::Evaluation,
+                &[
+                    A::Evaluate,
+                    A::CompleteEvaluation,
+                    A::StartAuction,
+                    A::Award,
+                    A::Cancel,
+                    A::DeclareUnsuccessful,
+                ],
+            ),
+            (
+                Phase::Auction,
+                &[A::Award, A::Cancel, A::DeclareUnsuccessful],
+            ),
+            (
+                Phase::Awarded,
+                &[
+                    A::FileComplaint,
+                    A::ResolveComplaint,
+                    A::SignContract,
+                    A::Award,
+                    A::Cancel,
+                ],
+            ),
             (Phase::Contracted, &[]),
             (Phase::Cancelled, &[]),
             (Phase::Unsuccessful, &[]),
@@ -391,7 +458,13 @@ mod tests {
     fn final_phases_allow_nothing() {
         for p in [Phase::Contracted, Phase::Cancelled, Phase::Unsuccessful] {
             for a in Action::ALL {
-                assert_eq!(check(p, a), Err(IllegalTransition { phase: p, action: a }));
+                assert_eq!(
+                    check(p, a),
+                    Err(IllegalTransition {
+                        phase: p,
+                        action: a
+                    })
+                );
             }
         }
     }

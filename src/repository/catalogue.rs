@@ -169,3 +169,252 @@ pub async fn list(
         limit,
     })
 }
+
+/// One item by id (active or not).
+pub async fn find(db: &mut impl Queryable, id: i64) -> Result<Option<CatalogueItem>, RepoError> {
+    let row: Option<ItemRow> = db
+        .handle()
+        .optional(
+            &Query::select()
+                .columns(COLUMNS)
+                .from(CatalogueItems::Table)
+                .and_where(Expr::col(CatalogueItems::Id).eq(id))
+                .to_owned(),
+        )
+        .await?;
+    row.map(CatalogueItem::try_from).transpose()
+}
+
+/// One item by code (active or not).
+pub async fn find_by_code(
+    db: &mut impl Queryable,
+    code: &str,
+) -> Result<Option<CatalogueItem>, RepoError> {
+    let row: Option<ItemRow> = db
+        .handle()
+        .optional(
+            &Query::select()
+                .columns(COLUMNS)
+                .from(CatalogueItems::Table)
+                .and_where(Expr::col(CatalogueItems::Code).eq(code))
+                .to_owned(),
+        )
+        .await?;
+    row.map(CatalogueItem::try_from).transpose()
+}
+
+/// Every active item, by code (exports).
+pub async fn all_active(db: &mut impl Queryable) -> Result<Vec<CatalogueItem>, RepoError> {
+    let rows: Vec<ItemRow> = db
+        .handle()
+        .all(
+            &Query::select()
+                .columns(COLUMNS)
+                .from(CatalogueItems::Table)
+                .and_where(Expr::col(CatalogueItems::Active).eq(true))
+                .order_by(CatalogueItems::Code, Order::Asc)
+                .to_owned(),
+        )
+        .await?;
+    rows.into_iter().map(CatalogueItem::try_from).collect()
+}
+
+/// Replaces an item's fields (an approved modification).
+pub async fn update(
+    db: &mut impl Queryable,
+    item: &CatalogueItem,
+    now: Timestamp,
+) -> Result<(), RepoError> {
+    db.handle()
+        .execute(
+            &Query::update()
+                .table(CatalogueItems::Table)
+                .values([
+                    (CatalogueItems::Kind, item.kind.code().into()),
+                    (CatalogueItems::Name, item.name.as_str().into()),
+                    (CatalogueItems::Strength, item.strength.clone().into()),
+                    (CatalogueItems::Form, item.form.clone().into()),
+                    (
+                        CatalogueItems::Presentation,
+                        item.presentation.clone().into(),
+                    ),
+                    (CatalogueItems::Unit, item.unit.as_str().into()),
+                    (CatalogueItems::AtcCode, item.atc_code.clone().into()),
+                    (CatalogueItems::UnspscCode, item.unspsc_code.clone().into()),
+                    (CatalogueItems::LevelOfCare, item.level_of_care.into()),
+                    (CatalogueItems::Active, true.into()),
+                    (CatalogueItems::UpdatedAt, now.as_micros().into()),
+                ])
+                .and_where(Expr::col(CatalogueItems::Id).eq(item.id))
+                .to_owned(),
+        )
+        .await?;
+    Ok(())
+}
+
+/// Retires an item from the list (kept for history; no longer offered for new tenders).
+pub async fn retire(db: &mut impl Queryable, id: i64, now: Timestamp) -> Result<(), RepoError> {
+    db.handle()
+        .execute(
+            &Query::update()
+                .table(CatalogueItems::Table)
+                .values([
+                    (CatalogueItems::Active, false.into()),
+                    (CatalogueItems::UpdatedAt, now.as_micros().into()),
+                ])
+                .and_where(Expr::col(CatalogueItems::Id).eq(id))
+                .to_owned(),
+        )
+        .await?;
+    Ok(())
+}
+
+/// A proposed change to the list.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
+pub struct ProposalRow {
+    /// Id.
+    pub id: i64,
+    /// `add`, `modify`, `retire` or `import`.
+    pub kind: String,
+    /// The item concerned (modify, retire).
+    pub item_id: Option<i64>,
+    /// JSON: the proposed item(s).
+    pub payload: String,
+    /// Why the change is needed.
+    pub justification: String,
+    /// `proposed`, `approved`, `rejected`.
+    pub status: String,
+    /// Proposer.
+    pub proposed_by: i64,
+    /// When (µs).
+    pub proposed_at: i64,
+    /// Reviewer.
+    pub reviewed_by: Option<i64>,
+    /// When reviewed (µs).
+    pub reviewed_at: Option<i64>,
+    /// The committee's decision and its grounds.
+    pub decision: Option<String>,
+}
+
+fn proposal_columns() -> [super::schema_esourcing::CatalogueProposals; 11] {
+    use super::schema_esourcing::CatalogueProposals as P;
+    [
+        P::Id,
+        P::Kind,
+        P::ItemId,
+        P::Payload,
+        P::Justification,
+        P::Status,
+        P::ProposedBy,
+        P::ProposedAt,
+        P::ReviewedBy,
+        P::ReviewedAt,
+        P::Decision,
+    ]
+}
+
+/// Records a proposal.
+pub async fn propose(
+    db: &mut impl Queryable,
+    kind: &str,
+    item_id: Option<i64>,
+    payload: &str,
+    justification: &str,
+    by: i64,
+    now: Timestamp,
+) -> Result<i64, RepoError> {
+    use super::schema_esourcing::CatalogueProposals as P;
+    let (id,): (i64,) = db
+        .handle()
+        .one(
+            &Query::insert()
+                .into_table(P::Table)
+                .columns([
+                    P::Kind,
+                    P::ItemId,
+                    P::Payload,
+                    P::Justification,
+                    P::Status,
+                    P::ProposedBy,
+                    P::ProposedAt,
+                ])
+                .values_panic([
+                    kind.into(),
+                    item_id.into(),
+                    payload.into(),
+                    justification.into(),
+                    "proposed".into(),
+                    by.into(),
+                    now.as_micros().into(),
+                ])
+                .returning_col(P::Id)
+                .to_owned(),
+        )
+        .await?;
+    Ok(id)
+}
+
+/// One proposal.
+pub async fn proposal(db: &mut impl Queryable, id: i64) -> Result<Option<ProposalRow>, RepoError> {
+    use super::schema_esourcing::CatalogueProposals as P;
+    db.handle()
+        .optional(
+            &Query::select()
+                .columns(proposal_columns())
+                .from(P::Table)
+                .and_where(Expr::col(P::Id).eq(id))
+                .to_owned(),
+        )
+        .await
+}
+
+/// Proposals, newest first, optionally in one status.
+pub async fn proposals(
+    db: &mut impl Queryable,
+    status: Option<&str>,
+    limit: i64,
+) -> Result<Vec<ProposalRow>, RepoError> {
+    use super::schema_esourcing::CatalogueProposals as P;
+    let mut q = Query::select()
+        .columns(proposal_columns())
+        .from(P::Table)
+        .order_by(P::Id, Order::Desc)
+        .limit(limit as u64)
+        .to_owned();
+    if let Some(s) = status {
+        q.and_where(Expr::col(P::Status).eq(s));
+    }
+    db.handle().all(&q).await
+}
+
+/// Records the committee's decision on a pending proposal (returns whether it was pending).
+pub async fn decide(
+    db: &mut impl Queryable,
+    id: i64,
+    approved: bool,
+    decision: &str,
+    by: i64,
+    now: Timestamp,
+) -> Result<bool, RepoError> {
+    use super::schema_esourcing::CatalogueProposals as P;
+    Ok(db
+        .handle()
+        .execute(
+            &Query::update()
+                .table(P::Table)
+                .values([
+                    (
+                        P::Status,
+                        if approved { "approved" } else { "rejected" }.into(),
+                    ),
+                    (P::Decision, decision.into()),
+                    (P::ReviewedBy, by.into()),
+                    (P::ReviewedAt, now.as_micros().into()),
+                ])
+                .and_where(Expr::col(P::Id).eq(id))
+                .and_where(Expr::col(P::Status).eq("proposed"))
+                .to_owned(),
+        )
+        .await?
+        == 1)
+}

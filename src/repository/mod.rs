@@ -4,12 +4,23 @@
 
 pub mod api_tokens;
 pub mod audit;
+pub mod awards;
+pub mod bids;
 pub mod buyers;
 pub mod catalogue;
+pub mod clarifications;
+pub mod committee;
+pub mod contracts;
 pub mod db;
+pub mod documents;
+pub mod evaluation;
+pub mod notifications;
+pub mod plan;
 pub mod schema;
+pub mod schema_esourcing;
 pub mod sessions;
 pub mod suppliers;
+pub mod tenders;
 pub mod users;
 
 pub use db::{Backend, Conn, Database, DbOptions, Queryable, RepoError, Tx};

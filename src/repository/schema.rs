@@ -48,6 +48,14 @@ pub enum Suppliers {
     Department,
     CreatedAt,
     UpdatedAt,
+    TradeName,
+    Address,
+    Municipality,
+    Website,
+    Categories,
+    SuspensionReason,
+    VerifiedAt,
+    SuspendedAt,
 }
 
 /// `catalogue_items`: medicines and supplies.
@@ -67,6 +75,7 @@ pub enum CatalogueItems {
     LevelOfCare,
     Active,
     CreatedAt,
+    UpdatedAt,
 }
 
 /// `users`: accounts.
@@ -156,6 +165,8 @@ pub enum Step {
     Index(IndexCreateStatement),
     /// A constant row.
     Insert(InsertStatement),
+    /// `ALTER TABLE` (one change per statement, as SQLite requires).
+    Alter(sea_query::TableAlterStatement),
 }
 
 impl Step {
@@ -167,6 +178,8 @@ impl Step {
             (Step::Index(s), Backend::Postgres) => s.to_string(PostgresQueryBuilder),
             (Step::Insert(s), Backend::Sqlite) => s.to_string(SqliteQueryBuilder),
             (Step::Insert(s), Backend::Postgres) => s.to_string(PostgresQueryBuilder),
+            (Step::Alter(s), Backend::Sqlite) => s.to_string(SqliteQueryBuilder),
+            (Step::Alter(s), Backend::Postgres) => s.to_string(PostgresQueryBuilder),
         }
     }
 }
@@ -182,11 +195,18 @@ pub struct Migration {
 }
 
 /// Every migration, in order. Later issues append theirs.
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "foundation: buyers, suppliers, catalogue, users, sessions, tokens, audit log",
-    steps: foundation,
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "foundation: buyers, suppliers, catalogue, users, sessions, tokens, audit log",
+        steps: foundation,
+    },
+    Migration {
+        version: 2,
+        name: "e-sourcing: registry, catalogue proposals, plan, tenders, bids, evaluation, awards, contracts",
+        steps: super::schema_esourcing::esourcing,
+    },
+];
 
 fn id_col<T: Iden + 'static>(col: T) -> ColumnDef {
     ColumnDef::new(col)

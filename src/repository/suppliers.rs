@@ -188,3 +188,273 @@ pub async fn list(
         limit,
     })
 }
+
+/// Registry details beyond the listing fields.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
+pub struct SupplierDetails {
+    /// Trade name (nombre comercial).
+    pub trade_name: Option<String>,
+    /// Address.
+    pub address: Option<String>,
+    /// Municipality.
+    pub municipality: Option<String>,
+    /// Website.
+    pub website: Option<String>,
+    /// JSON list of category codes supplied (UNSPSC segments, ATC groups).
+    pub categories: Option<String>,
+    /// Why it was suspended.
+    pub suspension_reason: Option<String>,
+    /// When verified (µs).
+    pub verified_at: Option<i64>,
+    /// When suspended (µs).
+    pub suspended_at: Option<i64>,
+}
+
+/// Registry details of a supplier.
+pub async fn details(
+    db: &mut impl Queryable,
+    id: i64,
+) -> Result<Option<SupplierDetails>, RepoError> {
+    db.handle()
+        .optional(
+            &Query::select()
+                .columns([
+                    Suppliers::TradeName,
+                    Suppliers::Address,
+                    Suppliers::Municipality,
+                    Suppliers::Website,
+                    Suppliers::Categories,
+                    Suppliers::SuspensionReason,
+                    Suppliers::VerifiedAt,
+                    Suppliers::SuspendedAt,
+                ])
+                .from(Suppliers::Table)
+                .and_where(Expr::col(Suppliers::Id).eq(id))
+                .to_owned(),
+        )
+        .await
+}
+
+/// Stores registry details.
+pub async fn set_details(
+    db: &mut impl Queryable,
+    id: i64,
+    d: &SupplierDetails,
+    now: Timestamp,
+) -> Result<(), RepoError> {
+    db.handle()
+        .execute(
+            &Query::update()
+                .table(Suppliers::Table)
+                .values([
+                    (Suppliers::TradeName, d.trade_name.clone().into()),
+                    (Suppliers::Address, d.address.clone().into()),
+                    (Suppliers::Municipality, d.municipality.clone().into()),
+                    (Suppliers::Website, d.website.clone().into()),
+                    (Suppliers::Categories, d.categories.clone().into()),
+                    (Suppliers::UpdatedAt, now.as_micros().into()),
+                ])
+                .and_where(Expr::col(Suppliers::Id).eq(id))
+                .to_owned(),
+        )
+        .await?;
+    Ok(())
+}
+
+/// Moves a supplier between registry statuses (returns whether it was in `from`).
+pub async fn set_status(
+    db: &mut impl Queryable,
+    id: i64,
+    from: SupplierStatus,
+    to: SupplierStatus,
+    reason: Option<&str>,
+    now: Timestamp,
+) -> Result<bool, RepoError> {
+    let mut q = Query::update()
+        .table(Suppliers::Table)
+        .values([
+            (Suppliers::Status, to.code().into()),
+            (Suppliers::UpdatedAt, now.as_micros().into()),
+        ])
+        .and_where(Expr::col(Suppliers::Id).eq(id))
+        .and_where(Expr::col(Suppliers::Status).eq(from.code()))
+        .to_owned();
+    match to {
+        SupplierStatus::Verified => {
+            q.value(Suppliers::VerifiedAt, now.as_micros());
+            q.value(Suppliers::SuspensionReason, Option::<String>::None);
+            q.value(Suppliers::SuspendedAt, Option::<i64>::None);
+        }
+        SupplierStatus::Suspended => {
+            q.value(Suppliers::SuspensionReason, reason.map(str::to_string));
+            q.value(Suppliers::SuspendedAt, now.as_micros());
+        }
+        SupplierStatus::Pending => {}
+    }
+    Ok(db.handle().execute(&q).await? == 1)
+}
+
+/// A contact person.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
+pub struct ContactRow {
+    /// Name.
+    pub name: String,
+    /// Position.
+    pub position: Option<String>,
+    /// E-mail.
+    pub email: Option<String>,
+    /// Phone.
+    pub phone: Option<String>,
+}
+
+/// A beneficial owner.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
+pub struct OwnerRow {
+    /// Name.
+    pub name: String,
+    /// Nationality.
+    pub nationality: Option<String>,
+    /// Identity document (DPI, passport).
+    pub document_id: Option<String>,
+    /// Share held, percent (exact text).
+    pub share_percent: String,
+    /// Politically exposed person.
+    pub politically_exposed: bool,
+}
+
+/// Replaces a supplier's contacts.
+pub async fn set_contacts(
+    db: &mut impl Queryable,
+    id: i64,
+    contacts: &[ContactRow],
+) -> Result<(), RepoError> {
+    use super::schema_esourcing::SupplierContacts as C;
+    db.handle()
+        .execute(
+            &Query::delete()
+                .from_table(C::Table)
+                .and_where(Expr::col(C::SupplierId).eq(id))
+                .to_owned(),
+        )
+        .await?;
+    if contacts.is_empty() {
+        return Ok(());
+    }
+    let mut insert = Query::insert()
+        .into_table(C::Table)
+        .columns([C::SupplierId, C::Name, C::Position, C::Email, C::Phone])
+        .to_owned();
+    for c in contacts {
+        insert.values_panic([
+            id.into(),
+            c.name.as_str().into(),
+            c.position.clone().into(),
+            c.email.clone().into(),
+            c.phone.clone().into(),
+        ]);
+    }
+    db.handle().execute(&insert).await?;
+    Ok(())
+}
+
+/// A supplier's contacts.
+pub async fn contacts(db: &mut impl Queryable, id: i64) -> Result<Vec<ContactRow>, RepoError> {
+    use super::schema_esourcing::SupplierContacts as C;
+    db.handle()
+        .all(
+            &Query::select()
+                .columns([C::Name, C::Position, C::Email, C::Phone])
+                .from(C::Table)
+                .and_where(Expr::col(C::SupplierId).eq(id))
+                .order_by(C::Id, Order::Asc)
+                .to_owned(),
+        )
+        .await
+}
+
+/// Replaces a supplier's beneficial owners.
+pub async fn set_owners(
+    db: &mut impl Queryable,
+    id: i64,
+    owners: &[OwnerRow],
+) -> Result<(), RepoError> {
+    use super::schema_esourcing::SupplierOwners as O;
+    db.handle()
+        .execute(
+            &Query::delete()
+                .from_table(O::Table)
+                .and_where(Expr::col(O::SupplierId).eq(id))
+                .to_owned(),
+        )
+        .await?;
+    if owners.is_empty() {
+        return Ok(());
+    }
+    let mut insert = Query::insert()
+        .into_table(O::Table)
+        .columns([
+            O::SupplierId,
+            O::Name,
+            O::Nationality,
+            O::DocumentId,
+            O::SharePercent,
+            O::PoliticallyExposed,
+        ])
+        .to_owned();
+    for o in owners {
+        insert.values_panic([
+            id.into(),
+            o.name.as_str().into(),
+            o.nationality.clone().into(),
+            o.document_id.clone().into(),
+            o.share_percent.as_str().into(),
+            o.politically_exposed.into(),
+        ]);
+    }
+    db.handle().execute(&insert).await?;
+    Ok(())
+}
+
+/// A supplier's beneficial owners.
+pub async fn owners(db: &mut impl Queryable, id: i64) -> Result<Vec<OwnerRow>, RepoError> {
+    use super::schema_esourcing::SupplierOwners as O;
+    db.handle()
+        .all(
+            &Query::select()
+                .columns([
+                    O::Name,
+                    O::Nationality,
+                    O::DocumentId,
+                    O::SharePercent,
+                    O::PoliticallyExposed,
+                ])
+                .from(O::Table)
+                .and_where(Expr::col(O::SupplierId).eq(id))
+                .order_by(O::Id, Order::Asc)
+                .to_owned(),
+        )
+        .await
+}
+
+/// Users bound to a supplier (to notify them).
+pub async fn user_ids(
+    db: &mut impl Queryable,
+    supplier_ids: &[i64],
+) -> Result<Vec<i64>, RepoError> {
+    use super::schema::Users;
+    if supplier_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<(i64,)> = db
+        .handle()
+        .all(
+            &Query::select()
+                .column(Users::Id)
+                .from(Users::Table)
+                .and_where(Expr::col(Users::SupplierId).is_in(supplier_ids.to_vec()))
+                .and_where(Expr::col(Users::Active).eq(true))
+                .to_owned(),
+        )
+        .await?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
+}
