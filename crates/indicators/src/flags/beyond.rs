@@ -309,11 +309,8 @@ fn percent_below(reference: Decimal, price: Decimal) -> Option<String> {
     if reference.is_zero() {
         return None;
     }
-    Some(
-        ((reference - price) * Decimal::ONE_HUNDRED / reference)
-            .round_dp(2)
-            .to_string(),
-    )
+    let percent = ((reference - price) * Decimal::ONE_HUNDRED / reference).round_dp(2);
+    Some(format!("{percent:.2}"))
 }
 
 fn abnormally_low(
