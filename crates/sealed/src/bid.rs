@@ -25,6 +25,14 @@
 //! receipt: the receipt hash matches the encoding, and [`commitment`] of the salt and plaintext
 //! matches the commitment inside it. It also makes the scheme binding even though
 //! ChaCha20-Poly1305 alone is not key-committing.
+//!
+//! **Padding (our choice).** A ciphertext is as long as its plaintext, and a bid's length can
+//! betray its content (one more digit in a price is one more byte). Before encryption the
+//! plaintext is length-prefixed and padded with zeros to at least [`MIN_PADDED_BYTES`] and beyond
+//! that to the next Padmé size (K. Nikitin et al., "Reducing metadata leakage from encrypted files
+//! and communication with PURBs", PoPETs 2019(4), Algorithm 1), which leaks at most
+//! O(log log L) bits of the length L for at most 12 % overhead. Every bid of up to 508 bytes has
+//! the same ciphertext length.
 
 use x25519_dalek::StaticSecret;
 use zeroize::Zeroizing;
@@ -43,12 +51,40 @@ const RECEIPT_LABEL: &str = "tianguis-sealed/v1/bid-receipt";
 /// bid with very few possible values.
 pub const COMMITMENT_SALT_BYTES: usize = 32;
 
+/// Smallest padded size of the sealed body (4-byte length + plaintext + zero padding): every
+/// bid of up to 508 bytes looks the same size in the database.
+pub const MIN_PADDED_BYTES: usize = 512;
+
+/// Length of the plaintext-length field inside the padded body.
+const LENGTH_BYTES: usize = 4;
+
+/// Padmé (Nikitin et al. 2019, Algorithm 1): round `length` up so that only the top
+/// ⌊log₂ ⌊log₂ L⌋⌋ + 1 bits of its mantissa remain.
+fn padme(length: usize) -> Option<usize> {
+    if length < 2 {
+        return Some(length);
+    }
+    let exponent = usize::BITS - 1 - length.leading_zeros(); // ⌊log₂ L⌋
+    let mantissa_bits = u32::BITS - exponent.leading_zeros(); // ⌊log₂ E⌋ + 1
+    let mask = (1usize << (exponent - mantissa_bits)) - 1;
+    length.checked_add(mask).map(|l| l & !mask)
+}
+
+/// Size of the padded body for a plaintext of `plaintext_len` bytes.
+fn padded_len(plaintext_len: usize) -> Option<usize> {
+    padme(
+        plaintext_len
+            .checked_add(LENGTH_BYTES)?
+            .max(MIN_PADDED_BYTES),
+    )
+}
+
 /// An encrypted bid: what the database stores until the opening.
 ///
 /// Encoding (format 1, kind 5): version, kind, ephemeral public key (32), nonce (12), commitment
-/// (32), ciphertext (u32 length, then ChaCha20-Poly1305 output of salt ‖ plaintext, + 16 tag).
-/// The ciphertext is 48 bytes longer than the plaintext; its length reveals the plaintext's
-/// length (pad the plaintext in the service if that matters).
+/// (32), ciphertext (u32 length, then the ChaCha20-Poly1305 output of salt ‖ u32 plaintext
+/// length ‖ plaintext ‖ zero padding, + 16 tag). The ciphertext length reveals only the padded
+/// size (see the module documentation).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SealedBid {
     ephemeral_public: PublicKey,
@@ -62,7 +98,7 @@ pub struct SealedBid {
 /// Called when the supplier submits (before the deadline; the service enforces the clock). The
 /// plaintext is not kept: only the returned [`SealedBid`] is stored, and
 /// [`SealedBid::receipt_hash`] goes on the supplier's receipt. Errors: `sealed.invalid_id`,
-/// `sealed.plaintext_too_large` (over 4 GiB), `sealed.randomness_unavailable`.
+/// `sealed.plaintext_too_large` (padded, over 4 GiB), `sealed.randomness_unavailable`.
 pub fn seal(
     tender_public_key: &PublicKey,
     tender_id: &str,
@@ -72,9 +108,11 @@ pub fn seal(
     check_id("tender_id", tender_id)?;
     check_id("bid_id", bid_id)?;
     let overhead = COMMITMENT_SALT_BYTES + TAG_BYTES;
-    if plaintext.len() > u32::MAX as usize - overhead {
-        return Err(SealedError::PlaintextTooLarge);
-    }
+    let padded = padded_len(plaintext.len())
+        .filter(|&p| p <= u32::MAX as usize - overhead)
+        .ok_or(SealedError::PlaintextTooLarge)?;
+    // Fits: padded ≥ plaintext length + 4 and padded < 2^32.
+    let length_field = (plaintext.len() as u32).to_be_bytes();
     let (ephemeral, ephemeral_public) = keys::ephemeral()?;
     let shared = keys::agree(&ephemeral, tender_public_key.as_bytes())
         .ok_or(SealedError::InvalidPublicKey { member: None })?;
@@ -87,9 +125,11 @@ pub fn seal(
     let salt = crate::random::secret_array::<COMMITMENT_SALT_BYTES>()?;
     let commitment = commitment(tender_id, bid_id, &salt, plaintext);
     let nonce = crate::random::array::<NONCE_BYTES>()?;
-    let mut inner = Zeroizing::new(Vec::with_capacity(COMMITMENT_SALT_BYTES + plaintext.len()));
+    let mut inner = Zeroizing::new(Vec::with_capacity(COMMITMENT_SALT_BYTES + padded));
     inner.extend_from_slice(&salt[..]);
+    inner.extend_from_slice(&length_field);
     inner.extend_from_slice(plaintext);
+    inner.resize(COMMITMENT_SALT_BYTES + padded, 0);
     let mut sealed = SealedBid {
         ephemeral_public,
         nonce,
@@ -136,10 +176,22 @@ pub(crate) fn open(
     let aad = sealed.associated_data(tender_public_key, tender_id, bid_id);
     let inner = keys::decrypt(&key, &sealed.nonce, &aad, &sealed.ciphertext)
         .ok_or(SealedError::Tampered)?;
-    if inner.len() < COMMITMENT_SALT_BYTES {
+    // Authentic from here on; a malformed body can only come from a dishonest sealer.
+    if inner.len() < COMMITMENT_SALT_BYTES + LENGTH_BYTES {
         return Err(SealedError::Tampered);
     }
-    let (salt, plaintext) = inner.split_at(COMMITMENT_SALT_BYTES);
+    let (salt, body) = inner.split_at(COMMITMENT_SALT_BYTES);
+    let (length_field, padded) = body.split_at(LENGTH_BYTES);
+    let length = u32::from_be_bytes([
+        length_field[0],
+        length_field[1],
+        length_field[2],
+        length_field[3],
+    ]) as usize;
+    if length > padded.len() || padded[length..].iter().any(|&b| b != 0) {
+        return Err(SealedError::Tampered);
+    }
+    let plaintext = &padded[..length];
     let mut commitment_salt = [0u8; COMMITMENT_SALT_BYTES];
     commitment_salt.copy_from_slice(salt);
     // Only a dishonest sealer could produce a valid ciphertext whose commitment does not match.
@@ -200,7 +252,7 @@ impl SealedBid {
         &self.commitment
     }
 
-    /// Length of the ciphertext in bytes (plaintext length + 48).
+    /// Length of the ciphertext in bytes: 48 + the padded body size (at least 512).
     pub fn ciphertext_len(&self) -> usize {
         self.ciphertext.len()
     }
@@ -239,9 +291,9 @@ impl SealedBid {
         let commitment = Sha256Hash::from_bytes(r.array()?);
         let ciphertext = r.bytes()?.to_vec();
         r.finish()?;
-        if ciphertext.len() < COMMITMENT_SALT_BYTES + TAG_BYTES {
+        if ciphertext.len() < COMMITMENT_SALT_BYTES + LENGTH_BYTES + TAG_BYTES {
             return Err(SealedError::encoding(
-                "ciphertext shorter than salt and tag",
+                "ciphertext shorter than salt, length and tag",
             ));
         }
         Ok(SealedBid {
@@ -283,5 +335,119 @@ impl OpenedBid {
     /// opening record.
     pub fn verify_commitment(&self, tender_id: &str, bid_id: &str) -> bool {
         commitment(tender_id, bid_id, &self.commitment_salt, &self.plaintext) == self.commitment
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn padme_rounds_as_the_paper_defines() {
+        assert_eq!(padme(0), Some(0));
+        assert_eq!(padme(1), Some(1));
+        assert_eq!(padme(7), Some(7));
+        assert_eq!(padme(512), Some(512));
+        assert_eq!(padme(513), Some(544));
+        assert_eq!(padme(1000), Some(1024));
+        assert_eq!(padme(1_000_000), Some(1_015_808));
+        for length in 2..100_000usize {
+            let padded = padme(length).unwrap();
+            assert!(padded >= length);
+            // Overhead bounded by 12 % (the paper's bound); from 256 bytes on, at most 1/8.
+            if length >= 256 {
+                assert!(padded - length <= length / 8, "{length} -> {padded}");
+            }
+            assert_eq!(
+                padme(padded),
+                Some(padded),
+                "{length}: padding is idempotent"
+            );
+        }
+    }
+
+    /// Encrypts an arbitrary body the way `seal` does, as a dishonest sealer could.
+    fn seal_raw(public: &PublicKey, body: &[u8], commitment: Sha256Hash) -> SealedBid {
+        let (ephemeral, ephemeral_public) = keys::ephemeral().unwrap();
+        let shared = keys::agree(&ephemeral, public.as_bytes()).unwrap();
+        let key = keys::derive_key(&shared, &ephemeral_public, public, &bid_info("T", "b"));
+        let mut sealed = SealedBid {
+            ephemeral_public,
+            nonce: [7u8; NONCE_BYTES],
+            commitment,
+            ciphertext: Vec::new(),
+        };
+        let aad = sealed.associated_data(public, "T", "b");
+        sealed.ciphertext = keys::encrypt(&key, &sealed.nonce, &aad, body).unwrap();
+        sealed
+    }
+
+    #[test]
+    fn a_dishonest_sealers_malformed_body_is_refused() {
+        let private = StaticSecret::from([3u8; 32]);
+        let public = PublicKey::from_secret(&private);
+        let salt = [5u8; COMMITMENT_SALT_BYTES];
+        let honest_commitment = commitment("T", "b", &salt, b"10.00");
+        let body = |length: u32, plaintext: &[u8], pad: u8| {
+            let mut body = salt.to_vec();
+            body.extend_from_slice(&length.to_be_bytes());
+            body.extend_from_slice(plaintext);
+            body.resize(COMMITMENT_SALT_BYTES + MIN_PADDED_BYTES, pad);
+            body
+        };
+        // The honest layout opens.
+        let good = seal_raw(&public, &body(5, b"10.00", 0), honest_commitment);
+        assert_eq!(
+            open(&private, &public, "T", &good, "b").unwrap().plaintext,
+            b"10.00"
+        );
+        for (name, sealed) in [
+            (
+                "non-zero padding",
+                seal_raw(&public, &body(5, b"10.00", 1), honest_commitment),
+            ),
+            (
+                "length past the end",
+                seal_raw(&public, &body(4000, b"10.00", 0), honest_commitment),
+            ),
+            (
+                "length too short",
+                seal_raw(&public, &body(4, b"10.00", 0), honest_commitment),
+            ),
+            (
+                "no length field",
+                seal_raw(&public, &body(5, b"10.00", 0)[..34], honest_commitment),
+            ),
+            (
+                "commitment to another price",
+                seal_raw(
+                    &public,
+                    &body(5, b"10.00", 0),
+                    commitment("T", "b", &salt, b"99.00"),
+                ),
+            ),
+        ] {
+            assert_eq!(
+                open(&private, &public, "T", &sealed, "b").unwrap_err(),
+                SealedError::Tampered,
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn small_bids_all_have_the_same_ciphertext_length() {
+        let (_, public) = keys::ephemeral().unwrap();
+        let lengths: Vec<usize> = [0usize, 1, 5, 6, 100, 508]
+            .iter()
+            .map(|&n| {
+                seal(&public, "T", "b", &vec![b'9'; n])
+                    .unwrap()
+                    .ciphertext_len()
+            })
+            .collect();
+        assert!(lengths.iter().all(|&l| l == 32 + 512 + 16), "{lengths:?}");
+        let larger = seal(&public, "T", "b", &[b'9'; 509]).unwrap();
+        assert_eq!(larger.ciphertext_len(), 32 + 544 + 16);
     }
 }

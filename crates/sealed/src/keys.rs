@@ -37,8 +37,22 @@ pub const TAG_BYTES: usize = 16;
 pub struct PublicKey([u8; KEY_BYTES]);
 
 impl PublicKey {
-    /// Accepts raw RFC 7748 key bytes, refusing low-order points (`sealed.invalid_public_key`).
+    /// Accepts raw RFC 7748 key bytes, refusing low-order points and non-canonical encodings
+    /// (`sealed.invalid_public_key`).
+    ///
+    /// Why refuse non-canonical encodings (top bit set, or a coordinate ≥ 2^255 − 19) although
+    /// X25519 itself would accept them: each point then has exactly one accepted encoding, so
+    /// comparing bytes is comparing keys — which is how the ceremony refuses to give one person
+    /// two shares through two spellings of the same key. Keys made by this crate are canonical.
     pub fn from_raw(bytes: [u8; KEY_BYTES]) -> Result<PublicKey> {
+        let top_bit_set = bytes[31] & 0x80 != 0;
+        // 2^255 − 19 is ed ff … ff 7f in little-endian; values from it up to 2^255 − 1 are
+        // non-canonical spellings of 0..18.
+        let at_least_p =
+            bytes[31] == 0x7F && bytes[1..31].iter().all(|&b| b == 0xFF) && bytes[0] >= 0xED;
+        if top_bit_set || at_least_p {
+            return Err(SealedError::InvalidPublicKey { member: None });
+        }
         // Any clamped scalar is a multiple of the cofactor 8, so it maps exactly the points of
         // order dividing 8 to the all-zero output: that is the contributory-behaviour check.
         let probe = StaticSecret::from([0x55u8; KEY_BYTES]);
@@ -224,6 +238,34 @@ mod tests {
                 encoding::to_hex(&point)
             );
         }
+    }
+
+    #[test]
+    fn non_canonical_encodings_are_refused() {
+        let (_, public) = ephemeral().unwrap();
+        let mut high = *public.as_bytes();
+        high[31] |= 0x80;
+        assert_eq!(
+            PublicKey::from_raw(high).unwrap_err().code(),
+            "sealed.invalid_public_key"
+        );
+        // 2^255 − 19 + 9 is a non-canonical spelling of the base point 9.
+        let mut base_plus_p = [0xFFu8; 32];
+        base_plus_p[0] = 0xED + 9;
+        base_plus_p[31] = 0x7F;
+        assert_eq!(
+            PublicKey::from_raw(base_plus_p).unwrap_err().code(),
+            "sealed.invalid_public_key"
+        );
+        let mut base = [0u8; 32];
+        base[0] = 9;
+        PublicKey::from_raw(base).unwrap();
+        // The largest canonical value, 2^255 − 20, passes the encoding check (p − 1 is then
+        // refused as a low-order point, which the low-order test covers).
+        let mut below_p = [0xFFu8; 32];
+        below_p[0] = 0xEB;
+        below_p[31] = 0x7F;
+        PublicKey::from_raw(below_p).unwrap();
     }
 
     #[test]
