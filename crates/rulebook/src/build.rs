@@ -699,7 +699,7 @@ fn build_evaluation(
 /// Checks that the listed methods split `(0, ∞)`: the first starts at 0, each next one starts
 /// exactly where the previous ends with exactly one of the two bounds inclusive, the last is
 /// unbounded.
-fn build_partition(codes: &[String], methods: &[Method]) -> Result<Vec<usize>, RulebookError> {
+fn build_partition(codes: &[String], methods: &[Method]) -> Result<Vec<String>, RulebookError> {
     let mut indices: Vec<usize> = Vec::new();
     for c in codes {
         let index = methods
@@ -710,7 +710,7 @@ fn build_partition(codes: &[String], methods: &[Method]) -> Result<Vec<usize>, R
         indices.push(index);
     }
     let Some(&first) = indices.first() else {
-        return Ok(indices);
+        return Ok(Vec::new());
     };
     let first_range = methods[first].value_range.value;
     if !first_range.min.is_zero() {
@@ -751,5 +751,5 @@ fn build_partition(codes: &[String], methods: &[Method]) -> Result<Vec<usize>, R
             method: last.code.clone(),
         });
     }
-    Ok(indices)
+    Ok(codes.to_vec())
 }

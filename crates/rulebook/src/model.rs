@@ -12,7 +12,8 @@ use crate::calendar::HolidayCalendar;
 /// One jurisdiction's procurement rules, in force from `effective_from`. Built only by
 /// [`Rulebook::from_toml`], [`Rulebook::from_path`] or [`Rulebook::load_embedded`], so every
 /// instance has passed validation (ranges, partition, weights, citations, auction rules).
-#[derive(Debug, Clone)]
+/// Serialises to JSON for the administrator's rulebook page and the API.
+#[derive(Debug, Clone, Serialize)]
 pub struct Rulebook {
     pub(crate) id: String,
     pub(crate) version: String,
@@ -23,13 +24,19 @@ pub struct Rulebook {
     pub(crate) effective_until: Option<NaiveDate>,
     pub(crate) currency: String,
     pub(crate) currency_decimals: u32,
+    #[serde(serialize_with = "tz_name")]
     pub(crate) timezone: Tz,
     pub(crate) legal_basis: Vec<LegalBasis>,
     pub(crate) calendar: HolidayCalendar,
     pub(crate) exception_categories: Vec<ExceptionCategory>,
+    /// Codes of the methods that partition the value line, in ascending value order.
+    #[serde(rename = "value_partition")]
+    pub(crate) partition: Vec<String>,
     pub(crate) methods: Vec<Method>,
-    /// Indices into `methods`, in ascending value order.
-    pub(crate) partition: Vec<usize>,
+}
+
+fn tz_name<S: serde::Serializer>(tz: &Tz, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(tz.name())
 }
 
 impl Rulebook {
@@ -106,7 +113,7 @@ impl Rulebook {
     /// lowest first (Guatemala: baja cuantía, compra directa, cotización, licitación). Empty
     /// when the rulebook declares no partition.
     pub fn value_partition(&self) -> impl Iterator<Item = &Method> {
-        self.partition.iter().map(|&i| &self.methods[i])
+        self.partition.iter().filter_map(|code| self.method(code))
     }
 }
 
@@ -230,7 +237,7 @@ pub struct Cited<T> {
 }
 
 /// A procurement method (*modalidad*) and everything the law fixes for it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Method {
     pub(crate) code: String,
     pub(crate) name_es: String,

@@ -276,3 +276,22 @@ fn every_value_carries_a_citation() {
         }
     }
 }
+
+#[test]
+fn the_rulebook_serialises_for_pages_and_the_api() {
+    let json = serde_json::to_value(gt()).unwrap();
+    assert_eq!(json["timezone"], "America/Guatemala");
+    assert_eq!(json["value_partition"][3], "licitacion");
+    assert_eq!(json["effective_from"], "2016-11-01");
+    let cot = &json["methods"][2];
+    assert_eq!(cot["code"], "cotizacion");
+    assert_eq!(cot["ocds_method"], "open");
+    assert_eq!(cot["value_range"]["value"]["max"], "900000.00");
+    assert_eq!(cot["bidding_period"]["value"]["days_kind"], "business");
+    let sei = &json["methods"][4];
+    assert_eq!(
+        sei["auction"]["value"]["format"]["kind"],
+        "turn_based_rounds"
+    );
+    assert_eq!(json["calendar"]["weekend"][0], "Sat");
+}
