@@ -35,7 +35,8 @@ pub struct KdfParams {
 
 impl KdfParams {
     /// RFC 9106 §4, second recommended option (64 MiB, 3 passes, 4 lanes): the default for new
-    /// keys. Unwrapping happens once per opening, so a quarter of a second is affordable.
+    /// keys. Unwrapping happens once per member per opening, so a fraction of a second is
+    /// affordable (measured in the README, *Costs*).
     pub const RECOMMENDED: KdfParams = KdfParams {
         memory_kib: 64 * 1024,
         iterations: 3,
