@@ -362,11 +362,21 @@ fn period(
             reason: format!("{path}.days is 0; omit the section when the law sets no period"),
         });
     }
+    // Ten years bounds the day-by-day business-day walk (and no procurement period is longer).
+    if days > MAX_PERIOD_DAYS {
+        return Err(RulebookError::InvalidPeriod {
+            method: method.to_owned(),
+            reason: format!("{path}.days is above {MAX_PERIOD_DAYS}"),
+        });
+    }
     Ok(Cited {
         value: Period { days, days_kind },
         cite: cite(format!("{path}.cite"), cite_text)?,
     })
 }
+
+/// Longest period a rulebook may state, in days.
+const MAX_PERIOD_DAYS: u32 = 3653;
 
 const SECTIONS: &[&str] = &[
     "value_range",

@@ -93,3 +93,70 @@ proptest! {
         }
     }
 }
+
+/// The Guatemalan file with a random slice replaced by random text.
+fn damaged_file() -> impl Strategy<Value = String> {
+    let text = tianguis_rulebook::EMBEDDED[0].1;
+    let len = text.len();
+    (0..len, 0usize..40, "[ -~\n]{0,20}").prop_map(move |(start, cut, insert)| {
+        let start = (0..=start)
+            .rev()
+            .find(|&i| text.is_char_boundary(i))
+            .unwrap_or(0);
+        let end = (start + cut).min(len);
+        let end = (end..=len)
+            .find(|&i| text.is_char_boundary(i))
+            .unwrap_or(len);
+        format!("{}{}{}", &text[..start], insert, &text[end..])
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// A damaged file is loaded or refused with a documented code; it never panics.
+    #[test]
+    fn damaged_files_never_panic(text in damaged_file()) {
+        if let Err(e) = Rulebook::from_toml(&text) {
+            prop_assert!(e.code().starts_with("rulebook."));
+            prop_assert!(e.to_string().starts_with(e.code()));
+        }
+    }
+
+    /// Any plan — extreme values, instants across chrono's range, unknown categories — gets an
+    /// answer, never a panic, and refusals always carry `rule.*` codes and a citation.
+    #[test]
+    fn arbitrary_plans_never_panic(
+        method in prop_oneof![Just("licitacion"), Just("caso_excepcion"), Just("cotizacion"), Just("contrato_abierto"), Just("x")],
+        mantissa in any::<i64>(),
+        scale in 0u32..=28,
+        published in -8_000_000_000_000i64..8_000_000_000_000,
+        deadline_offset in proptest::option::of(-100_000_000_000i64..100_000_000_000),
+        clar_offset in proptest::option::of(-100_000_000_000i64..100_000_000_000),
+        category in proptest::option::of("[0-9a-z]{0,4}"),
+        justification in proptest::option::of(".{0,80}"),
+    ) {
+        let gt = gt();
+        let at = chrono::DateTime::from_timestamp(published, 0).unwrap();
+        let shift = |s: i64| at.checked_add_signed(Duration::seconds(s));
+        let plan = tianguis_rulebook::TenderPlan {
+            method: method.into(),
+            estimated_value: Decimal::new(mantissa, scale),
+            currency: "GTQ".into(),
+            published_at: at,
+            bid_deadline: deadline_offset.and_then(shift),
+            clarification_deadline: clar_offset.and_then(shift),
+            justification,
+            exception_category: category,
+            lots: vec![],
+            framework: None,
+        };
+        if let Err(violations) = gt.check_tender(&plan) {
+            for v in violations {
+                prop_assert!(v.code().starts_with("rule."));
+                prop_assert!(!v.citation.article.is_empty());
+            }
+        }
+        let _ = gt.public_flag(&plan);
+    }
+}
