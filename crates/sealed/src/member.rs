@@ -19,7 +19,7 @@ use crate::keys::{self, KEY_BYTES, NONCE_BYTES, PublicKey, TAG_BYTES};
 
 /// Minimum length of an opening passphrase, in characters (Unicode scalar values after NFC
 /// normalisation). Length is the rule that matters (NIST SP 800-63B §5.1.1.2); 12 characters is
-/// the brief's policy for a secret that guards every tender a member sits on.
+/// the platform's policy for a secret that guards every tender a member sits on.
 pub const MIN_PASSPHRASE_CHARS: usize = 12;
 
 /// Length of the Argon2 salt: 128 bits, as RFC 9106 §3.1 recommends.
