@@ -111,8 +111,14 @@ fn progress_bar(what: &'static str) -> ProgressBar {
 
 fn run_compile(args: CompileArgs, stdout: &mut dyn Write, stderr: &mut dyn Write) -> u8 {
     let options = CompileOptions {
-        mode: if args.versioned { Mode::Versioned } else { Mode::Compiled },
-        memory_budget: args.memory_budget_bytes.unwrap_or(args.memory_budget.saturating_mul(1 << 20)),
+        mode: if args.versioned {
+            Mode::Versioned
+        } else {
+            Mode::Compiled
+        },
+        memory_budget: args
+            .memory_budget_bytes
+            .unwrap_or(args.memory_budget.saturating_mul(1 << 20)),
         read: ReadOptions::default(),
         spill_dir: args.spill_dir,
     };
@@ -138,7 +144,11 @@ fn run_compile(args: CompileArgs, stdout: &mut dyn Write, stderr: &mut dyn Write
                 "ocds compile: {} releases → {} {} releases in {:.2}s (reading {:.2}s); {} read problems, {} merge problems{}",
                 summary.releases,
                 summary.written,
-                if args.versioned { "versioned" } else { "compiled" },
+                if args.versioned {
+                    "versioned"
+                } else {
+                    "compiled"
+                },
                 summary.total_seconds,
                 summary.read_seconds,
                 summary.read_errors,
@@ -169,22 +179,31 @@ fn run_validate(args: ValidateArgs, stdout: &mut dyn Write, stderr: &mut dyn Wri
     let bar = progress_bar("items checked");
     let mut io_failed = false;
     let mut seen = 0u64;
-    let summary = validate(inputs(&args.files), ReadOptions::default(), &validator, &mut |finding| {
-        seen += 1;
-        if seen.is_multiple_of(1024) {
-            bar.set_position(seen);
-        }
-        if args.no_warnings && finding.severity == crate::validate::Severity::Warning {
-            return;
-        }
-        bar.suspend(|| {
-            if writeln!(stdout, "{finding}").is_err() {
-                io_failed = true;
+    let summary = validate(
+        inputs(&args.files),
+        ReadOptions::default(),
+        &validator,
+        &mut |finding| {
+            seen += 1;
+            if seen.is_multiple_of(1024) {
+                bar.set_position(seen);
             }
-        });
-    });
+            if args.no_warnings && finding.severity == crate::validate::Severity::Warning {
+                return;
+            }
+            bar.suspend(|| {
+                if writeln!(stdout, "{finding}").is_err() {
+                    io_failed = true;
+                }
+            });
+        },
+    );
     bar.finish_and_clear();
-    let by_code: Vec<String> = summary.by_code.iter().map(|(c, n)| format!("{c}: {n}")).collect();
+    let by_code: Vec<String> = summary
+        .by_code
+        .iter()
+        .map(|(c, n)| format!("{c}: {n}"))
+        .collect();
     let _ = writeln!(
         stderr,
         "ocds validate: {} items checked, {} errors, {} warnings{}",
@@ -226,7 +245,9 @@ fn run_upgrade(args: UpgradeArgs, stdout: &mut dyn Write, stderr: &mut dyn Write
             match value {
                 Ok(mut value) => {
                     upgrade_10_11(&mut value);
-                    if serde_json::to_writer(&mut *stdout, &value).is_err() || writeln!(stdout).is_err() {
+                    if serde_json::to_writer(&mut *stdout, &value).is_err()
+                        || writeln!(stdout).is_err()
+                    {
                         return 2;
                     }
                 }

@@ -82,7 +82,9 @@ pub enum Problem {
         message: String,
     },
     /// A record with only linked releases and no compiled release has nothing to merge.
-    #[error("{location}: record has only linked releases and no compiledRelease; nothing to compile [ocds.compile.linked_only]")]
+    #[error(
+        "{location}: record has only linked releases and no compiledRelease; nothing to compile [ocds.compile.linked_only]"
+    )]
     LinkedOnly {
         /// Where the record is.
         location: Location,
@@ -151,20 +153,26 @@ fn releases_of(mut item: Item) -> Result<Vec<RawRelease>, Problem> {
                 return Ok(embedded);
             }
             match item.value.get("compiledRelease") {
-                Some(compiled) if compiled.get("ocid").is_some() => {
-                    Ok(to_raw(compiled, format!("{}/compiledRelease", location.pointer))
-                        .into_iter()
-                        .collect())
-                }
+                Some(compiled) if compiled.get("ocid").is_some() => Ok(to_raw(
+                    compiled,
+                    format!("{}/compiledRelease", location.pointer),
+                )
+                .into_iter()
+                .collect()),
                 _ => Err(Problem::LinkedOnly { location }),
             }
         }
-        _ => Ok(to_raw(&item.value, location.pointer.clone()).into_iter().collect()),
+        _ => Ok(to_raw(&item.value, location.pointer.clone())
+            .into_iter()
+            .collect()),
     }
 }
 
 /// Every release of `inputs`, ready to merge, with the problems met on the way.
-pub fn releases(inputs: Vec<Input>, options: ReadOptions) -> impl Iterator<Item = Result<RawRelease, Problem>> {
+pub fn releases(
+    inputs: Vec<Input>,
+    options: ReadOptions,
+) -> impl Iterator<Item = Result<RawRelease, Problem>> {
     Units::new(inputs, options, true).flat_map(|unit| -> Vec<Result<RawRelease, Problem>> {
         match unit {
             Ok(Unit::Raw(raw)) => vec![Ok(raw)],
@@ -211,26 +219,27 @@ pub fn compile_to(
     let mut out = BufWriter::with_capacity(1 << 20, out);
     let mut batch: Vec<Group> = Vec::new();
     let mut batch_bytes = 0usize;
-    let mut flush = |batch: &mut Vec<Group>, summary: &mut Summary, out: &mut BufWriter<&mut dyn Write>| {
-        let results: Vec<Result<Vec<u8>, Problem>> = batch
-            .par_iter()
-            .map(|group| merge_group(&merger, options.mode, group))
-            .collect();
-        batch.clear();
-        for result in results {
-            match result {
-                Ok(bytes) => {
-                    summary.written += 1;
-                    out.write_all(&bytes)?;
-                }
-                Err(problem) => {
-                    summary.merge_errors += 1;
-                    problems(&problem);
+    let mut flush =
+        |batch: &mut Vec<Group>, summary: &mut Summary, out: &mut BufWriter<&mut dyn Write>| {
+            let results: Vec<Result<Vec<u8>, Problem>> = batch
+                .par_iter()
+                .map(|group| merge_group(&merger, options.mode, group))
+                .collect();
+            batch.clear();
+            for result in results {
+                match result {
+                    Ok(bytes) => {
+                        summary.written += 1;
+                        out.write_all(&bytes)?;
+                    }
+                    Err(problem) => {
+                        summary.merge_errors += 1;
+                        problems(&problem);
+                    }
                 }
             }
-        }
-        io::Result::Ok(())
-    };
+            io::Result::Ok(())
+        };
     for group in grouper.finish()? {
         let group = group?;
         batch_bytes += group.releases.iter().map(Vec::len).sum::<usize>();
@@ -428,6 +437,7 @@ fn read_entry(reader: &mut impl Read) -> io::Result<Option<(String, Vec<u8>)>> {
     reader.read_exact(&mut len)?;
     let mut json = vec![0u8; u64::from_le_bytes(len) as usize];
     reader.read_exact(&mut json)?;
-    let ocid = String::from_utf8(ocid).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+    let ocid =
+        String::from_utf8(ocid).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
     Ok(Some((ocid, json)))
 }

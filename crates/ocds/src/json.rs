@@ -72,7 +72,9 @@ impl<'a> Json<'a> {
     /// The string, decoded, if this is a string.
     pub fn as_str(&self) -> Option<Cow<'a, str>> {
         match self {
-            Json::Scalar(text) if text.starts_with('"') => Some(Cow::Borrowed(&text[1..text.len() - 1])),
+            Json::Scalar(text) if text.starts_with('"') => {
+                Some(Cow::Borrowed(&text[1..text.len() - 1]))
+            }
             Json::Escaped(text) => serde_json::from_str::<String>(text).ok().map(Cow::Owned),
             _ => None,
         }
@@ -141,12 +143,12 @@ impl<'a> Json<'a> {
 fn write_scalar(text: &str, out: &mut Vec<u8>) {
     let bytes = text.as_bytes();
     let is_number = matches!(bytes.first(), Some(b'-' | b'0'..=b'9'));
-    if is_number && bytes.iter().any(|b| matches!(b, b'.' | b'e' | b'E')) {
-        if let Ok(n) = text.parse::<f64>()
-            && serde_json::to_writer(&mut *out, &n).is_ok()
-        {
-            return;
-        }
+    if is_number
+        && bytes.iter().any(|b| matches!(b, b'.' | b'e' | b'E'))
+        && let Ok(n) = text.parse::<f64>()
+        && serde_json::to_writer(&mut *out, &n).is_ok()
+    {
+        return;
     }
     out.extend_from_slice(bytes);
 }
@@ -178,7 +180,10 @@ struct Parser<'a> {
 
 impl<'a> Parser<'a> {
     fn error(&self, what: &'static str) -> ParseError {
-        ParseError { offset: self.at, what }
+        ParseError {
+            offset: self.at,
+            what,
+        }
     }
 
     fn skip_ws(&mut self) {
@@ -197,14 +202,20 @@ impl<'a> Parser<'a> {
             Some(b'[') => self.array(depth),
             Some(b'"') => {
                 let (text, escaped) = self.string()?;
-                Ok(if escaped { Json::Escaped(text) } else { Json::Scalar(text) })
+                Ok(if escaped {
+                    Json::Escaped(text)
+                } else {
+                    Json::Scalar(text)
+                })
             }
             Some(b't') => self.literal("true"),
             Some(b'f') => self.literal("false"),
             Some(b'n') => self.literal("null"),
             Some(b'-' | b'0'..=b'9') => {
                 let start = self.at;
-                while let Some(b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E') = self.bytes.get(self.at) {
+                while let Some(b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E') =
+                    self.bytes.get(self.at)
+                {
                     self.at += 1;
                 }
                 Ok(Json::Scalar(&self.text[start..self.at]))
@@ -277,7 +288,9 @@ impl<'a> Parser<'a> {
         let mut pairs: Vec<(Cow<'a, str>, Json<'a>)> = Vec::new();
         // Index of keys, built only for large objects so that small ones stay cheap and huge
         // ones stay linear.
-        let mut index: Option<std::collections::HashMap<Cow<'a, str>, usize, rustc_hash::FxBuildHasher>> = None;
+        let mut index: Option<
+            std::collections::HashMap<Cow<'a, str>, usize, rustc_hash::FxBuildHasher>,
+        > = None;
         self.skip_ws();
         if self.bytes.get(self.at) == Some(&b'}') {
             self.at += 1;
@@ -290,7 +303,9 @@ impl<'a> Parser<'a> {
             }
             let (text, escaped) = self.string()?;
             let key = if escaped {
-                Cow::Owned(serde_json::from_str::<String>(text).map_err(|_| self.error("a valid key"))?)
+                Cow::Owned(
+                    serde_json::from_str::<String>(text).map_err(|_| self.error("a valid key"))?,
+                )
             } else {
                 Cow::Borrowed(&text[1..text.len() - 1])
             };
@@ -301,7 +316,13 @@ impl<'a> Parser<'a> {
             self.at += 1;
             let value = self.value(depth + 1)?;
             if pairs.len() == 32 && index.is_none() {
-                index = Some(pairs.iter().enumerate().map(|(i, (k, _))| (k.clone(), i)).collect());
+                index = Some(
+                    pairs
+                        .iter()
+                        .enumerate()
+                        .map(|(i, (k, _))| (k.clone(), i))
+                        .collect(),
+                );
             }
             let existing = match &index {
                 Some(index) => index.get(&key).copied(),
@@ -356,17 +377,21 @@ pub(crate) fn py_eq(a: &Json, b: &Json) -> bool {
                     _ => false,
                 }
         }
-        (Json::Escaped(_), Json::Scalar(_) | Json::Escaped(_)) | (Json::Scalar(_), Json::Escaped(_)) => {
-            match (a.as_str(), b.as_str()) {
-                (Some(x), Some(y)) => x == y,
-                _ => false,
-            }
+        (Json::Escaped(_), Json::Scalar(_) | Json::Escaped(_))
+        | (Json::Scalar(_), Json::Escaped(_)) => match (a.as_str(), b.as_str()) {
+            (Some(x), Some(y)) => x == y,
+            _ => false,
+        },
+        (Json::Array(x), Json::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(i, j)| py_eq(i, j))
         }
-        (Json::Array(x), Json::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(i, j)| py_eq(i, j)),
         (Json::Object(x), Json::Object(y)) => {
             x.len() == y.len()
-                && x.iter()
-                    .all(|(k, v)| y.iter().find(|(l, _)| l == k).is_some_and(|(_, w)| py_eq(v, w)))
+                && x.iter().all(|(k, v)| {
+                    y.iter()
+                        .find(|(l, _)| l == k)
+                        .is_some_and(|(_, w)| py_eq(v, w))
+                })
         }
         _ => false,
     }

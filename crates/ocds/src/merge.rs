@@ -128,19 +128,25 @@ impl<'r> Merger<'r> {
 
     /// The compiled release (the latest value of every field) of releases sharing an ocid.
     pub fn compile(&self, releases: &[Value]) -> Result<Value, MergeError> {
-        self.to_value(releases, Mode::Compiled)
+        self.merge_to_value(releases, Mode::Compiled)
     }
 
     /// The versioned release (the history of every field) of releases sharing an ocid.
     pub fn versioned(&self, releases: &[Value]) -> Result<Value, MergeError> {
-        self.to_value(releases, Mode::Versioned)
+        self.merge_to_value(releases, Mode::Versioned)
     }
 
-    fn to_value(&self, releases: &[Value], mode: Mode) -> Result<Value, MergeError> {
-        let texts: Vec<Vec<u8>> = releases.iter().map(|r| serde_json::to_vec(r).unwrap_or_default()).collect();
+    fn merge_to_value(&self, releases: &[Value], mode: Mode) -> Result<Value, MergeError> {
+        let texts: Vec<Vec<u8>> = releases
+            .iter()
+            .map(|r| serde_json::to_vec(r).unwrap_or_default())
+            .collect();
         let mut trees = Vec::with_capacity(texts.len());
         for (index, text) in texts.iter().enumerate() {
-            let tree = Json::parse(text).map_err(|_| MergeError::NonObjectRelease { index, kind: "invalid" })?;
+            let tree = Json::parse(text).map_err(|_| MergeError::NonObjectRelease {
+                index,
+                kind: "invalid",
+            })?;
             trees.push(tree);
         }
         let mut out = Vec::new();
@@ -150,7 +156,12 @@ impl<'r> Merger<'r> {
 
     /// Merge parsed releases and append the merged release as one line of compact JSON to
     /// `out` (nothing is appended on error).
-    pub fn write<'a>(&self, releases: &'a [Json<'a>], mode: Mode, out: &mut Vec<u8>) -> Result<(), MergeError> {
+    pub fn write<'a>(
+        &self,
+        releases: &'a [Json<'a>],
+        mode: Mode,
+        out: &mut Vec<u8>,
+    ) -> Result<(), MergeError> {
         let (root, state) = self.merge(releases, mode)?;
         let mark = out.len();
         let mut path = Vec::new();
@@ -162,7 +173,11 @@ impl<'r> Merger<'r> {
         Ok(())
     }
 
-    fn merge<'a>(&self, releases: &'a [Json<'a>], mode: Mode) -> Result<(Node<'a>, State<'a>), MergeError> {
+    fn merge<'a>(
+        &self,
+        releases: &'a [Json<'a>],
+        mode: Mode,
+    ) -> Result<(Node<'a>, State<'a>), MergeError> {
         if releases.is_empty() {
             return Err(MergeError::NoReleases);
         }
@@ -175,8 +190,12 @@ impl<'r> Merger<'r> {
                     kind: release.kind(),
                 });
             };
-            let date_json = release.get("date").ok_or(MergeError::MissingDate { index })?;
-            let date = date_json.as_str().ok_or(MergeError::NonStringDate { index })?;
+            let date_json = release
+                .get("date")
+                .ok_or(MergeError::MissingDate { index })?;
+            let date = date_json
+                .as_str()
+                .ok_or(MergeError::NonStringDate { index })?;
             keyed.push((date, date_json, pairs.as_slice()));
         }
         // Stable: equal dates keep input order, like Python's `sorted`.
@@ -203,9 +222,12 @@ impl<'r> Merger<'r> {
                     let ocid_text = ocid.map_or(Cow::Borrowed("None"), py_str);
                     let mut id = Vec::with_capacity(ocid_text.len() + date.len() + 3);
                     crate::json::write_string(&format!("{ocid_text}-{date}"), &mut id);
-                    root.child(Key::Prop("id")).set_plain(LeafValue::Text(id), &mut state);
-                    root.child(Key::Prop("date")).set_plain(LeafValue::Ref(date_json), &mut state);
-                    root.child(Key::Prop("ocid")).set_plain(leaf_or_null(ocid), &mut state);
+                    root.child(Key::Prop("id"))
+                        .set_plain(LeafValue::Text(id), &mut state);
+                    root.child(Key::Prop("date"))
+                        .set_plain(LeafValue::Ref(date_json), &mut state);
+                    root.child(Key::Prop("ocid"))
+                        .set_plain(leaf_or_null(ocid), &mut state);
                 }
                 Mode::Versioned => {
                     state.metas.push(ReleaseMeta {
@@ -213,7 +235,8 @@ impl<'r> Merger<'r> {
                         date: field("date").unwrap_or(&NULL),
                         tag: field("tag").unwrap_or(&NULL),
                     });
-                    root.child(Key::Prop("ocid")).set_plain(leaf_or_null(ocid), &mut state);
+                    root.child(Key::Prop("ocid"))
+                        .set_plain(leaf_or_null(ocid), &mut state);
                 }
             }
             // `tag` is popped before flattening; the versioned release keeps `ocid` plain.
@@ -417,12 +440,14 @@ impl<'a> Node<'a> {
             match value {
                 Json::Object(inner) if !inner.is_empty() => {
                     let existed = self.children.contains_key(&Key::Prop(key));
-                    self.child(Key::Prop(key)).insert_object(inner, child_rules, state, &[]);
+                    self.child(Key::Prop(key))
+                        .insert_object(inner, child_rules, state, &[]);
                     self.after_child(existed);
                 }
                 Json::Array(items) if !items.is_empty() => {
                     let existed = self.children.contains_key(&Key::Prop(key));
-                    self.child(Key::Prop(key)).insert_array(items, child_rules, state);
+                    self.child(Key::Prop(key))
+                        .insert_array(items, child_rules, state);
                     self.after_child(existed);
                 }
                 _ => {}
@@ -431,7 +456,12 @@ impl<'a> Node<'a> {
     }
 
     /// Flatten an array of objects (ocdsmerge `_enumerate` + identifier merge).
-    fn insert_array(&mut self, items: &'a [Json<'a>], rules: Option<&RuleNode>, state: &mut State<'a>) {
+    fn insert_array(
+        &mut self,
+        items: &'a [Json<'a>],
+        rules: Option<&RuleNode>,
+        state: &mut State<'a>,
+    ) {
         for item in items {
             let Json::Object(pairs) = item else {
                 continue;
@@ -479,7 +509,12 @@ impl<'a> Node<'a> {
     }
 
     /// Write this node as JSON (ocdsmerge `unflatten`); call only when [`Node::present`].
-    fn emit(&self, state: &State<'a>, out: &mut Vec<u8>, path: &mut Vec<&'a str>) -> Result<(), MergeError> {
+    fn emit(
+        &self,
+        state: &State<'a>,
+        out: &mut Vec<u8>,
+        path: &mut Vec<&'a str>,
+    ) -> Result<(), MergeError> {
         if self.children.is_empty() {
             if let Some(leaf) = &self.leaf {
                 write_leaf(leaf, state, out);
@@ -487,8 +522,15 @@ impl<'a> Node<'a> {
             return Ok(());
         }
         let items = matches!(self.children.first(), Some((Key::Item(_), _)));
-        if self.children.keys().any(|k| matches!(k, Key::Item(_)) != items) {
-            return Err(inconsistent(path, "an object in one release and an array in another"));
+        if self
+            .children
+            .keys()
+            .any(|k| matches!(k, Key::Item(_)) != items)
+        {
+            return Err(inconsistent(
+                path,
+                "an object in one release and an array in another",
+            ));
         }
         // A leaf written before any child: ocdsmerge puts the value first, then descends into
         // it. Only a null (ignored) or an array followed by array entries survives that.
@@ -498,7 +540,9 @@ impl<'a> Node<'a> {
         {
             match leaf {
                 Leaf::Plain(value) if value.is_null() => {}
-                Leaf::Plain(LeafValue::Ref(Json::Array(_))) | Leaf::Versions(_) if items => prefix = Some(leaf),
+                Leaf::Plain(LeafValue::Ref(Json::Array(_))) | Leaf::Versions(_) if items => {
+                    prefix = Some(leaf)
+                }
                 _ => {
                     return Err(inconsistent(
                         path,
@@ -557,7 +601,12 @@ impl<'a> Node<'a> {
     }
 
     /// Write an array entry: its `id` first (ocdsmerge sets it when creating the object).
-    fn emit_item(&self, state: &State<'a>, out: &mut Vec<u8>, path: &mut Vec<&'a str>) -> Result<(), MergeError> {
+    fn emit_item(
+        &self,
+        state: &State<'a>,
+        out: &mut Vec<u8>,
+        path: &mut Vec<&'a str>,
+    ) -> Result<(), MergeError> {
         out.push(b'{');
         let mut first = true;
         if let Some(id) = self.item_id {

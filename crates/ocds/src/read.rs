@@ -115,7 +115,9 @@ pub enum ReadErrorKind {
         first: String,
     },
     /// A versioned release was given where releases are expected.
-    #[error("a versioned release cannot be read as a release (give the releases or the record instead)")]
+    #[error(
+        "a versioned release cannot be read as a release (give the releases or the record instead)"
+    )]
     VersionedRelease,
 }
 
@@ -214,7 +216,10 @@ pub struct Item {
 impl Item {
     /// The `ocid` (always present: items without one are refused).
     pub fn ocid(&self) -> &str {
-        self.value.get("ocid").and_then(Value::as_str).unwrap_or_default()
+        self.value
+            .get("ocid")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
     }
 }
 
@@ -285,7 +290,11 @@ pub(crate) struct Units {
 
 impl Units {
     /// `raw`: yield [`Unit::Raw`] for JSON lines holding OCDS 1.1 releases (no `Value` built).
-    pub(crate) fn new(inputs: impl IntoIterator<Item = Input>, options: ReadOptions, raw: bool) -> Self {
+    pub(crate) fn new(
+        inputs: impl IntoIterator<Item = Input>,
+        options: ReadOptions,
+        raw: bool,
+    ) -> Self {
         Units {
             inputs: inputs.into_iter().collect(),
             current: None,
@@ -376,7 +385,10 @@ fn decompress(inner: Box<dyn Read + Send>) -> io::Result<Source> {
     let mut buffered = BufReader::with_capacity(1 << 16, inner);
     let head = buffered.fill_buf()?;
     if head.len() >= 2 && head[0] == 0x1f && head[1] == 0x8b {
-        Ok(Box::new(BufReader::with_capacity(1 << 16, MultiGzDecoder::new(buffered))))
+        Ok(Box::new(BufReader::with_capacity(
+            1 << 16,
+            MultiGzDecoder::new(buffered),
+        )))
     } else {
         Ok(Box::new(buffered))
     }
@@ -391,7 +403,9 @@ fn open_raw(input: &Input) -> io::Result<Source> {
     match input {
         Input::Path(path) => decompress(Box::new(File::open(path)?)),
         Input::Stdin => decompress(Box::new(io::stdin())),
-        Input::Bytes { data, .. } => decompress(Box::new(io::Cursor::new(SharedBytes(data.clone())))),
+        Input::Bytes { data, .. } => {
+            decompress(Box::new(io::Cursor::new(SharedBytes(data.clone()))))
+        }
     }
 }
 
@@ -468,7 +482,9 @@ fn open_input(input: &Input, options: &ReadOptions, raw: bool) -> Result<ItemIte
             _ => {
                 // Spool the rest of standard input (or bytes) to a temporary file.
                 let mut spool = tempfile::tempfile().map_err(|e| io_error(&file, start_line, e))?;
-                spool.write_all(&data).map_err(|e| io_error(&file, start_line, e))?;
+                spool
+                    .write_all(&data)
+                    .map_err(|e| io_error(&file, start_line, e))?;
                 drop(data);
                 io::copy(&mut source, &mut spool).map_err(|e| io_error(&file, start_line, e))?;
                 spool.rewind().map_err(|e| io_error(&file, start_line, e))?;
@@ -510,9 +526,18 @@ fn classify(object: &Map<String, Value>) -> Result<Kind, ReadErrorKind> {
         }
     } else if object.contains_key("ocid") {
         release_kind(object)
-    } else if ["id", "date", "tag", "tender", "awards", "buyer", "planning", "contracts"]
-        .iter()
-        .any(|k| object.contains_key(*k))
+    } else if [
+        "id",
+        "date",
+        "tag",
+        "tender",
+        "awards",
+        "buyer",
+        "planning",
+        "contracts",
+    ]
+    .iter()
+    .any(|k| object.contains_key(*k))
     {
         Err(ReadErrorKind::MissingOcid)
     } else {
@@ -530,7 +555,11 @@ fn release_kind(object: &Map<String, Value>) -> Result<Kind, ReadErrorKind> {
         .get("tag")
         .and_then(Value::as_array)
         .is_some_and(|tags| tags.iter().any(|t| t.as_str() == Some("compiled")));
-    Ok(if compiled { Kind::CompiledRelease } else { Kind::Release })
+    Ok(if compiled {
+        Kind::CompiledRelease
+    } else {
+        Kind::Release
+    })
 }
 
 fn id_string(value: &Value) -> Option<String> {
@@ -541,7 +570,10 @@ fn id_string(value: &Value) -> Option<String> {
     }
 }
 
-fn check_ocid(object: &Map<String, Value>, pointer: &str) -> Result<String, (String, ReadErrorKind)> {
+fn check_ocid(
+    object: &Map<String, Value>,
+    pointer: &str,
+) -> Result<String, (String, ReadErrorKind)> {
     match object.get("ocid") {
         Some(Value::String(s)) if !s.is_empty() => Ok(s.clone()),
         None | Some(Value::Null) => Err((pointer.to_owned(), ReadErrorKind::MissingOcid)),
@@ -558,7 +590,10 @@ fn check_ocid(object: &Map<String, Value>, pointer: &str) -> Result<String, (Str
 }
 
 /// Check a standalone or packaged release; returns (ocid, id).
-fn check_release(value: &Value, pointer: &str) -> Result<(String, String), (String, ReadErrorKind)> {
+fn check_release(
+    value: &Value,
+    pointer: &str,
+) -> Result<(String, String), (String, ReadErrorKind)> {
     let Value::Object(object) = value else {
         return Err((
             pointer.to_owned(),
@@ -789,7 +824,11 @@ fn unit_from_value(value: Value, pointer: String, out: &mut Vec<Result<Item, Rea
             }
         }
         Kind::ReleasePackage | Kind::RecordPackage => {
-            let field = if kind == Kind::ReleasePackage { "releases" } else { "records" };
+            let field = if kind == Kind::ReleasePackage {
+                "releases"
+            } else {
+                "records"
+            };
             let Some(elements) = object.shift_remove(field) else {
                 return;
             };
@@ -828,7 +867,11 @@ fn unit_from_value(value: Value, pointer: String, out: &mut Vec<Result<Item, Rea
                 let item_kind = if kind == Kind::RecordPackage {
                     Kind::Record
                 } else {
-                    element.as_object().map(release_kind).and_then(Result::ok).unwrap_or(Kind::Release)
+                    element
+                        .as_object()
+                        .map(release_kind)
+                        .and_then(Result::ok)
+                        .unwrap_or(Kind::Release)
                 };
                 out.push(item(
                     item_kind,
@@ -841,7 +884,11 @@ fn unit_from_value(value: Value, pointer: String, out: &mut Vec<Result<Item, Rea
     }
 }
 
-fn locate(mut result: Result<Item, ReadError>, file: &Arc<str>, line: u64) -> Result<Item, ReadError> {
+fn locate(
+    mut result: Result<Item, ReadError>,
+    file: &Arc<str>,
+    line: u64,
+) -> Result<Item, ReadError> {
     let location = match &mut result {
         Ok(item) => &mut item.location,
         Err(e) => &mut e.location,
@@ -864,10 +911,20 @@ struct Lines {
 }
 
 /// The units of one line of JSON lines, or `None` if the line is not a complete JSON value.
-fn line_units(line: &[u8], file: &Arc<str>, line_no: u64, raw: bool) -> Option<VecDeque<Result<Unit, ReadError>>> {
+fn line_units(
+    line: &[u8],
+    file: &Arc<str>,
+    line_no: u64,
+    raw: bool,
+) -> Option<VecDeque<Result<Unit, ReadError>>> {
     let text = strip_bom(line);
     if raw && let Some(ocid) = probe_release(text) {
-        return Some(VecDeque::from([Ok(Unit::Raw(raw_release(line.to_vec(), ocid, file, line_no)))]));
+        return Some(VecDeque::from([Ok(Unit::Raw(raw_release(
+            line.to_vec(),
+            ocid,
+            file,
+            line_no,
+        )))]));
     }
     let value = serde_json::from_slice::<Value>(text).ok()?;
     Some(
@@ -904,9 +961,18 @@ fn probe_release(text: &[u8]) -> Option<String> {
     if probe.parties.is_none() {
         let blocks = [
             (probe.buyer.is_some(), &["\"buyer\""][..]),
-            (probe.tender.is_some(), &["\"procuringEntity\"", "\"tenderers\"", "\"amendment\""][..]),
-            (probe.awards.is_some(), &["\"suppliers\"", "\"amendment\""][..]),
-            (probe.contracts.is_some(), &["\"amendment\"", "\"transactions\""][..]),
+            (
+                probe.tender.is_some(),
+                &["\"procuringEntity\"", "\"tenderers\"", "\"amendment\""][..],
+            ),
+            (
+                probe.awards.is_some(),
+                &["\"suppliers\"", "\"amendment\""][..],
+            ),
+            (
+                probe.contracts.is_some(),
+                &["\"amendment\"", "\"transactions\""][..],
+            ),
         ];
         if upgrade_would_change(text, &blocks) {
             return None;
@@ -915,7 +981,9 @@ fn probe_release(text: &[u8]) -> Option<String> {
     if matches!(probe.date, Some(Shape::Array)) {
         return None;
     }
-    let Some(Value::String(ocid)) = probe.ocid else { return None };
+    let Some(Value::String(ocid)) = probe.ocid else {
+        return None;
+    };
     if ocid.is_empty() || !matches!(probe.id, Some(Value::String(_) | Value::Number(_))) {
         return None;
     }
@@ -927,7 +995,10 @@ fn raw_release(mut line: Vec<u8>, ocid: String, file: &Arc<str>, line_no: u64) -
     if line.starts_with(b"\xEF\xBB\xBF") {
         line.drain(..3);
     }
-    let end = line.iter().rposition(|b| !b.is_ascii_whitespace()).map_or(0, |i| i + 1);
+    let end = line
+        .iter()
+        .rposition(|b| !b.is_ascii_whitespace())
+        .map_or(0, |i| i + 1);
     line.truncate(end);
     RawRelease {
         ocid,
@@ -948,7 +1019,10 @@ fn raw_release(mut line: Vec<u8>, ocid: String, file: &Arc<str>, line_no: u64) -
 /// releases are thus ruled out without being built.
 fn upgrade_would_change(text: &[u8], blocks: &[(bool, &[&str])]) -> bool {
     let found = |needle: &str| memchr::memmem::find(text, needle.as_bytes()).is_some();
-    found("\\u") || blocks.iter().any(|(present, fields)| *present && fields.iter().any(|f| found(f)))
+    found("\\u")
+        || blocks
+            .iter()
+            .any(|(present, fields)| *present && fields.iter().any(|f| found(f)))
 }
 
 /// Whether a value is an array (the `date` of a versioned release), without building it.
@@ -1039,7 +1113,12 @@ impl Lines {
 }
 
 /// The units of a line, or its parse error.
-fn line_units_owned(line: Vec<u8>, file: &Arc<str>, line_no: u64, raw: bool) -> VecDeque<Result<Unit, ReadError>> {
+fn line_units_owned(
+    line: Vec<u8>,
+    file: &Arc<str>,
+    line_no: u64,
+    raw: bool,
+) -> VecDeque<Result<Unit, ReadError>> {
     if raw && let Some(ocid) = probe_release(strip_bom(&line)) {
         return VecDeque::from([Ok(Unit::Raw(raw_release(line, ocid, file, line_no)))]);
     }
@@ -1108,7 +1187,8 @@ impl<R: Read> Read for Counting<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
         let count = buf[..n].iter().filter(|b| **b == b'\n').count() as u64;
-        self.newlines.fetch_add(count, std::sync::atomic::Ordering::Relaxed);
+        self.newlines
+            .fetch_add(count, std::sync::atomic::Ordering::Relaxed);
         Ok(n)
     }
 }
@@ -1183,14 +1263,20 @@ fn syntax_error(file: &Arc<str>, start_line: u64, e: &serde_json::Error) -> Read
     }
 }
 
-fn check_document(file: &Arc<str>, replay: &Replay, start_line: u64) -> Result<Vec<Plan>, ReadError> {
+fn check_document(
+    file: &Arc<str>,
+    replay: &Replay,
+    start_line: u64,
+) -> Result<Vec<Plan>, ReadError> {
     match replay {
         Replay::Memory(data) => {
             // Lines of units are found from byte offsets in the buffer.
             let stream = serde_json::Deserializer::from_slice(data).into_iter::<CheckUnit>();
             let line_at = |offset: usize| {
                 let offset = offset.min(data.len());
-                let skipped = data[offset..].iter().take_while(|b| b.is_ascii_whitespace());
+                let skipped = data[offset..]
+                    .iter()
+                    .take_while(|b| b.is_ascii_whitespace());
                 let blank = skipped.filter(|b| **b == b'\n').count();
                 start_line + (data[..offset].iter().filter(|b| **b == b'\n').count() + blank) as u64
             };
@@ -1205,7 +1291,8 @@ fn check_document(file: &Arc<str>, replay: &Replay, start_line: u64) -> Result<V
             };
             let stream = serde_json::Deserializer::from_reader(counting).into_iter::<CheckUnit>();
             // Approximate: the line where the previous unit ended.
-            let line_at = |_offset: usize| start_line + newlines.load(std::sync::atomic::Ordering::Relaxed);
+            let line_at =
+                |_offset: usize| start_line + newlines.load(std::sync::atomic::Ordering::Relaxed);
             check_stream(file, start_line, stream, line_at)
         }
     }
@@ -1248,7 +1335,7 @@ fn check_stream<'de, R: serde_json::de::Read<'de>>(
 
 /// Pass 1 result for one top-level value.
 enum CheckUnit {
-    One(Summary),
+    One(Box<Summary>),
     Array(Vec<Summary>),
     Scalar(&'static str),
 }
@@ -1263,7 +1350,12 @@ struct Summary {
 }
 
 impl Summary {
-    fn plan(self, pointer: String, located: &dyn Fn(String, ReadErrorKind) -> ReadError, line: u64) -> Plan {
+    fn plan(
+        self,
+        pointer: String,
+        located: &dyn Fn(String, ReadErrorKind) -> ReadError,
+        line: u64,
+    ) -> Plan {
         if let Some(kind) = self.not_object {
             return Plan::Skip(located(
                 pointer,
@@ -1297,7 +1389,10 @@ impl Summary {
             }
             Kind::Record => {
                 let Some((field, facts, wrong)) = self.elements else {
-                    return Plan::Skip(located(pointer, ReadErrorKind::UnknownFormat("no releases".into())));
+                    return Plan::Skip(located(
+                        pointer,
+                        ReadErrorKind::UnknownFormat("no releases".into()),
+                    ));
                 };
                 if let Some(k) = wrong {
                     return Plan::Skip(located(format!("{pointer}/{field}"), k));
@@ -1318,7 +1413,10 @@ impl Summary {
             }
             Kind::ReleasePackage | Kind::RecordPackage => {
                 let Some((field, facts, wrong)) = self.elements else {
-                    return Plan::Skip(located(pointer, ReadErrorKind::UnknownFormat("no releases".into())));
+                    return Plan::Skip(located(
+                        pointer,
+                        ReadErrorKind::UnknownFormat("no releases".into()),
+                    ));
                 };
                 if let Some(k) = wrong {
                     return Plan::Skip(located(format!("{pointer}/{field}"), k));
@@ -1328,7 +1426,10 @@ impl Summary {
                 }
                 Plan::Yield {
                     kind,
-                    package: Some(Arc::new(Package { kind, metadata: fields })),
+                    package: Some(Arc::new(Package {
+                        kind,
+                        metadata: fields,
+                    })),
                     line,
                 }
             }
@@ -1345,7 +1446,7 @@ impl<'de> de::Deserialize<'de> for CheckUnit {
                 f.write_str("OCDS JSON")
             }
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<CheckUnit, A::Error> {
-                Ok(CheckUnit::One(summarize_map(map)?))
+                Ok(CheckUnit::One(Box::new(summarize_map(map)?)))
             }
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<CheckUnit, A::Error> {
                 let mut entries = Vec::new();
@@ -1384,7 +1485,7 @@ impl<'de> de::Deserialize<'de> for SummarySeed {
     fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = CheckUnit::deserialize(deserializer)?;
         Ok(SummarySeed(match value {
-            CheckUnit::One(summary) => summary,
+            CheckUnit::One(summary) => *summary,
             CheckUnit::Array(_) => Summary {
                 fields: Map::new(),
                 elements: None,
@@ -1446,7 +1547,10 @@ struct ScanElements {
 impl<'de> DeserializeSeed<'de> for ScanElements {
     type Value = (Elements, Option<ReadErrorKind>);
 
-    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+    fn deserialize<D: de::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<Self::Value, D::Error> {
         struct V {
             field: &'static str,
         }
@@ -1522,10 +1626,18 @@ fn emit_document(
         tx: tx.clone(),
     };
     match replay {
-        Replay::Memory(data) => emit_stream(&ctx, &mut plans, &mut serde_json::Deserializer::from_slice(data)),
+        Replay::Memory(data) => emit_stream(
+            &ctx,
+            &mut plans,
+            &mut serde_json::Deserializer::from_slice(data),
+        ),
         _ => {
             let source = replay.open().map_err(|e| io_error(file, 0, e))?;
-            emit_stream(&ctx, &mut plans, &mut serde_json::Deserializer::from_reader(source))
+            emit_stream(
+                &ctx,
+                &mut plans,
+                &mut serde_json::Deserializer::from_reader(source),
+            )
         }
     }
 }
@@ -1548,7 +1660,9 @@ fn emit_stream<'de, R: serde_json::de::Read<'de>>(
                         line: e.line() as u64,
                         pointer: String::new(),
                     },
-                    kind: ReadErrorKind::InvalidJson(format!("{e} (the file changed while being read)")),
+                    kind: ReadErrorKind::InvalidJson(format!(
+                        "{e} (the file changed while being read)"
+                    )),
                 });
             }
         }
@@ -1729,7 +1843,11 @@ fn emit_object<'de, A: MapAccess<'de>>(
             while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
             Ok(send(ctx, Err(e)))
         }
-        Some(Plan::Yield { kind, package, line }) => {
+        Some(Plan::Yield {
+            kind,
+            package,
+            line,
+        }) => {
             let location = |pointer: String| Location {
                 file: ctx.file.clone(),
                 line,
@@ -1750,7 +1868,11 @@ fn emit_object<'de, A: MapAccess<'de>>(
                     ))
                 }
                 Some(package) => {
-                    let field = if kind == Kind::ReleasePackage { "releases" } else { "records" };
+                    let field = if kind == Kind::ReleasePackage {
+                        "releases"
+                    } else {
+                        "records"
+                    };
                     let mut flow = Flow::Continue;
                     while let Some(key) = map.next_key::<String>()? {
                         if key == field && matches!(flow, Flow::Continue) {
@@ -1805,7 +1927,11 @@ impl<'de> Visitor<'de> for SendElements<'_> {
                 let kind = if self.kind == Kind::RecordPackage {
                     Kind::Record
                 } else {
-                    value.as_object().map(release_kind).and_then(Result::ok).unwrap_or(Kind::Release)
+                    value
+                        .as_object()
+                        .map(release_kind)
+                        .and_then(Result::ok)
+                        .unwrap_or(Kind::Release)
                 };
                 let mut location = self.location.clone();
                 location.pointer = format!("{}/{i}", location.pointer);

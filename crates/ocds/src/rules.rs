@@ -91,8 +91,8 @@ impl MergeRules {
         RULES.get_or_init(|| {
             // The embedded schema is a compile-time constant checked by the tests, so failing
             // here would be a build defect, not an input error.
-            let schema: Value = serde_json::from_str(crate::schema::RELEASE_SCHEMA_PATCHED)
-                .unwrap_or(Value::Null);
+            let schema: Value =
+                serde_json::from_str(crate::schema::RELEASE_SCHEMA_PATCHED).unwrap_or(Value::Null);
             MergeRules::from_schema(&schema).unwrap_or(MergeRules {
                 root: RuleNode::default(),
             })

@@ -9,9 +9,11 @@
 pub const RELEASE_SCHEMA_PATCHED: &str = include_str!("../schema/release-schema-patched.json");
 /// OCDS 1.1.5 release package schema (its `releases` items are checked against the patched
 /// release schema instead of the unpatched URL it references).
-pub const RELEASE_PACKAGE_SCHEMA: &str = include_str!("../schema/schema-1.1.5/release-package-schema.json");
+pub const RELEASE_PACKAGE_SCHEMA: &str =
+    include_str!("../schema/schema-1.1.5/release-package-schema.json");
 /// OCDS 1.1.5 record package schema.
-pub const RECORD_PACKAGE_SCHEMA: &str = include_str!("../schema/schema-1.1.5/record-package-schema.json");
+pub const RECORD_PACKAGE_SCHEMA: &str =
+    include_str!("../schema/schema-1.1.5/record-package-schema.json");
 
 /// One codelist: its file name (as referenced by a schema's `codelist` keyword) and CSV text.
 pub struct Codelist {

@@ -22,7 +22,8 @@ use crate::read::{Item, Kind};
 /// `get_ocds_minor_version`: a package says it in `version` (absent means 1.0); a record or
 /// release is 1.1 when it (or one of the record's releases) has `parties`.
 pub fn minor_version(data: &Map<String, Value>) -> &str {
-    let is_package = data.contains_key("records") || (data.contains_key("releases") && !data.contains_key("ocid"));
+    let is_package = data.contains_key("records")
+        || (data.contains_key("releases") && !data.contains_key("ocid"));
     if is_package {
         return data.get("version").and_then(Value::as_str).unwrap_or("1.0");
     }
@@ -32,7 +33,11 @@ pub fn minor_version(data: &Map<String, Value>) -> &str {
             .is_some_and(|r| r.iter().any(|r| r.get("parties").is_some()));
         return if any { "1.1" } else { "1.0" };
     }
-    if data.contains_key("parties") { "1.1" } else { "1.0" }
+    if data.contains_key("parties") {
+        "1.1"
+    } else {
+        "1.0"
+    }
 }
 
 /// Upgrade a whole top-level value (package, record or release) from 1.0 to 1.1, as
@@ -77,7 +82,10 @@ pub fn upgrade_10_11(data: &mut Value) {
 pub fn upgrade_item(item: &mut Item) -> bool {
     let is_10 = match &item.package {
         Some(package) => package.version().unwrap_or("1.0") == "1.0",
-        None => item.value.as_object().is_some_and(|o| minor_version(o) == "1.0"),
+        None => item
+            .value
+            .as_object()
+            .is_some_and(|o| minor_version(o) == "1.0"),
     };
     if !is_10 {
         return false;
@@ -153,7 +161,9 @@ impl Parties {
         };
         let mut by_id = IndexMap::new();
         for (i, party) in list.iter().enumerate() {
-            let Value::Object(object) = party else { continue };
+            let Value::Object(object) = party else {
+                continue;
+            };
             let id = match object.get("id") {
                 Some(id) => party_key(id),
                 None => party_key(&Value::String(create_party_id(object))),
@@ -233,9 +243,18 @@ fn create_party_id(party: &Map<String, Value>) -> String {
         (Some("identifier"), &["scheme", "id", "legalName", "uri"]),
         (
             Some("address"),
-            &["streetAddress", "locality", "region", "postalCode", "countryName"],
+            &[
+                "streetAddress",
+                "locality",
+                "region",
+                "postalCode",
+                "countryName",
+            ],
         ),
-        (Some("contactPoint"), &["name", "email", "telephone", "faxNumber", "url"]),
+        (
+            Some("contactPoint"),
+            &["name", "email", "telephone", "faxNumber", "url"],
+        ),
     ];
     let mut parts: Vec<String> = Vec::new();
     for (parent, fields) in GROUPS {
@@ -304,7 +323,9 @@ fn upgrade_parties(release: &mut Map<String, Value>) {
         }
     }
 
-    let Parties { mut list, existing, .. } = parties;
+    let Parties {
+        mut list, existing, ..
+    } = parties;
     if list.is_empty() {
         return;
     }
@@ -319,7 +340,10 @@ fn upgrade_parties(release: &mut Map<String, Value>) {
         Some(_) => {}
         None => {
             release.insert("parties".into(), Value::Array(list));
-            move_to_top(release, &["ocid", "id", "date", "tag", "initiationType", "parties"]);
+            move_to_top(
+                release,
+                &["ocid", "id", "date", "tag", "initiationType", "parties"],
+            );
         }
     }
 }
@@ -374,7 +398,10 @@ fn upgrade_transactions(release: &mut Map<String, Value>) {
             {
                 transaction.insert("value".into(), amount);
             }
-            for (old, new) in [("providerOrganization", "payer"), ("receiverOrganization", "payee")] {
+            for (old, new) in [
+                ("providerOrganization", "payer"),
+                ("receiverOrganization", "payee"),
+            ] {
                 if transaction.contains_key(old) && !transaction.contains_key(new) {
                     let identifier = transaction.get(old).cloned().unwrap_or(Value::Null);
                     let mut party = Map::new();

@@ -54,7 +54,11 @@ impl std::fmt::Display for Finding {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        write!(f, "{}: {severity}: {} [{}]", self.location, self.message, self.code)
+        write!(
+            f,
+            "{}: {severity}: {} [{}]",
+            self.location, self.message, self.code
+        )
     }
 }
 
@@ -195,7 +199,13 @@ impl Validator {
     }
 
     /// Check a package's metadata (everything but its releases or records).
-    pub fn check_package(&self, metadata: &Map<String, Value>, kind: Kind, location: &Location, out: &mut Vec<Finding>) {
+    pub fn check_package(
+        &self,
+        metadata: &Map<String, Value>,
+        kind: Kind,
+        location: &Location,
+        out: &mut Vec<Finding>,
+    ) {
         let mut probe = metadata.clone();
         let validator = if kind == Kind::RecordPackage {
             probe.insert("records".into(), json!([{}]));
@@ -212,7 +222,13 @@ impl Validator {
 
     fn check_release(&self, release: &Value, location: &Location, out: &mut Vec<Finding>) {
         let mark = out.len();
-        self.check_codelists(release, &self.schema, location, &mut location.pointer.clone(), out);
+        self.check_codelists(
+            release,
+            &self.schema,
+            location,
+            &mut location.pointer.clone(),
+            out,
+        );
         let closed: HashSet<String> = out[mark..]
             .iter()
             .filter(|f| f.code == "ocds.validate.codelist")
@@ -221,7 +237,9 @@ impl Validator {
         let mut schema_findings = Vec::new();
         self.check_with(&self.release, release, location, &mut schema_findings, true);
         // A closed-codelist violation is reported once, as a codelist error.
-        schema_findings.retain(|f| !(f.message.starts_with("[enum] ") && closed.contains(&f.location.pointer)));
+        schema_findings.retain(|f| {
+            !(f.message.starts_with("[enum] ") && closed.contains(&f.location.pointer))
+        });
         for f in &mut schema_findings {
             if let Some(rest) = f.message.strip_prefix("[enum] ") {
                 f.message = rest.to_owned();
@@ -240,7 +258,10 @@ impl Validator {
     ) {
         for error in validator.iter_errors(instance) {
             let pointer = format!("{}{}", location.pointer, error.instance_path().as_str());
-            let is_enum = matches!(error.kind(), jsonschema::error::ValidationErrorKind::Enum { .. });
+            let is_enum = matches!(
+                error.kind(),
+                jsonschema::error::ValidationErrorKind::Enum { .. }
+            );
             let message = if tag_enums && is_enum {
                 format!("[enum] {error}")
             } else {
@@ -274,13 +295,18 @@ impl Validator {
                     return;
                 };
                 for (key, value) in object {
-                    let Some(property) = properties.get(key) else { continue };
+                    let Some(property) = properties.get(key) else {
+                        continue;
+                    };
                     let property = deref(&self.schema, property);
                     let len = pointer.len();
                     pointer.push('/');
                     pointer.push_str(&key.replace('~', "~0").replace('/', "~1"));
                     if let Some(Value::String(codelist)) = property.get("codelist") {
-                        let open = property.get("openCodelist").and_then(Value::as_bool).unwrap_or(false);
+                        let open = property
+                            .get("openCodelist")
+                            .and_then(Value::as_bool)
+                            .unwrap_or(false);
                         self.check_codes(value, codelist, open, location, pointer, out);
                     } else {
                         self.check_codelists(value, property, location, pointer, out);
@@ -289,7 +315,9 @@ impl Validator {
                 }
             }
             Value::Array(items) => {
-                let Some(item_schema) = schema.get("items") else { return };
+                let Some(item_schema) = schema.get("items") else {
+                    return;
+                };
                 for (i, item) in items.iter().enumerate() {
                     let len = pointer.len();
                     pointer.push_str(&format!("/{i}"));
@@ -310,13 +338,19 @@ impl Validator {
         pointer: &str,
         out: &mut Vec<Finding>,
     ) {
-        let Some(codes) = self.codelists.get(codelist) else { return };
+        let Some(codes) = self.codelists.get(codelist) else {
+            return;
+        };
         let mut check = |code: &str, pointer: String| {
             if codes.contains(code) {
                 return;
             }
             out.push(Finding {
-                severity: if open { Severity::Warning } else { Severity::Error },
+                severity: if open {
+                    Severity::Warning
+                } else {
+                    Severity::Error
+                },
                 code: if open {
                     "ocds.validate.open_codelist"
                 } else {
@@ -348,7 +382,11 @@ impl Validator {
 
 fn deref<'a>(root: &'a Value, mut value: &'a Value) -> &'a Value {
     for _ in 0..32 {
-        match value.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix('#')) {
+        match value
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| r.strip_prefix('#'))
+        {
             Some(pointer) => match root.pointer(pointer) {
                 Some(target) => value = target,
                 None => return value,
@@ -370,7 +408,10 @@ fn sub(location: &Location, suffix: &str) -> Location {
 fn codes(csv: &str) -> HashSet<String> {
     let mut lines = csv.lines();
     let header = lines.next().unwrap_or_default();
-    let column = header.split(',').position(|h| h.trim() == "Code").unwrap_or(0);
+    let column = header
+        .split(',')
+        .position(|h| h.trim() == "Code")
+        .unwrap_or(0);
     lines
         .filter_map(|line| line.split(',').nth(column))
         .map(|code| code.trim().trim_matches('"').to_owned())
@@ -394,11 +435,18 @@ pub fn validate(
             Ok(item) => {
                 summary.items += 1;
                 if let Some(package) = &item.package
-                    && !last_package.as_ref().is_some_and(|p| Arc::ptr_eq(p, package))
+                    && !last_package
+                        .as_ref()
+                        .is_some_and(|p| Arc::ptr_eq(p, package))
                 {
                     let mut location = item.location.clone();
                     location.pointer = String::new();
-                    validator.check_package(&package.metadata, package.kind, &location, &mut findings);
+                    validator.check_package(
+                        &package.metadata,
+                        package.kind,
+                        &location,
+                        &mut findings,
+                    );
                     last_package = Some(package.clone());
                 }
                 validator.check_item(&item, &mut findings);

@@ -49,14 +49,21 @@ fn script() -> PathBuf {
 /// `ocdskit upgrade 1.0:1.1` (through the wrapper, see `ocdskit_compile.py` on orjson).
 fn reference_upgrade(input: &[u8]) -> Vec<u8> {
     let script = script();
-    pipe("python3", &[script.to_str().expect("utf-8 path"), "-", "--upgrade"], input)
+    pipe(
+        "python3",
+        &[script.to_str().expect("utf-8 path"), "-", "--upgrade"],
+        input,
+    )
 }
 
 fn reference_compile(files: &[PathBuf], versioned: bool, root_path: Option<&str>) -> Vec<u8> {
     let upgraded = reference_upgrade(&concatenated(files));
     let script = script();
     let schema = Path::new(env!("CARGO_MANIFEST_DIR")).join("schema/release-schema-patched.json");
-    let mut args = vec![script.to_str().expect("utf-8 path"), schema.to_str().expect("utf-8 path")];
+    let mut args = vec![
+        script.to_str().expect("utf-8 path"),
+        schema.to_str().expect("utf-8 path"),
+    ];
     if versioned {
         args.push("--versioned");
     }
@@ -97,11 +104,18 @@ fn normalized(output: &[u8]) -> Vec<String> {
 
 fn assert_same(what: &str, ours: &[u8], reference: &[u8]) {
     let (ours, reference) = (normalized(ours), normalized(reference));
-    assert!(!reference.is_empty(), "{what}: the reference produced nothing");
+    assert!(
+        !reference.is_empty(),
+        "{what}: the reference produced nothing"
+    );
     for (i, (a, b)) in ours.iter().zip(&reference).enumerate() {
         if a != b {
             let at = a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
-            let context = |s: &str| s.get(at.saturating_sub(120)..(at + 120).min(s.len())).unwrap_or("").to_owned();
+            let context = |s: &str| {
+                s.get(at.saturating_sub(120)..(at + 120).min(s.len()))
+                    .unwrap_or("")
+                    .to_owned()
+            };
             panic!(
                 "{what}: line {} differs at byte {at}\n ours: …{}…\n ocdskit: …{}…",
                 i + 1,
@@ -110,7 +124,11 @@ fn assert_same(what: &str, ours: &[u8], reference: &[u8]) {
             );
         }
     }
-    assert_eq!(ours.len(), reference.len(), "{what}: number of merged releases");
+    assert_eq!(
+        ours.len(),
+        reference.len(),
+        "{what}: number of merged releases"
+    );
 }
 
 fn is_record_package(path: &Path) -> bool {
@@ -126,18 +144,31 @@ fn compile_equals_ocdskit_on_all_real_data() {
         return;
     }
     let files = common::real_files();
-    let (record_packages, others): (Vec<PathBuf>, Vec<PathBuf>) = files.into_iter().partition(|f| is_record_package(f));
+    let (record_packages, others): (Vec<PathBuf>, Vec<PathBuf>) =
+        files.into_iter().partition(|f| is_record_package(f));
     assert!(!record_packages.is_empty() && others.len() > 100);
 
     // Releases, release packages, records (ocdskit reads them as release packages), compiled
     // releases: all together, so that ocids spread over several files are merged across them.
     for versioned in [false, true] {
         let reference = reference_compile(&others, versioned, None);
-        assert_same(&format!("releases (versioned={versioned})"), &ours(compile_args(&others, versioned)), &reference);
+        assert_same(
+            &format!("releases (versioned={versioned})"),
+            &ours(compile_args(&others, versioned)),
+            &reference,
+        );
     }
     // Record packages link to their releases, so both tools compile their compiled releases.
-    let reference = reference_compile(&record_packages, false, Some("records.item.compiledRelease"));
-    assert_same("record packages", &ours(compile_args(&record_packages, false)), &reference);
+    let reference = reference_compile(
+        &record_packages,
+        false,
+        Some("records.item.compiledRelease"),
+    );
+    assert_same(
+        "record packages",
+        &ours(compile_args(&record_packages, false)),
+        &reference,
+    );
 }
 
 #[test]

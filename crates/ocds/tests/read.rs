@@ -13,7 +13,12 @@ use tianguis_ocds::read::{Input, Item, Kind, ReadError, ReadOptions, Reader};
 fn read(inputs: Vec<Input>, budget: usize) -> (Vec<Item>, Vec<ReadError>) {
     let mut items = Vec::new();
     let mut errors = Vec::new();
-    for result in Reader::new(inputs, ReadOptions { memory_budget: budget }) {
+    for result in Reader::new(
+        inputs,
+        ReadOptions {
+            memory_budget: budget,
+        },
+    ) {
         match result {
             Ok(item) => items.push(item),
             Err(e) => errors.push(e),
@@ -32,7 +37,10 @@ fn bytes(name: &str, text: &str) -> Input {
 /// Both reading strategies: in memory, and two passes over the file with a tiny budget.
 fn both(dir: &Path, name: &str, text: &str) -> [(Vec<Item>, Vec<ReadError>); 2] {
     let path = common::write(dir, name, text.as_bytes());
-    [read(vec![Input::Path(path.clone())], 64 << 20), read(vec![Input::Path(path)], 16)]
+    [
+        read(vec![Input::Path(path.clone())], 64 << 20),
+        read(vec![Input::Path(path)], 16),
+    ]
 }
 
 const PACKAGE: &str = r#"{
@@ -53,7 +61,9 @@ fn every_real_file_reads_or_is_refused_precisely() {
     let mut read_files = 0;
     for file in common::real_files() {
         let (items, errors) = read(vec![Input::Path(file.clone())], 64 << 20);
-        let empty = std::fs::metadata(&file).map(|m| m.len() == 0).unwrap_or(false);
+        let empty = std::fs::metadata(&file)
+            .map(|m| m.len() == 0)
+            .unwrap_or(false);
         if empty {
             // Three Paraguay record files were published empty: refused as such.
             assert!(items.is_empty(), "{}", file.display());
@@ -108,11 +118,36 @@ fn truncated_json_yields_nothing_from_the_file() {
 fn a_package_with_one_bad_release_yields_nothing() {
     let dir = common::scratch();
     let cases = [
-        (r#""id": "r2", "#, r#""#, "ocds.read.missing_id", "/releases/1"),
-        (r#"{"ocid": "ocds-a-1", "id": "r2""#, r#"{"ocid": 7, "id": "r2""#, "ocds.read.wrong_type", "/releases/1/ocid"),
-        (r#""id": "r2""#, r#""id": "r1""#, "ocds.read.duplicate_release_id", "/releases/1"),
-        (r#"{"ocid": "ocds-a-2""#, r#""text", {"ocid": "ocds-a-2""#, "ocds.read.wrong_type", "/releases/2"),
-        (r#""ocid": "ocds-a-2", "#, r#""#, "ocds.read.missing_ocid", "/releases/2"),
+        (
+            r#""id": "r2", "#,
+            r#""#,
+            "ocds.read.missing_id",
+            "/releases/1",
+        ),
+        (
+            r#"{"ocid": "ocds-a-1", "id": "r2""#,
+            r#"{"ocid": 7, "id": "r2""#,
+            "ocds.read.wrong_type",
+            "/releases/1/ocid",
+        ),
+        (
+            r#""id": "r2""#,
+            r#""id": "r1""#,
+            "ocds.read.duplicate_release_id",
+            "/releases/1",
+        ),
+        (
+            r#"{"ocid": "ocds-a-2""#,
+            r#""text", {"ocid": "ocds-a-2""#,
+            "ocds.read.wrong_type",
+            "/releases/2",
+        ),
+        (
+            r#""ocid": "ocds-a-2", "#,
+            r#""#,
+            "ocds.read.missing_ocid",
+            "/releases/2",
+        ),
     ];
     for (from, to, code, pointer) in cases {
         let broken = PACKAGE.replacen(from, to, 1);
@@ -123,7 +158,9 @@ fn a_package_with_one_bad_release_yields_nothing() {
             assert_eq!(errors[0].location.pointer, pointer, "{}", errors[0]);
         }
     }
-    let not_an_array = PACKAGE.replacen(r#""releases": ["#, r#""releases": {"x": ["#, 1).replacen("]\n  ,", "]},", 1);
+    let not_an_array = PACKAGE
+        .replacen(r#""releases": ["#, r#""releases": {"x": ["#, 1)
+        .replacen("]\n  ,", "]},", 1);
     let not_an_array = not_an_array.replacen("}\n  ],", "}\n  ]},", 1);
     for (items, errors) in both(dir.path(), "w.json", &not_an_array) {
         assert!(items.is_empty());
@@ -135,21 +172,33 @@ fn a_package_with_one_bad_release_yields_nothing() {
 #[test]
 fn json_lines_skip_only_the_broken_line() {
     let text = concat!(
-        r#"{"ocid": "o-1", "id": "1", "date": "2024-01-01", "tag": ["tender"]}"#, "\n",
+        r#"{"ocid": "o-1", "id": "1", "date": "2024-01-01", "tag": ["tender"]}"#,
         "\n",
-        r#"{"ocid": "o-2", "id": "1", "date": "2024-01-01""#, "\n",
-        r#"{"releases": [{"ocid": "o-3", "id": "1"}, {"ocid": "o-3", "id": "1"}]}"#, "\n",
-        r#"[{"ocid": "o-4", "id": "1"}, {"ocid": "o-5", "id": "1", "date": ["versioned"]}]"#, "\n",
-        r#"{"ocid": "o-6", "id": "1", "releases": [{"url": "u", "date": "d"}], "compiledRelease": {"ocid": "o-6"}}"#, "\n",
+        "\n",
+        r#"{"ocid": "o-2", "id": "1", "date": "2024-01-01""#,
+        "\n",
+        r#"{"releases": [{"ocid": "o-3", "id": "1"}, {"ocid": "o-3", "id": "1"}]}"#,
+        "\n",
+        r#"[{"ocid": "o-4", "id": "1"}, {"ocid": "o-5", "id": "1", "date": ["versioned"]}]"#,
+        "\n",
+        r#"{"ocid": "o-6", "id": "1", "releases": [{"url": "u", "date": "d"}], "compiledRelease": {"ocid": "o-6"}}"#,
+        "\n",
     );
     let (items, errors) = read(vec![bytes("lines.jsonl", text)], 64 << 20);
-    let got: Vec<(&str, u64, &str)> = items.iter().map(|i| (i.ocid(), i.location.line, i.location.pointer.as_str())).collect();
+    let got: Vec<(&str, u64, &str)> = items
+        .iter()
+        .map(|i| (i.ocid(), i.location.line, i.location.pointer.as_str()))
+        .collect();
     assert_eq!(got, [("o-1", 1, ""), ("o-4", 5, "/0"), ("o-6", 6, "")]);
     assert_eq!(items[2].kind, Kind::Record);
     let got: Vec<(&str, u64)> = errors.iter().map(|e| (e.code(), e.location.line)).collect();
     assert_eq!(
         got,
-        [("ocds.invalid_json", 3), ("ocds.read.duplicate_release_id", 4), ("ocds.read.versioned_release", 5)]
+        [
+            ("ocds.invalid_json", 3),
+            ("ocds.read.duplicate_release_id", 4),
+            ("ocds.read.versioned_release", 5)
+        ]
     );
     assert_eq!(errors[2].location.pointer, "/1");
 }
@@ -177,9 +226,19 @@ fn gzip_arrays_and_record_packages_are_detected() {
 ]}"#,
     );
     for budget in [64 << 20, 8] {
-        let (items, errors) = read(vec![Input::Path(gz.clone()), Input::Path(array.clone()), Input::Path(records.clone())], budget);
+        let (items, errors) = read(
+            vec![
+                Input::Path(gz.clone()),
+                Input::Path(array.clone()),
+                Input::Path(records.clone()),
+            ],
+            budget,
+        );
         assert!(errors.is_empty(), "{errors:?}");
-        let got: Vec<(Kind, &str)> = items.iter().map(|i| (i.kind, i.location.pointer.as_str())).collect();
+        let got: Vec<(Kind, &str)> = items
+            .iter()
+            .map(|i| (i.kind, i.location.pointer.as_str()))
+            .collect();
         assert_eq!(
             got,
             [
@@ -192,7 +251,10 @@ fn gzip_arrays_and_record_packages_are_detected() {
                 (Kind::Record, "/records/1"),
             ]
         );
-        assert_eq!(items[6].package.as_ref().map(|p| p.kind), Some(Kind::RecordPackage));
+        assert_eq!(
+            items[6].package.as_ref().map(|p| p.kind),
+            Some(Kind::RecordPackage)
+        );
     }
 }
 
@@ -200,7 +262,10 @@ fn gzip_arrays_and_record_packages_are_detected() {
 fn duplicate_records_and_unknown_shapes_are_refused() {
     let (items, errors) = read(
         vec![
-            bytes("d.json", r#"{"records": [{"ocid": "o", "releases": []}, {"ocid": "o", "releases": []}]}"#),
+            bytes(
+                "d.json",
+                r#"{"records": [{"ocid": "o", "releases": []}, {"ocid": "o", "releases": []}]}"#,
+            ),
             bytes("u.json", r#"{"hello": "world"}"#),
             bytes("s.json", "\"just a string\"\n"),
             bytes("e.json", "\n  \n"),
@@ -209,7 +274,15 @@ fn duplicate_records_and_unknown_shapes_are_refused() {
     );
     assert!(items.is_empty());
     let codes: Vec<&str> = errors.iter().map(ReadError::code).collect();
-    assert_eq!(codes, ["ocds.read.duplicate_ocid", "ocds.read.unknown_format", "ocds.read.unknown_format", "ocds.read.empty"]);
+    assert_eq!(
+        codes,
+        [
+            "ocds.read.duplicate_ocid",
+            "ocds.read.unknown_format",
+            "ocds.read.unknown_format",
+            "ocds.read.empty"
+        ]
+    );
     let missing = read(vec![Input::Path("/nonexistent/x.json".into())], 1024).1;
     assert_eq!(missing[0].code(), "ocds.read.io");
 }

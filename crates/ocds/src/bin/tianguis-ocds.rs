@@ -5,9 +5,11 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-
 #[derive(Parser)]
-#[command(name = "tianguis-ocds", about = "OCDS toolkit: compile, validate, upgrade")]
+#[command(
+    name = "tianguis-ocds",
+    about = "OCDS toolkit: compile, validate, upgrade"
+)]
 struct Cli {
     #[command(flatten)]
     ocds: tianguis_ocds::cli::OcdsArgs,

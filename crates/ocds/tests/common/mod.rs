@@ -48,7 +48,8 @@ pub fn tool_available(tool: &str) -> bool {
         .status()
         .is_ok_and(|s| s.success());
     if !ok {
-        let message = format!("`{tool}` is not installed (pip install ocdskit): parity test SKIPPED");
+        let message =
+            format!("`{tool}` is not installed (pip install ocdskit): parity test SKIPPED");
         if std::env::var("CI").is_ok_and(|v| v == "true") {
             panic!("{message}, but CI=true requires it");
         }
