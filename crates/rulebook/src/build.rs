@@ -15,20 +15,23 @@ use crate::error::RulebookError;
 use crate::model::*;
 use crate::raw::*;
 
-/// The rulebooks compiled into the binary, by id: Guatemala (`gt`) and UN-style (`un`).
-pub const EMBEDDED: &[(&str, &str)] = &[
-    ("gt", include_str!("../rulebooks/gt.toml")),
-    ("un", include_str!("../rulebooks/un.toml")),
+/// The rulebooks compiled into the binary: (short name, the file's `id`, text) — Guatemala
+/// (`gt`, `gt-lce`) and UN-style (`un`, `un-style`). A tender records the file's id, so both
+/// names load.
+pub const EMBEDDED: &[(&str, &str, &str)] = &[
+    ("gt", "gt-lce", include_str!("../rulebooks/gt.toml")),
+    ("un", "un-style", include_str!("../rulebooks/un.toml")),
 ];
 
 impl Rulebook {
-    /// Loads an embedded profile: `gt` (Ley de Contrataciones del Estado, Guatemala) or `un`
-    /// (UN-style solicitation methods). They are validated like any file, and tested to load.
+    /// Loads an embedded profile: `gt` / `gt-lce` (Ley de Contrataciones del Estado,
+    /// Guatemala) or `un` / `un-style` (UN-style solicitation methods). They are validated like
+    /// any file, and tested to load.
     pub fn load_embedded(id: &str) -> Result<Rulebook, RulebookError> {
         let text = EMBEDDED
             .iter()
-            .find(|(name, _)| *name == id)
-            .map(|(_, text)| *text)
+            .find(|(short, full, _)| *short == id || *full == id)
+            .map(|(_, _, text)| *text)
             .ok_or_else(|| RulebookError::UnknownEmbedded { id: id.to_owned() })?;
         Rulebook::from_toml(text)
     }

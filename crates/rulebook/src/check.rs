@@ -490,11 +490,12 @@ impl crate::Rulebook {
     pub fn check_tender(&self, plan: &TenderPlan) -> Result<(), Vec<RuleViolation>> {
         let mut out = Vec::new();
         let Some(method) = self.method(&plan.method) else {
+            let basis = self.legal_basis.first().map_or("", |b| b.name.as_str());
             return Err(vec![RuleViolation {
                 violation: Violation::UnknownMethod {
                     method: plan.method.clone(),
                 },
-                citation: self.citation(&self.name_es),
+                citation: self.citation(basis),
             }]);
         };
         let mut push = |violation: Violation, article: &str| {

@@ -259,7 +259,7 @@ pub enum RulebookError {
         source: tianguis_auction::RulesError,
     },
     /// `load_embedded` with an id no embedded rulebook has.
-    #[error("rulebook.unknown_embedded: {id:?} (available: gt, un)")]
+    #[error("rulebook.unknown_embedded: {id:?} (available: gt or gt-lce, un or un-style)")]
     UnknownEmbedded {
         /// The id asked for.
         id: String,

@@ -253,6 +253,10 @@ fn loading_from_a_path_and_unknown_sources() {
     assert_eq!(from_file.methods().len(), gt().methods().len());
     let missing = Rulebook::from_path(Path::new("/nonexistent/rulebook.toml")).unwrap_err();
     assert_eq!(missing.code(), "rulebook.io");
+    for (short, id, _) in tianguis_rulebook::EMBEDDED {
+        assert_eq!(Rulebook::load_embedded(short).unwrap().id(), *id);
+        assert_eq!(Rulebook::load_embedded(id).unwrap().id(), *id);
+    }
     let unknown = Rulebook::load_embedded("mx").unwrap_err();
     assert_eq!(unknown.code(), "rulebook.unknown_embedded");
 }

@@ -96,7 +96,7 @@ proptest! {
 
 /// The Guatemalan file with a random slice replaced by random text.
 fn damaged_file() -> impl Strategy<Value = String> {
-    let text = tianguis_rulebook::EMBEDDED[0].1;
+    let text = tianguis_rulebook::EMBEDDED[0].2;
     let len = text.len();
     (0..len, 0usize..40, "[ -~\n]{0,20}").prop_map(move |(start, cut, insert)| {
         let start = (0..=start)
