@@ -91,41 +91,77 @@ impl<'a> FromJson<'a> for Num<'a> {
     }
 }
 
-/// A JSON array field: `None` if missing or not an array (as `Some(Value::Array(..))` checks).
+/// A JSON array field: absent if missing or not an array (as `Some(Value::Array(..))` checks).
+///
+/// One element, the usual case for tenderers, suppliers and items, is kept inline: no
+/// allocation per array (issue 6, "Speed and memory").
 #[derive(Debug, Clone, PartialEq)]
-pub struct List<T>(pub Option<Vec<T>>);
+pub struct List<T>(ListRepr<T>);
+
+#[derive(Debug, Clone, PartialEq)]
+enum ListRepr<T> {
+    Absent,
+    One(T),
+    Many(Vec<T>),
+}
 
 impl<T> Default for List<T> {
     fn default() -> Self {
-        List(None)
+        List(ListRepr::Absent)
     }
 }
 
 impl<T> List<T> {
+    /// A list from elements (for tests and callers building releases in memory).
+    pub fn from_vec(items: Vec<T>) -> List<T> {
+        List(ListRepr::Many(items))
+    }
+
     /// The elements, empty if absent.
     pub fn items(&self) -> &[T] {
-        self.0.as_deref().unwrap_or_default()
+        self.as_slice().unwrap_or_default()
+    }
+
+    /// The elements if the field was an array.
+    pub fn as_slice(&self) -> Option<&[T]> {
+        match &self.0 {
+            ListRepr::Absent => None,
+            ListRepr::One(item) => Some(std::slice::from_ref(item)),
+            ListRepr::Many(items) => Some(items),
+        }
     }
 
     /// Whether the field was an array.
     pub fn is_array(&self) -> bool {
-        self.0.is_some()
+        !matches!(self.0, ListRepr::Absent)
     }
 }
 
 impl<'a, T: FromJson<'a>> FromJson<'a> for List<T> {
     fn read(r: &mut Reader<'a>) -> json::Result<Self> {
-        if r.peek() == Some(b'[') {
-            let mut out = Vec::new();
-            r.array(|r| {
-                out.push(T::read(r)?);
-                Ok(())
-            })?;
-            Ok(List(Some(out)))
-        } else {
+        if r.peek() != Some(b'[') {
             r.skip_value()?;
-            Ok(List(None))
+            return Ok(List(ListRepr::Absent));
         }
+        let mut first: Option<T> = None;
+        let mut many: Vec<T> = Vec::new();
+        r.array(|r| {
+            let item = T::read(r)?;
+            if many.is_empty() && first.is_none() {
+                first = Some(item);
+            } else {
+                if let Some(f) = first.take() {
+                    many.reserve(4);
+                    many.push(f);
+                }
+                many.push(item);
+            }
+            Ok(())
+        })?;
+        Ok(List(match first {
+            Some(item) => ListRepr::One(item),
+            None => ListRepr::Many(many),
+        }))
     }
 }
 
@@ -180,7 +216,6 @@ lenient!(
 lenient!(
     /// `tender`.
     Tender {
-        "id" => id: Str<'a>,
         "status" => status: Str<'a>,
         "procurementMethod" => procurement_method: Str<'a>,
         "procurementMethodDetails" => procurement_method_details: Str<'a>,
@@ -189,8 +224,6 @@ lenient!(
         "procuringEntity" => procuring_entity: OrgRef<'a>,
         "value" => value: Amount<'a>,
         "items" => items: List<Item<'a>>,
-        "lots" => lots: List<Lot<'a>>,
-        "submissionMethod" => submission_method: List<Str<'a>>,
         "datePublished" => date_published: Str<'a>,
     }
 );
@@ -207,7 +240,6 @@ lenient!(
     /// An organization reference (`buyer`, `procuringEntity`, `tenderers[]`, `suppliers[]`).
     OrgRef {
         "id" => id: Str<'a>,
-        "name" => name: Str<'a>,
     }
 );
 
@@ -257,36 +289,21 @@ lenient!(
 lenient!(
     /// `items[]` of a tender or award.
     Item {
-        "id" => id: Str<'a>,
-        "description" => description: Str<'a>,
         "classification" => classification: Classification<'a>,
-        "quantity" => quantity: Num<'a>,
         "unit" => unit: Unit<'a>,
-        "relatedLot" => related_lot: Str<'a>,
     }
 );
 
 lenient!(
     /// An item classification.
     Classification {
-        "scheme" => scheme: Str<'a>,
         "id" => id: Str<'a>,
-        "description" => description: Str<'a>,
     }
 );
 
 lenient!(
     /// An item's unit, with its unit price.
     Unit {
-        "name" => name: Str<'a>,
-        "value" => value: Amount<'a>,
-    }
-);
-
-lenient!(
-    /// `tender.lots[]` (lots extension).
-    Lot {
-        "id" => id: Str<'a>,
         "value" => value: Amount<'a>,
     }
 );
@@ -295,11 +312,9 @@ lenient!(
     /// `parties[]`.
     Party {
         "id" => id: Str<'a>,
-        "name" => name: Str<'a>,
         "identifier" => identifier: Identifier<'a>,
         "address" => address: Address<'a>,
         "contactPoint" => contact_point: ContactPoint<'a>,
-        "roles" => roles: List<Str<'a>>,
     }
 );
 
@@ -325,7 +340,6 @@ lenient!(
 lenient!(
     /// A contact point.
     ContactPoint {
-        "name" => name: Str<'a>,
         "email" => email: Str<'a>,
         "telephone" => telephone: Str<'a>,
     }

@@ -901,10 +901,10 @@ impl Engine {
                 .applicability
                 .na(Indicator::R030, Reason::MissingTenderEndDate);
         };
-        let Some(awards) = r.awards.0.as_deref() else {
+        let Some(awards) = r.awards.as_slice() else {
             return acc.applicability.na(Indicator::R030, Reason::MissingAwards);
         };
-        let Some(details) = r.bids.details.0.as_deref() else {
+        let Some(details) = r.bids.details.as_slice() else {
             return acc.applicability.na(Indicator::R030, Reason::MissingBids);
         };
         acc.applicability.ok(Indicator::R030);
@@ -1015,7 +1015,7 @@ impl Engine {
                 .applicability
                 .na(Indicator::R036, Reason::NoPriceComparison);
         }
-        let Some(awards) = r.awards.0.as_deref() else {
+        let Some(awards) = r.awards.as_slice() else {
             return acc.applicability.na(Indicator::R036, Reason::MissingAwards);
         };
         if !awards.iter().any(|a| a.status.get() == Some("active")) {
@@ -1185,8 +1185,8 @@ pub(crate) fn submitted_bids<'r, 'a>(r: &'r Release<'a>) -> impl Iterator<Item =
 pub(crate) fn complete_awards<'r, 'a>(
     r: &'r Release<'a>,
 ) -> Step<(CompleteAwards<'r, 'a>, &'r [Bid<'a>])> {
-    let awards = r.awards.0.as_deref().ok_or(Reason::MissingAwards)?;
-    let details = r.bids.details.0.as_deref().ok_or(Reason::MissingBids)?;
+    let awards = r.awards.as_slice().ok_or(Reason::MissingAwards)?;
+    let details = r.bids.details.as_slice().ok_or(Reason::MissingBids)?;
     for award in awards {
         match award.status.get() {
             Some("active" | "cancelled" | "unsuccessful") | None => {}
