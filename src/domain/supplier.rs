@@ -54,3 +54,39 @@ pub struct Supplier {
     /// When it registered.
     pub created_at: Timestamp,
 }
+
+/// Categories a supplier may declare it supplies: the WHO ATC anatomical main groups for
+/// medicines and UNSPSC segments for supplies, so tenders can be announced to the right firms.
+pub const CATEGORIES: &[&str] = &[
+    "atc:A",
+    "atc:B",
+    "atc:C",
+    "atc:D",
+    "atc:G",
+    "atc:H",
+    "atc:J",
+    "atc:L",
+    "atc:M",
+    "atc:N",
+    "atc:P",
+    "atc:R",
+    "atc:S",
+    "atc:V",
+    "unspsc:41",
+    "unspsc:42",
+    "unspsc:51",
+];
+
+/// Whether a category code is known.
+pub fn is_category(code: &str) -> bool {
+    CATEGORIES.contains(&code)
+}
+
+/// Whether a phone number looks plausible: 6–30 of digits, spaces, `+`, `-`, `(`, `)`.
+pub fn looks_like_phone(text: &str) -> bool {
+    let t = text.trim();
+    (6..=30).contains(&t.chars().count())
+        && t.chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '+' | '-' | '(' | ')'))
+        && t.chars().filter(char::is_ascii_digit).count() >= 6
+}

@@ -38,6 +38,16 @@ pub enum FieldCode {
     InvalidDate,
     /// A number could not be read or is out of range.
     InvalidNumber,
+    /// The value is already registered (a NIT, a code).
+    AlreadyRegistered,
+    /// The value does not fit the rules of the chosen procurement method or rulebook.
+    RuleViolation,
+    /// A phone number is malformed.
+    InvalidPhone,
+    /// A list needs at least one entry.
+    AtLeastOne,
+    /// Shares or weights add up to more than allowed.
+    SumTooLarge,
 }
 
 impl FieldCode {
@@ -58,6 +68,11 @@ impl FieldCode {
         FieldCode::InvalidEmail,
         FieldCode::InvalidDate,
         FieldCode::InvalidNumber,
+        FieldCode::AlreadyRegistered,
+        FieldCode::RuleViolation,
+        FieldCode::InvalidPhone,
+        FieldCode::AtLeastOne,
+        FieldCode::SumTooLarge,
     ];
 
     /// Wire form, e.g. `too_long`.
@@ -78,6 +93,11 @@ impl FieldCode {
             FieldCode::InvalidEmail => "invalid_email",
             FieldCode::InvalidDate => "invalid_date",
             FieldCode::InvalidNumber => "invalid_number",
+            FieldCode::AlreadyRegistered => "already_registered",
+            FieldCode::RuleViolation => "rule_violation",
+            FieldCode::InvalidPhone => "invalid_phone",
+            FieldCode::AtLeastOne => "at_least_one",
+            FieldCode::SumTooLarge => "sum_too_large",
         }
     }
 

@@ -4,9 +4,11 @@
 
 pub mod audit;
 pub mod auth;
+pub mod catalogue;
 pub mod demo;
 pub mod rate_limit;
 pub mod registry;
+pub mod suppliers;
 pub mod tokens;
 pub mod users;
 
