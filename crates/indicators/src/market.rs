@@ -24,7 +24,7 @@
 //! Each breakdown is also rolled up (`buyer` or `category` absent = all). Money is exact
 //! (`rust_decimal`); shares and indices are statistics, given as `f64`.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
@@ -49,15 +49,52 @@ pub struct MarketConfig {
     category_digits: Option<usize>,
 }
 
-/// A breakdown cell: `None` means all buyers or all categories.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// Strings numbered per thread, so cells are keyed and hashed by small integers.
+#[derive(Debug, Default)]
+pub struct Interner {
+    index: FxHashMap<Box<str>, u32>,
+    names: Vec<Box<str>>,
+}
+
+impl Interner {
+    /// The number of a string, adding it if new.
+    pub fn id(&mut self, name: &str) -> u32 {
+        if let Some(&i) = self.index.get(name) {
+            return i;
+        }
+        let i = self.names.len() as u32;
+        self.names.push(name.into());
+        self.index.insert(name.into(), i);
+        i
+    }
+
+    /// The string of a number (`None` for [`ALL`]).
+    pub fn name(&self, id: u32) -> Option<&str> {
+        self.names.get(id as usize).map(|n| &**n)
+    }
+
+    /// Numbers in `self` for each number of `other`.
+    fn remap(&mut self, other: &Interner) -> Vec<u32> {
+        other.names.iter().map(|n| self.id(n)).collect()
+    }
+}
+
+/// "All buyers" or "all categories" in a [`CellKey`].
+pub const ALL: u32 = u32::MAX;
+
+fn remapped(id: u32, map: &[u32]) -> u32 {
+    if id == ALL { ALL } else { map[id as usize] }
+}
+
+/// A breakdown cell: [`ALL`] means all buyers or all categories.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct CellKey {
     /// Year.
     pub year: i32,
-    /// Buyer, or all.
-    pub buyer: Option<Box<str>>,
-    /// Category, or all.
-    pub category: Option<Box<str>>,
+    /// Buyer number, or all.
+    pub buyer: u32,
+    /// Category number, or all.
+    pub category: u32,
 }
 
 /// Counts and sums of one cell (all merges are additions, so thread order does not matter).
@@ -71,7 +108,7 @@ pub struct Cell {
     bidders: u64,
     awarded_value: Decimal,
     direct_value: Decimal,
-    supplier_values: FxHashMap<Box<str>, Decimal>,
+    supplier_values: FxHashMap<u32, Decimal>,
     auction_processes: u64,
     auction_initial: Decimal,
     auction_final: Decimal,
@@ -81,7 +118,7 @@ pub struct Cell {
 }
 
 impl Cell {
-    fn merge(&mut self, other: Cell) {
+    fn merge(&mut self, other: Cell, suppliers: &[u32]) {
         self.processes += other.processes;
         self.direct_processes += other.direct_processes;
         self.competitive_with_bids += other.competitive_with_bids;
@@ -91,7 +128,10 @@ impl Cell {
         self.awarded_value += other.awarded_value;
         self.direct_value += other.direct_value;
         for (k, v) in other.supplier_values {
-            *self.supplier_values.entry(k).or_default() += v;
+            *self
+                .supplier_values
+                .entry(suppliers[k as usize])
+                .or_default() += v;
         }
         self.auction_processes += other.auction_processes;
         self.auction_initial += other.auction_initial;
@@ -109,6 +149,12 @@ pub struct MarketAccumulator {
     pub currency: Option<Box<str>>,
     /// Cells.
     pub cells: FxHashMap<CellKey, Cell>,
+    /// Buyer names.
+    pub buyers: Interner,
+    /// Category names.
+    pub categories: Interner,
+    /// Supplier names.
+    pub suppliers: Interner,
     /// Unit prices by (classification, buyer or all, year).
     pub prices: PriceGroups,
     /// Processes without a usable year.
@@ -118,8 +164,16 @@ pub struct MarketAccumulator {
 impl MarketAccumulator {
     /// Commutative merge.
     pub fn merge(&mut self, other: MarketAccumulator) {
+        let buyers = self.buyers.remap(&other.buyers);
+        let categories = self.categories.remap(&other.categories);
+        let suppliers = self.suppliers.remap(&other.suppliers);
         for (k, v) in other.cells {
-            self.cells.entry(k).or_default().merge(v);
+            let key = CellKey {
+                year: k.year,
+                buyer: remapped(k.buyer, &buyers),
+                category: remapped(k.category, &categories),
+            };
+            self.cells.entry(key).or_default().merge(v, &suppliers);
         }
         for (k, mut v) in other.prices {
             self.prices.entry(k).or_default().append(&mut v);
@@ -169,10 +223,11 @@ impl MarketConfig {
             acc.without_year += 1;
             return;
         };
-        let buyer: Box<str> = match r.buyer.id.get() {
+        let buyer_name: Box<str> = match r.buyer.id.get() {
             Some(id) => organisation_id(r, id).as_ref().into(),
             None => UNKNOWN.into(),
         };
+        let buyer = acc.buyers.id(&buyer_name);
         let first_item = r
             .awards
             .items()
@@ -180,12 +235,12 @@ impl MarketConfig {
             .flat_map(|a| a.items.items())
             .chain(t.items.items())
             .find_map(|i| i.classification.id.get());
-        let category: Box<str> = match first_item {
+        let category = match first_item {
             Some(code) => match self.category_digits {
-                Some(n) => code.chars().take(n).collect::<String>().into(),
-                None => code.into(),
+                Some(n) => acc.categories.id(&code.chars().take(n).collect::<String>()),
+                None => acc.categories.id(code),
             },
-            None => UNKNOWN.into(),
+            None => acc.categories.id(UNKNOWN),
         };
         let method = t.procurement_method.get();
         let direct = method.is_some_and(|m| self.direct.contains(m));
@@ -219,17 +274,17 @@ impl MarketConfig {
         };
         let mut awarded = Decimal::ZERO;
         let mut any_award_value = false;
-        let mut supplier_values: Vec<(Box<str>, Decimal)> = Vec::new();
+        let mut supplier_values: Vec<(u32, Decimal)> = Vec::new();
         for award in r.awards.items() {
             if award.status.get() != Some("active") {
                 continue;
             }
-            let ids: Vec<Box<str>> = award
+            let ids: Vec<u32> = award
                 .suppliers
                 .items()
                 .iter()
                 .filter_map(|s| s.id.get())
-                .map(|id| Box::from(organisation_id(r, id).as_ref()))
+                .map(|id| acc.suppliers.id(&organisation_id(r, id)))
                 .collect();
             let value = match (award.value.amount.decimal(), award.value.currency.get()) {
                 (Some(amount), Some(c)) if pin(c) => Some(amount),
@@ -255,7 +310,7 @@ impl MarketConfig {
                     item.unit.value.currency.get(),
                 ) && pin(c)
                 {
-                    for key_buyer in [Some(buyer.clone()), None] {
+                    for key_buyer in [Some(buyer_name.clone()), None] {
                         acc.prices
                             .entry((code.into(), key_buyer, year))
                             .or_default()
@@ -310,23 +365,23 @@ impl MarketConfig {
         let keys = [
             CellKey {
                 year,
-                buyer: Some(buyer.clone()),
-                category: Some(category.clone()),
+                buyer,
+                category,
             },
             CellKey {
                 year,
-                buyer: Some(buyer),
-                category: None,
+                buyer,
+                category: ALL,
             },
             CellKey {
                 year,
-                buyer: None,
-                category: Some(category),
+                buyer: ALL,
+                category,
             },
             CellKey {
                 year,
-                buyer: None,
-                category: None,
+                buyer: ALL,
+                category: ALL,
             },
         ];
         for key in keys {
@@ -351,12 +406,7 @@ impl MarketConfig {
                 }
             }
             for (id, value) in &supplier_values {
-                match cell.supplier_values.get_mut(id) {
-                    Some(v) => *v += *value,
-                    None => {
-                        cell.supplier_values.insert(id.clone(), *value);
-                    }
-                }
+                *cell.supplier_values.entry(*id).or_default() += *value;
             }
             if let Some((initial, final_price)) = auction {
                 cell.auction_processes += 1;
@@ -464,28 +514,40 @@ pub struct MarketReport {
 }
 
 /// Per scope (buyer, category): its first year and each supplier's first year.
-type FirstYears = BTreeMap<(Option<Box<str>>, Option<Box<str>>), (i32, FxHashMap<Box<str>, i32>)>;
+type FirstYears = FxHashMap<(u32, u32), (i32, FxHashMap<u32, i32>)>;
 
 /// Computes the rows.
 pub fn finalize(acc: MarketAccumulator, reference: Option<&ReferencePrices>) -> MarketReport {
-    let mut cells: Vec<(CellKey, Cell)> = acc.cells.into_iter().collect();
-    cells.sort_by(|a, b| a.0.cmp(&b.0));
-    // First year of each supplier per scope (buyer, category) for new entrants.
-    let mut first_year: FirstYears = BTreeMap::new();
-    for (key, cell) in &cells {
+    let name = |interner: &Interner, id: u32| interner.name(id).map(str::to_string);
+    // Rows ordered by names (numbers depend on which thread saw a name first).
+    let mut cells: Vec<(Option<String>, Option<String>, CellKey, Cell)> = acc
+        .cells
+        .into_iter()
+        .map(|(k, c)| {
+            (
+                name(&acc.buyers, k.buyer),
+                name(&acc.categories, k.category),
+                k,
+                c,
+            )
+        })
+        .collect();
+    cells.sort_by(|a, b| (a.2.year, &a.0, &a.1).cmp(&(b.2.year, &b.0, &b.1)));
+    let mut first_year: FirstYears = FxHashMap::default();
+    for (_, _, key, cell) in &cells {
         let scope = first_year
-            .entry((key.buyer.clone(), key.category.clone()))
+            .entry((key.buyer, key.category))
             .or_insert((key.year, FxHashMap::default()));
         scope.0 = scope.0.min(key.year);
         for supplier in cell.supplier_values.keys() {
-            let year = scope.1.entry(supplier.clone()).or_insert(key.year);
+            let year = scope.1.entry(*supplier).or_insert(key.year);
             *year = (*year).min(key.year);
         }
     }
     let rows = cells
         .into_iter()
-        .map(|(key, cell)| {
-            let scope = &first_year[&(key.buyer.clone(), key.category.clone())];
+        .map(|(buyer, category, key, cell)| {
+            let scope = &first_year[&(key.buyer, key.category)];
             let new_entrants = (key.year > scope.0).then(|| {
                 cell.supplier_values
                     .keys()
@@ -511,8 +573,8 @@ pub fn finalize(acc: MarketAccumulator, reference: Option<&ReferencePrices>) -> 
             };
             MarketRow {
                 year: key.year,
-                buyer: key.buyer.map(String::from),
-                category: key.category.map(String::from),
+                buyer,
+                category,
                 processes: cell.processes,
                 suppliers: cell.supplier_values.len() as u64,
                 new_entrants,

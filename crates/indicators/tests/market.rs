@@ -137,3 +137,42 @@ fn unit_price_benchmarks_and_reference_ratio() {
     assert_eq!(all.outliers.len(), 1);
     assert_eq!(all.outliers[0].ocid, "e");
 }
+
+#[test]
+fn full_report_is_identical_whatever_the_thread_count() {
+    // Enough lines for several blocks, so threads really split the work.
+    let mut text = String::new();
+    for i in 0..15_000u32 {
+        let line = json!({
+            "ocid": format!("ocds-x-{i}"),
+            "buyer": {"id": format!("B{}", i % 7)},
+            "tender": {"procurementMethod": if i % 5 == 0 { "direct" } else { "open" },
+                       "tenderPeriod": {"startDate": format!("{}-03-01T00:00:00Z", 2020 + i % 3), "endDate": format!("{}-03-0{}T00:00:00Z", 2020 + i % 3, 2 + i % 7)},
+                       "numberOfTenderers": 1 + i % 3, "value": {"amount": 1000 + i, "currency": "GTQ"}},
+            "bids": {"details": [
+                {"status": "valid", "tenderers": [{"id": format!("S{}", i % 13)}], "value": {"amount": 900 + i % 50, "currency": "GTQ"}, "initialValue": {"amount": 990, "currency": "GTQ"}},
+                {"status": if i % 4 == 0 { "disqualified" } else { "valid" }, "tenderers": [{"id": format!("S{}", (i + 1) % 13)}], "value": {"amount": 905 + i % 40, "currency": "GTQ"}}]},
+            "awards": [{"status": "active", "suppliers": [{"id": format!("S{}", i % 13)}], "value": {"amount": 900 + i % 50, "currency": "GTQ"},
+                        "items": [{"classification": {"id": format!("{}", 42_000_000 + (i % 11) * 1000)}, "unit": {"value": {"amount": 1.0 + f64::from(i % 17) / 10.0, "currency": "GTQ"}}}]}]
+        });
+        text.push_str(&line.to_string());
+        text.push('\n');
+    }
+    assert!(text.len() > 3 << 20, "several blocks");
+    let report = |threads: usize| {
+        let reader = BlockReader::new(
+            Box::new(std::io::Cursor::new(text.clone().into_bytes())),
+            "t",
+        )
+        .unwrap();
+        let options = Options {
+            threads,
+            ..Options::default()
+        };
+        let analysis = analyze(reader, &Settings::all_indicators(), &options, None).unwrap();
+        serde_json::to_string(&analysis.report(tianguis_indicators::Lang::Es)).unwrap()
+    };
+    let one = report(1);
+    assert_eq!(one, report(2));
+    assert_eq!(one, report(3));
+}
