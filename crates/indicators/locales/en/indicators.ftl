@@ -35,7 +35,7 @@ flag-R038 = { $ratio } of the { $denominator } bids submitted were disqualified,
 flag-R044 = Bidders { $first } and { $second } share the same { $basis } ({ $shared }).
 flag-R048 = This supplier won contracts in { $categories } different item categories, at or above the unusual level of { $fence }.
 flag-R055 = { $count } direct awards to { $supplier } within { $window } days add up to { $total } { $currency }, while each stays below the competitive threshold of { $threshold } { $currency }.
-flag-R058 = The winning bid ({ $winning } { $currency }, by { $winner }) is { $ratio } below the second-lowest bid ({ $second } { $currency }, by { $runnerup }); discounts of { $fence } or more are unusual in this dataset.
+flag-R058 = The winning bid ({ $winning } { $currency }, by { $winner }) is far below the second-lowest bid ({ $second } { $currency }, by { $runnerup }), which is { $ratio } higher; gaps of { $fence } or more are unusual in this dataset.
 flag-ALP = The winning price of { $winner } ({ $price } { $currency }) is { $belowmean } % below the mean of the other initial bids ({ $mean } { $currency }) and { $belowrunner } % below the runner-up ({ $runner } { $currency }).
 
 ## Similarity bases (R044)

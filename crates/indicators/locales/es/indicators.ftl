@@ -35,7 +35,7 @@ flag-R038 = Se descalificó { $ratio } de las { $denominator } ofertas presentad
 flag-R044 = Los oferentes { $first } y { $second } comparten { $basis } ({ $shared }).
 flag-R048 = Este proveedor ganó contratos en { $categories } categorías de artículos distintas, en o por encima del nivel inusual de { $fence }.
 flag-R055 = { $count } adjudicaciones directas a { $supplier } en { $window } días suman { $total } { $currency }, aunque cada una queda bajo el umbral de competencia de { $threshold } { $currency }.
-flag-R058 = La oferta ganadora ({ $winning } { $currency }, de { $winner }) está { $ratio } por debajo de la segunda más baja ({ $second } { $currency }, de { $runnerup }); descuentos de { $fence } o más son inusuales en este conjunto de datos.
+flag-R058 = La oferta ganadora ({ $winning } { $currency }, de { $winner }) está muy por debajo de la segunda más baja ({ $second } { $currency }, de { $runnerup }), que es { $ratio } más alta; diferencias de { $fence } o más son inusuales en este conjunto de datos.
 flag-ALP = El precio ganador de { $winner } ({ $price } { $currency }) está { $belowmean } % por debajo de la media de las demás ofertas iniciales ({ $mean } { $currency }) y { $belowrunner } % por debajo del segundo lugar ({ $runner } { $currency }).
 
 ## Bases de similitud (R044)
