@@ -26,8 +26,8 @@
 //! releases with equal dates keep their input order.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 
-use indexmap::IndexMap;
 use rustc_hash::FxBuildHasher;
 use serde_json::Value;
 
@@ -309,6 +309,55 @@ enum ItemKey<'a> {
 
 const NEVER: u64 = u64::MAX;
 
+/// Children in first-leaf order. Most nodes have a handful of children, found fastest by a
+/// linear scan; a hash index is added once a node (typically an array of many items) grows.
+#[derive(Default)]
+struct Children<'a> {
+    entries: Vec<(Key<'a>, Node<'a>)>,
+    index: Option<HashMap<Key<'a>, usize, FxBuildHasher>>,
+}
+
+const INDEX_FROM: usize = 12;
+
+impl<'a> Children<'a> {
+    fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The child under `key`, created if absent, and whether it existed.
+    fn entry(&mut self, key: Key<'a>) -> (&mut Node<'a>, bool) {
+        let found = match &self.index {
+            Some(index) => index.get(&key).copied(),
+            None => self.entries.iter().position(|(k, _)| *k == key),
+        };
+        if let Some(i) = found {
+            return (&mut self.entries[i].1, true);
+        }
+        if let Some(index) = &mut self.index {
+            index.insert(key.clone(), self.entries.len());
+        } else if self.entries.len() + 1 >= INDEX_FROM {
+            let mut index: HashMap<Key<'a>, usize, FxBuildHasher> = HashMap::default();
+            for (i, (k, _)) in self.entries.iter().enumerate() {
+                index.insert(k.clone(), i);
+            }
+            index.insert(key.clone(), self.entries.len());
+            self.index = Some(index);
+        }
+        self.entries.push((key, Node::default()));
+        let last = self.entries.len() - 1;
+        (&mut self.entries[last].1, false)
+    }
+
+    /// Remove the last child (created but left without a leaf).
+    fn pop(&mut self) {
+        if let Some((key, _)) = self.entries.pop()
+            && let Some(index) = &mut self.index
+        {
+            index.remove(&key);
+        }
+    }
+}
+
 #[derive(Clone)]
 enum LeafValue<'a> {
     Ref(&'a Json<'a>),
@@ -335,7 +384,7 @@ enum Leaf<'a> {
 }
 
 struct Node<'a> {
-    children: IndexMap<Key<'a>, Node<'a>, FxBuildHasher>,
+    children: Children<'a>,
     leaf: Option<Leaf<'a>>,
     leaf_seq: u64,
     children_seq: u64,
@@ -348,7 +397,7 @@ struct Node<'a> {
 impl Default for Node<'_> {
     fn default() -> Self {
         Node {
-            children: IndexMap::default(),
+            children: Children::default(),
             leaf: None,
             leaf_seq: NEVER,
             children_seq: NEVER,
@@ -364,7 +413,7 @@ impl<'a> Node<'a> {
     }
 
     fn child(&mut self, key: Key<'a>) -> &mut Node<'a> {
-        self.children.entry(key).or_default()
+        self.children.entry(key).0
     }
 
     fn mark_leaf(&mut self, state: &mut State) {
@@ -439,15 +488,13 @@ impl<'a> Node<'a> {
             }
             match value {
                 Json::Object(inner) if !inner.is_empty() => {
-                    let existed = self.children.contains_key(&Key::Prop(key));
-                    self.child(Key::Prop(key))
-                        .insert_object(inner, child_rules, state, &[]);
+                    let (child, existed) = self.children.entry(Key::Prop(key));
+                    child.insert_object(inner, child_rules, state, &[]);
                     self.after_child(existed);
                 }
                 Json::Array(items) if !items.is_empty() => {
-                    let existed = self.children.contains_key(&Key::Prop(key));
-                    self.child(Key::Prop(key))
-                        .insert_array(items, child_rules, state);
+                    let (child, existed) = self.children.entry(Key::Prop(key));
+                    child.insert_array(items, child_rules, state);
                     self.after_child(existed);
                 }
                 _ => {}
@@ -473,9 +520,7 @@ impl<'a> Node<'a> {
                     (ItemKey::Unique(state.unique), None)
                 }
             };
-            let key = Key::Item(key);
-            let existed = self.children.contains_key(&key);
-            let child = self.child(key);
+            let (child, existed) = self.children.entry(Key::Item(key));
             if !existed {
                 child.item_id = original;
             }
@@ -490,7 +535,11 @@ impl<'a> Node<'a> {
         if existed {
             return;
         }
-        let first = self.children.last().map_or(NEVER, |(_, c)| c.first_seq());
+        let first = self
+            .children
+            .entries
+            .last()
+            .map_or(NEVER, |(_, c)| c.first_seq());
         if first == NEVER {
             self.children.pop();
         } else if self.children_seq == NEVER {
@@ -521,11 +570,12 @@ impl<'a> Node<'a> {
             }
             return Ok(());
         }
-        let items = matches!(self.children.first(), Some((Key::Item(_), _)));
+        let items = matches!(self.children.entries.first(), Some((Key::Item(_), _)));
         if self
             .children
-            .keys()
-            .any(|k| matches!(k, Key::Item(_)) != items)
+            .entries
+            .iter()
+            .any(|(k, _)| matches!(k, Key::Item(_)) != items)
         {
             return Err(inconsistent(
                 path,
@@ -563,7 +613,7 @@ impl<'a> Node<'a> {
                     first = false;
                 }
             }
-            for (key, child) in &self.children {
+            for (key, child) in &self.children.entries {
                 if !first {
                     out.push(b',');
                 }
@@ -580,7 +630,7 @@ impl<'a> Node<'a> {
         } else {
             out.push(b'{');
             let mut first = true;
-            for (key, child) in &self.children {
+            for (key, child) in &self.children.entries {
                 let Key::Prop(name) = key else { continue };
                 if !child.present() {
                     continue;
@@ -614,7 +664,7 @@ impl<'a> Node<'a> {
             id.write(out);
             first = false;
         }
-        for (key, child) in &self.children {
+        for (key, child) in &self.children.entries {
             let Key::Prop(name) = key else {
                 return Err(inconsistent(path, "an array entry that is itself an array"));
             };

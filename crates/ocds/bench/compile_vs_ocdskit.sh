@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Side-by-side benchmark of `ocds compile` (tianguis-ocds) and `ocdskit compile` (issue 5: "at
+# least 30x the throughput of ocdskit compile on the same input, measured side by side in one
+# run on a large file built from the real samples").
+#
+# usage: crates/ocds/bench/compile_vs_ocdskit.sh [COPIES]   (default 100 copies ≈ 200 MB)
+# needs: python3 with ocdskit (pip install ocdskit), /usr/bin/time, cargo; ../shared beside the repo.
+#
+# Input: bench/gen_large.py multiplies every release of ../shared/data/ocds-real (upgraded to
+# 1.1 by ocdskit itself) COPIES times with distinct ocids, interleaved so nothing is pre-grouped.
+# ocdskit runs the code of `ocdskit compile --schema <patched schema>` (tests/ocdskit_compile.py:
+# the same `merge` call without the version check that refuses real mixed data), with orjson if
+# installed. Both outputs are compared byte for byte before any figure is printed.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+crate=$(dirname "$here")
+root=$(cd "$crate/../.." && pwd)
+shared=$(cd "$root/../shared" && pwd)
+copies=${1:-100}
+work=${BENCH_DIR:-$(mktemp -d)}
+mkdir -p "$work"
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-/var/tmp/tianguis-target-ocds}
+(cd "$root" && cargo build --release -q -p tianguis-ocds)
+ours_bin="$CARGO_TARGET_DIR/release/tianguis-ocds"
+schema="$crate/schema/release-schema-patched.json"
+input="$work/releases-x$copies.jsonl"
+[ -s "$input" ] || python3 "$here/gen_large.py" "$shared" "$copies" "$input" 2>/dev/null
+releases=$(wc -l < "$input")
+bytes=$(stat -c %s "$input")
+
+measure() { # name, output file, command...
+  local name=$1 out=$2; shift 2
+  /usr/bin/time -v -o "$work/$name.time" "$@" > "$out" 2> "$work/$name.err"
+  local wall rss
+  wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {split($2, t, ":"); s = 0; for (i = 1; i <= length(t); i++) s = s * 60 + t[i]; print s}' "$work/$name.time")
+  rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$work/$name.time")
+  echo "$name $wall $rss"
+}
+
+echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)  machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)  load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "input: $input ($releases releases, $((bytes / 1000000)) MB, JSON lines)"
+read -r _ t_ref rss_ref < <(OCDSKIT_ALLOW_ORJSON=1 measure ocdskit "$work/ocdskit.jsonl" python3 "$crate/tests/ocdskit_compile.py" "$schema" < "$input")
+read -r _ t_ours rss_ours < <(measure ours "$work/ours.jsonl" "$ours_bin" compile "$input")
+read -r _ t_spill rss_spill < <(measure ours-64MiB "$work/ours-spill.jsonl" "$ours_bin" compile --memory-budget 64 "$input")
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+cmp -s "$work/ocdskit.jsonl" "$work/ours.jsonl" || { echo "OUTPUTS DIFFER: $work/ocdskit.jsonl $work/ours.jsonl" >&2; exit 1; }
+cmp -s "$work/ours.jsonl" "$work/ours-spill.jsonl" || { echo "SPILLED OUTPUT DIFFERS" >&2; exit 1; }
+echo "outputs identical ($(wc -l < "$work/ours.jsonl") compiled releases)"
+printf '\n| tool | command | wall time | releases/s | MB/s | peak RSS | speed-up |\n|---|---|---:|---:|---:|---:|---:|\n'
+row() { # name command wall rss
+  awk -v n="$1" -v c="$2" -v t="$3" -v r="$4" -v rel="$releases" -v b="$bytes" -v ref="$t_ref" 'BEGIN {
+    printf "| %s | `%s` | %.2f s | %.0f | %.1f | %.0f MiB | %.1fx |\n", n, c, t, rel / t, b / t / 1e6, r / 1024, ref / t }'
+}
+row "ocdskit 1.7 (Python)" "ocdskit compile --schema …" "$t_ref" "$rss_ref"
+row "tianguis-ocds" "ocds compile" "$t_ours" "$rss_ours"
+row "tianguis-ocds, 64 MiB budget" "ocds compile --memory-budget 64" "$t_spill" "$rss_spill"
+[ -n "${BENCH_DIR:-}" ] || rm -rf "$work"
