@@ -139,7 +139,7 @@ pub fn run(
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
-    let analysis = match analysis {
+    let mut analysis = match analysis {
         Ok(a) => a,
         Err(e) => return fail(stderr, &e),
     };
@@ -157,8 +157,11 @@ pub fn run(
     let written = match args.format {
         Format::Cardinal => cardinal::write(&analysis.outcome, args.no_meta, args.map, stdout),
         Format::Json => {
-            let report = analysis.report(args.lang);
-            if let (Some(path), Some(market)) = (&args.market_csv, &report.market) {
+            let explainer = crate::explain::Explainer::new(args.lang);
+            let market = analysis.market.take();
+            let head =
+                report::build_head(&analysis.settings, &analysis.outcome, market, &explainer);
+            if let (Some(path), Some(market)) = (&args.market_csv, &head.market) {
                 let written = std::fs::File::create(path)
                     .map(std::io::BufWriter::new)
                     .and_then(|mut file| {
@@ -174,17 +177,14 @@ pub fn run(
                 }
             }
             if args.csv {
-                report::write_flags_csv(&report, stdout)
-            } else if args.map {
-                let mut value = serde_json::to_value(&report).unwrap_or_default();
-                value["maps"] = cardinal::to_value(&analysis.outcome, true, true)["Maps"].take();
-                serde_json::to_writer(&mut *stdout, &value)
-                    .map_err(std::io::Error::other)
-                    .and_then(|()| stdout.write_all(b"\n"))
+                let mut buffered = std::io::BufWriter::with_capacity(1 << 16, &mut *stdout);
+                report::write_flags_csv(&head, &analysis.outcome, &explainer, &mut buffered)
+                    .and_then(|()| buffered.flush())
             } else {
-                serde_json::to_writer(&mut *stdout, &report)
-                    .map_err(std::io::Error::other)
-                    .and_then(|()| stdout.write_all(b"\n"))
+                let maps = args
+                    .map
+                    .then(|| cardinal::to_value(&analysis.outcome, true, true)["Maps"].take());
+                report::write_json(&head, &analysis.outcome, &explainer, maps, stdout)
             }
         }
     };

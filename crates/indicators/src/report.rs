@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::explain::{Explainer, Lang};
 use crate::flags::engine::Reason;
 use crate::flags::finalize::Outcome;
-use crate::flags::{Detail, Group, Indicator};
+use crate::flags::{Detail, FlaggedProcess, Group, Indicator};
 use crate::market::MarketReport;
 use crate::settings::Settings;
 
@@ -177,6 +177,48 @@ fn finite(x: f64) -> Option<f64> {
     x.is_finite().then_some(x)
 }
 
+fn flag(
+    explainer: &Explainer,
+    indicator: Indicator,
+    value: f64,
+    lot: Option<String>,
+    tenderers: Vec<String>,
+    detail: &Detail,
+) -> FlagReport {
+    FlagReport {
+        code: indicator.code(),
+        name: explainer.name(indicator),
+        value,
+        lot,
+        tenderers,
+        explanation: explainer.explain(indicator, detail),
+        details: detail.clone(),
+    }
+}
+
+/// One flagged process with its explanations.
+pub fn process_report(explainer: &Explainer, p: &FlaggedProcess) -> ProcessReport {
+    ProcessReport {
+        ocid: p.ocid.to_string(),
+        line: p.line,
+        buyer: p.buyer.as_deref().map(str::to_string),
+        flags: p
+            .flags
+            .iter()
+            .map(|f| {
+                flag(
+                    explainer,
+                    f.indicator,
+                    f.value,
+                    f.lot.as_deref().map(str::to_string),
+                    f.tenderers.iter().map(|t| t.to_string()).collect(),
+                    f.detail.as_deref().unwrap_or(&Detail::None),
+                )
+            })
+            .collect(),
+    }
+}
+
 /// Builds the report.
 pub fn build(
     settings: &Settings,
@@ -185,19 +227,24 @@ pub fn build(
     lang: Lang,
 ) -> Report {
     let explainer = Explainer::new(lang);
-    let flag = |indicator: Indicator,
-                value: f64,
-                lot: Option<String>,
-                tenderers: Vec<String>,
-                detail: &Detail| FlagReport {
-        code: indicator.code(),
-        name: explainer.name(indicator),
-        value,
-        lot,
-        tenderers,
-        explanation: explainer.explain(indicator, detail),
-        details: detail.clone(),
-    };
+    let mut report = build_head(settings, outcome, market, &explainer);
+    report.processes = outcome
+        .processes_flagged
+        .iter()
+        .map(|p| process_report(&explainer, p))
+        .collect();
+    report
+}
+
+/// The report without its (largest) part, the flagged processes, which [`write_json`] and
+/// [`write_flags_csv`] produce one at a time.
+pub fn build_head(
+    settings: &Settings,
+    outcome: &Outcome,
+    market: Option<MarketReport>,
+    explainer: &Explainer,
+) -> Report {
+    let lang = explainer.lang();
     let indicators = enabled(settings)
         .into_iter()
         .map(|indicator| {
@@ -222,28 +269,6 @@ pub fn build(
             }
         })
         .collect();
-    let processes: Vec<ProcessReport> = outcome
-        .processes_flagged
-        .iter()
-        .map(|p| ProcessReport {
-            ocid: p.ocid.to_string(),
-            line: p.line,
-            buyer: p.buyer.as_deref().map(str::to_string),
-            flags: p
-                .flags
-                .iter()
-                .map(|f| {
-                    flag(
-                        f.indicator,
-                        f.value,
-                        f.lot.as_deref().map(str::to_string),
-                        f.tenderers.iter().map(|t| t.to_string()).collect(),
-                        f.detail.as_deref().unwrap_or(&Detail::None),
-                    )
-                })
-                .collect(),
-        })
-        .collect();
     let organisations = outcome
         .organisations
         .iter()
@@ -260,7 +285,7 @@ pub fn build(
                 })
                 .map(|f| {
                     let detail = f.detail.as_deref().unwrap_or(&Detail::None);
-                    flag(f.indicator, f.value, None, Vec::new(), detail)
+                    flag(explainer, f.indicator, f.value, None, Vec::new(), detail)
                 })
                 .collect();
             (!flags.is_empty()).then(|| OrganisationReport {
@@ -299,7 +324,7 @@ pub fn build(
                 .currency
                 .clone()
                 .or_else(|| market.as_ref().and_then(|m| m.currency.clone())),
-            flagged_processes: processes.len() as u64,
+            flagged_processes: outcome.processes_flagged.len() as u64,
         },
         malformed_lines: outcome
             .issues
@@ -311,11 +336,74 @@ pub fn build(
             })
             .collect(),
         indicators,
-        processes,
+        processes: Vec::new(),
         organisations,
         meta,
         market,
     }
+}
+
+/// The flagged processes of a report, explained one at a time while serialising.
+struct LazyProcesses<'a> {
+    explainer: &'a Explainer,
+    processes: &'a [FlaggedProcess],
+}
+
+impl Serialize for LazyProcesses<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(
+            self.processes
+                .iter()
+                .map(|p| process_report(self.explainer, p)),
+        )
+    }
+}
+
+/// The report as [`Report`] serialises it, with processes streamed.
+#[derive(Serialize)]
+struct Streamed<'a> {
+    lang: Lang,
+    summary: &'a Summary,
+    malformed_lines: &'a [LineReport],
+    indicators: &'a [IndicatorReport],
+    processes: LazyProcesses<'a>,
+    organisations: &'a [OrganisationReport],
+    meta: &'a BTreeMap<&'static str, BTreeMap<String, Option<f64>>>,
+    market: &'a Option<MarketReport>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    maps: Option<serde_json::Value>,
+}
+
+/// Writes the report as JSON, explaining processes one at a time: the same text as serialising
+/// [`build`]'s result, without holding every explanation in memory. `maps` adds a `maps` key.
+///
+/// # Errors
+/// I/O errors of `out`.
+pub fn write_json(
+    head: &Report,
+    outcome: &Outcome,
+    explainer: &Explainer,
+    maps: Option<serde_json::Value>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let streamed = Streamed {
+        lang: head.lang,
+        summary: &head.summary,
+        malformed_lines: &head.malformed_lines,
+        indicators: &head.indicators,
+        processes: LazyProcesses {
+            explainer,
+            processes: &outcome.processes_flagged,
+        },
+        organisations: &head.organisations,
+        meta: &head.meta,
+        market: &head.market,
+        maps,
+    };
+    let mut buffered = io::BufWriter::with_capacity(1 << 16, out);
+    serde_json::to_writer(&mut buffered, &streamed).map_err(io::Error::other)?;
+    buffered.write_all(b"\n")?;
+    buffered.flush()
 }
 
 fn group_key(group: Group) -> &'static str {
@@ -347,7 +435,13 @@ fn csv_row(out: &mut dyn Write, fields: &[&str]) -> io::Result<()> {
 ///
 /// # Errors
 /// I/O errors of `out`.
-pub fn write_flags_csv(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+pub fn write_flags_csv(
+    head: &Report,
+    outcome: &Outcome,
+    explainer: &Explainer,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let report = head;
     csv_row(
         out,
         &[
@@ -363,7 +457,11 @@ pub fn write_flags_csv(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             "explanation",
         ],
     )?;
-    for p in &report.processes {
+    for p in outcome
+        .processes_flagged
+        .iter()
+        .map(|p| process_report(explainer, p))
+    {
         let line = p.line.to_string();
         for f in &p.flags {
             let value = f.value.to_string();

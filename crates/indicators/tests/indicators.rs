@@ -435,3 +435,29 @@ fn abnormally_low_price_uses_initial_bids_and_the_runner_up() {
         "{text}"
     );
 }
+
+#[test]
+fn streamed_json_report_is_the_built_report() {
+    let lines = vec![
+        awarded(
+            "a",
+            "W",
+            vec![bid("W", "valid", 100.0), bid("L", "valid", 100.5)],
+        ),
+        json!({"ocid": "b", "tender": {"procurementMethod": "open", "numberOfTenderers": 1, "tenderPeriod": period("2024-01-01T00:00:00Z", "2024-01-03T00:00:00Z")}}),
+    ];
+    let a = run(&lines, "[R003]\n[R018]\n[R024]\nthreshold = 0.01\n", true);
+    let lang = tianguis_indicators::Lang::En;
+    let built = serde_json::to_string(&a.report(lang)).unwrap() + "\n";
+    let explainer = tianguis_indicators::explain::Explainer::new(lang);
+    let head = tianguis_indicators::report::build_head(
+        &a.settings,
+        &a.outcome,
+        a.market.clone(),
+        &explainer,
+    );
+    let mut streamed = Vec::new();
+    tianguis_indicators::report::write_json(&head, &a.outcome, &explainer, None, &mut streamed)
+        .unwrap();
+    assert_eq!(String::from_utf8(streamed).unwrap(), built);
+}
