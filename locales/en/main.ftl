@@ -230,3 +230,5 @@ verr-rule-violation = It does not comply with the rules of the chosen procuremen
 verr-invalid-phone = The phone number is invalid.
 verr-at-least-one = Give at least one.
 verr-sum-too-large = The total exceeds the maximum allowed.
+error-rule-violated = The request does not comply with the rules of the procurement method.
+error-opening-failed = The bids could not be opened; none was opened.

@@ -230,3 +230,5 @@ verr-rule-violation = No cumple las reglas del método de compra elegido.
 verr-invalid-phone = El teléfono no es válido.
 verr-at-least-one = Indique al menos uno.
 verr-sum-too-large = La suma supera el máximo permitido.
+error-rule-violated = La solicitud no cumple las reglas del método de compra.
+error-opening-failed = No se pudieron abrir las ofertas; no se abrió ninguna.

@@ -46,6 +46,10 @@ pub enum ErrorCode {
     ResourceConflict,
     /// The requested state change is not allowed from the current state.
     StateIllegalTransition,
+    /// The change breaks a rule of the procurement rulebook; `details.violations` cites it.
+    RuleViolated,
+    /// The bids could not be opened (wrong passphrases, too few members); nothing was opened.
+    OpeningFailed,
     /// The database could not be reached.
     ServiceUnavailable,
     /// An unexpected internal failure; details are logged, never shown.
@@ -73,6 +77,8 @@ impl ErrorCode {
         Self::ResourceNotFound,
         Self::ResourceConflict,
         Self::StateIllegalTransition,
+        Self::RuleViolated,
+        Self::OpeningFailed,
         Self::ServiceUnavailable,
         Self::InternalError,
     ];
@@ -98,6 +104,8 @@ impl ErrorCode {
             Self::ResourceNotFound => "resource.not_found",
             Self::ResourceConflict => "resource.conflict",
             Self::StateIllegalTransition => "state.illegal_transition",
+            Self::RuleViolated => "rule.violated",
+            Self::OpeningFailed => "opening.failed",
             Self::ServiceUnavailable => "service.unavailable",
             Self::InternalError => "internal.error",
         }
@@ -116,7 +124,7 @@ impl ErrorCode {
             Self::RequestTooLarge => 413,
             Self::RequestMethodNotAllowed => 405,
             Self::RequestUnsupportedMediaType => 415,
-            Self::ValidationFailed => 422,
+            Self::ValidationFailed | Self::RuleViolated | Self::OpeningFailed => 422,
             Self::ResourceNotFound => 404,
             Self::ResourceConflict | Self::StateIllegalTransition => 409,
             Self::ServiceUnavailable => 503,

@@ -58,6 +58,38 @@ impl Timestamp {
         ))
     }
 
+    /// Parses what a person types: RFC 3339, or a local `YYYY-MM-DDTHH:MM` (an HTML
+    /// `datetime-local` field) or `YYYY-MM-DD HH:MM` read in `zone`. An ambiguous or skipped
+    /// local time (daylight-saving changes; Guatemala has none today) is refused.
+    pub fn parse_local(text: &str, zone: Tz) -> Option<Timestamp> {
+        let text = text.trim();
+        if let Ok(dt) = DateTime::parse_from_rfc3339(text) {
+            return Some(Timestamp::from_datetime(dt.with_timezone(&Utc)));
+        }
+        let naive = [
+            "%Y-%m-%dT%H:%M",
+            "%Y-%m-%dT%H:%M:%S",
+            "%Y-%m-%d %H:%M",
+            "%Y-%m-%d %H:%M:%S",
+        ]
+        .iter()
+        .find_map(|f| chrono::NaiveDateTime::parse_from_str(text, f).ok())?;
+        match zone.from_local_datetime(&naive) {
+            chrono::LocalResult::Single(dt) => {
+                Some(Timestamp::from_datetime(dt.with_timezone(&Utc)))
+            }
+            _ => None,
+        }
+    }
+
+    /// The `datetime-local` form value of this instant in `zone` (`YYYY-MM-DDTHH:MM`).
+    pub fn to_local_input(self, zone: Tz) -> String {
+        self.to_datetime()
+            .with_timezone(&zone)
+            .format("%Y-%m-%dT%H:%M")
+            .to_string()
+    }
+
     /// Shown to a person in the configured zone, e.g. `2026-11-22 09:30:00 CST`.
     pub fn display_in(self, zone: Tz) -> String {
         self.to_datetime()
@@ -113,6 +145,19 @@ mod tests {
         let t = Timestamp::parse("2026-11-22T15:30:00Z").unwrap();
         let zone = parse_zone("America/Guatemala").unwrap();
         assert_eq!(t.display_in(zone), "2026-11-22 09:30:00 CST");
+    }
+
+    #[test]
+    fn local_input_is_read_in_the_zone() {
+        let zone = parse_zone("America/Guatemala").unwrap();
+        let t = Timestamp::parse_local("2026-12-01T09:30", zone).unwrap();
+        assert_eq!(t.to_rfc3339(), "2026-12-01T15:30:00.000000Z");
+        assert_eq!(t.to_local_input(zone), "2026-12-01T09:30");
+        assert_eq!(
+            Timestamp::parse_local("2026-12-01T15:30:00Z", zone),
+            Some(t)
+        );
+        assert_eq!(Timestamp::parse_local("mañana", zone), None);
     }
 
     #[test]

@@ -129,6 +129,29 @@ pub async fn set_sealed(
     Ok(())
 }
 
+/// Erases a withdrawn or replaced bid's ciphertext and its sealed documents (the receipt hash
+/// stays, so the supplier's receipt still identifies it).
+pub async fn erase_sealed(db: &mut impl Queryable, id: i64) -> Result<(), RepoError> {
+    db.handle()
+        .execute(
+            &Query::update()
+                .table(Bids::Table)
+                .value(Bids::Sealed, "")
+                .and_where(Expr::col(Bids::Id).eq(id))
+                .to_owned(),
+        )
+        .await?;
+    db.handle()
+        .execute(
+            &Query::delete()
+                .from_table(BidDocuments::Table)
+                .and_where(Expr::col(BidDocuments::BidId).eq(id))
+                .to_owned(),
+        )
+        .await?;
+    Ok(())
+}
+
 /// One bid.
 pub async fn find(db: &mut impl Queryable, id: i64) -> Result<Option<BidRow>, RepoError> {
     db.handle()

@@ -70,7 +70,6 @@ pub async fn blob(db: &mut impl Queryable, sha256: &str) -> Result<Option<Vec<u8
 }
 
 /// Attaches stored content to an owner.
-#[allow(clippy::too_many_arguments)]
 pub async fn attach(
     db: &mut impl Queryable,
     owner_type: &str,

@@ -724,7 +724,6 @@ pub struct ItemRow {
 }
 
 /// Adds an item line.
-#[allow(clippy::too_many_arguments)]
 pub async fn insert_item(
     db: &mut impl Queryable,
     tender_id: i64,

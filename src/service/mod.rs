@@ -4,11 +4,16 @@
 
 pub mod audit;
 pub mod auth;
+pub mod awards;
+pub mod bids;
 pub mod catalogue;
 pub mod demo;
+pub mod evaluation;
+pub mod plan;
 pub mod rate_limit;
 pub mod registry;
 pub mod suppliers;
+pub mod tenders;
 pub mod tokens;
 pub mod users;
 
@@ -88,6 +93,17 @@ pub enum ServiceError {
         /// Attempted action.
         action: String,
     },
+    /// The change breaks rules of the procurement rulebook (each with its citation).
+    #[error("rulebook violations: {0:?}")]
+    Rules(Vec<tianguis_rulebook::RuleViolation>),
+    /// The bids could not be opened; the code says why (`sealed.wrong_passphrase`, …).
+    #[error("opening failed: {code}")]
+    Opening {
+        /// Stable sealed-bid error code.
+        code: &'static str,
+        /// The member concerned, when one is.
+        member: Option<i64>,
+    },
     /// Storage failed.
     #[error(transparent)]
     Repo(#[from] RepoError),
@@ -97,6 +113,14 @@ pub enum ServiceError {
 }
 
 impl ServiceError {
+    /// An action the tender's phase does not allow.
+    pub fn illegal(e: crate::domain::tender::IllegalTransition) -> ServiceError {
+        ServiceError::IllegalTransition {
+            from: e.phase.code().to_string(),
+            action: e.action.code().to_string(),
+        }
+    }
+
     /// One field error as a validation failure.
     pub fn field(field: &str, code: FieldCode) -> ServiceError {
         ServiceError::Validation(vec![FieldError {
@@ -118,6 +142,8 @@ impl ServiceError {
             ServiceError::RateLimited { .. } => ErrorCode::AuthRateLimited,
             ServiceError::Forbidden => ErrorCode::AuthForbidden,
             ServiceError::IllegalTransition { .. } => ErrorCode::StateIllegalTransition,
+            ServiceError::Rules(_) => ErrorCode::RuleViolated,
+            ServiceError::Opening { .. } => ErrorCode::OpeningFailed,
             ServiceError::Repo(RepoError::UniqueViolation(_)) => ErrorCode::ResourceConflict,
             ServiceError::Repo(e) if e.is_unavailable() => ErrorCode::ServiceUnavailable,
             ServiceError::Repo(_) | ServiceError::Internal(_) => ErrorCode::InternalError,
