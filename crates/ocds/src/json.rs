@@ -285,7 +285,7 @@ impl<'a> Parser<'a> {
 
     fn object(&mut self, depth: usize) -> Result<Json<'a>, ParseError> {
         self.at += 1;
-        let mut pairs: Vec<(Cow<'a, str>, Json<'a>)> = Vec::new();
+        let mut pairs: Vec<(Cow<'a, str>, Json<'a>)> = Vec::with_capacity(8);
         // Index of keys, built only for large objects so that small ones stay cheap and huge
         // ones stay linear.
         let mut index: Option<

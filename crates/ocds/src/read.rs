@@ -461,7 +461,7 @@ fn open_input(input: &Input, options: &ReadOptions, raw: bool) -> Result<ItemIte
             source,
             line: line_no,
             pending,
-            buf: Vec::new(),
+            last_len: first.len(),
             raw,
         }));
     }
@@ -906,7 +906,8 @@ struct Lines {
     source: Source,
     line: u64,
     pending: VecDeque<Result<Unit, ReadError>>,
-    buf: Vec<u8>,
+    /// Length of the last line read (to size the next buffer).
+    last_len: usize,
     raw: bool,
 }
 
@@ -1078,12 +1079,14 @@ impl Lines {
         let mut bytes = 0usize;
         let mut error = None;
         while bytes < (4 << 20) && batch.len() < 4096 {
-            let mut line = Vec::with_capacity(self.buf.len().max(256));
+            // Sized like the previous line, so that a line is usually copied once.
+            let mut line = Vec::with_capacity(self.last_len + self.last_len / 4 + 64);
             match self.source.read_until(b'\n', &mut line) {
                 Ok(0) => break,
                 Ok(n) => {
                     self.line += 1;
                     bytes += n;
+                    self.last_len = n;
                     if !is_blank(&line) {
                         batch.push((self.line, line));
                     }
@@ -1096,9 +1099,6 @@ impl Lines {
                     break;
                 }
             }
-        }
-        if let Some((_, last)) = batch.last() {
-            self.buf = Vec::with_capacity(last.len());
         }
         let (file, raw) = (&self.file, self.raw);
         let units: Vec<VecDeque<Result<Unit, ReadError>>> = batch

@@ -31,7 +31,7 @@ pub enum MergeRule {
 #[derive(Debug, Default, Clone)]
 pub(crate) struct RuleNode {
     pub(crate) rule: Option<MergeRule>,
-    pub(crate) children: HashMap<String, RuleNode>,
+    pub(crate) children: HashMap<String, RuleNode, rustc_hash::FxBuildHasher>,
 }
 
 /// Errors raised while reading merge rules from a schema.
