@@ -461,3 +461,115 @@ fn streamed_json_report_is_the_built_report() {
         .unwrap();
     assert_eq!(String::from_utf8(streamed).unwrap(), built);
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    /// Any line, JSON or not, of any shape: never a panic, every line counted.
+    #[test]
+    fn arbitrary_lines_never_panic(lines in proptest::collection::vec(
+        proptest::string::string_regex(r#"\{("(ocid|tender|bids|details|awards|status|value|amount|currency|tenderers|id|suppliers|items|classification|tenderPeriod|startDate|endDate|numberOfTenderers|parties|relatedLots|relatedBid|initialValue)"|[0-9.e-]{1,6}|"[a-z]{0,3}"|[\[\]{}:,]|true|null| ){0,40}"#).unwrap(),
+        1..40,
+    )) {
+        let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+        let reader = BlockReader::new(Box::new(std::io::Cursor::new(text.into_bytes())), "fuzz").unwrap();
+        let options = Options { threads: 2, ..Options::default() };
+        let analysis = analyze(reader, &Settings::all_indicators(), &options, None).unwrap();
+        proptest::prop_assert_eq!(analysis.outcome.lines, lines.len() as u64);
+        let _ = analysis.report(tianguis_indicators::Lang::Es);
+        let _ = analysis.cardinal(false, true);
+    }
+}
+
+fn ocds_like_value() -> impl proptest::strategy::Strategy<Value = Value> {
+    use proptest::prelude::*;
+    let keys = prop::sample::select(vec![
+        "ocid",
+        "tender",
+        "bids",
+        "details",
+        "awards",
+        "status",
+        "value",
+        "amount",
+        "currency",
+        "tenderers",
+        "id",
+        "suppliers",
+        "items",
+        "classification",
+        "tenderPeriod",
+        "startDate",
+        "endDate",
+        "numberOfTenderers",
+        "parties",
+        "relatedLots",
+        "relatedBid",
+        "initialValue",
+        "buyer",
+        "procuringEntity",
+        "procurementMethod",
+        "date",
+        "unit",
+        "contactPoint",
+        "email",
+        "identifier",
+    ]);
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::from),
+        (-3i64..1_000_000).prop_map(Value::from),
+        (0.0f64..1e6).prop_map(Value::from),
+        prop::sample::select(vec![
+            "valid",
+            "disqualified",
+            "pending",
+            "active",
+            "open",
+            "direct",
+            "GTQ",
+            "A",
+            "B",
+            "2024-01-01T00:00:00Z",
+            "2024-02-01T00:00:00Z"
+        ])
+        .prop_map(Value::from),
+    ];
+    leaf.prop_recursive(4, 64, 6, move |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::from),
+            prop::collection::vec((keys.clone(), inner), 0..6).prop_map(|pairs| Value::Object(
+                pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+            )),
+        ]
+    })
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    /// Valid JSON of OCDS-like shapes but any types: no panic, the same results with 1 or 3
+    /// threads.
+    #[test]
+    fn arbitrary_releases_are_handled_deterministically(values in proptest::collection::vec(ocds_like_value(), 1..30)) {
+        let lines: Vec<Value> = values
+            .into_iter()
+            .enumerate()
+            .map(|(i, v)| match v {
+                Value::Object(mut map) => {
+                    map.entry("ocid").or_insert_with(|| Value::from(format!("o{i}")));
+                    Value::Object(map)
+                }
+                other => other,
+            })
+            .collect();
+        let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+        let go = |threads: usize| {
+            let reader = BlockReader::new(Box::new(std::io::Cursor::new(text.clone().into_bytes())), "fuzz").unwrap();
+            let options = Options { threads, ..Options::default() };
+            let analysis = analyze(reader, &Settings::all_indicators(), &options, None).unwrap();
+            serde_json::to_string(&analysis.report(tianguis_indicators::Lang::En)).unwrap()
+        };
+        proptest::prop_assert_eq!(go(1), go(3));
+    }
+}
