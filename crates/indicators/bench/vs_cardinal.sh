@@ -107,7 +107,7 @@ done
 mb="$(size_mb "$input")"
 o_w="$(printf '%s\n' "${ow[@]}" | median)"; o_r="$(printf '%s\n' "${orss[@]}" | maxof)"
 j_w="$(printf '%s\n' "${jw[@]}" | median)"; j_r="$(printf '%s\n' "${jrss[@]}" | maxof)"
-echo "| command (200 000 processes, 228 MB)               | wall      | throughput   | peak RSS   |"
+echo "| command (200 000 processes, 228 MB)          | wall      | throughput   | peak RSS   |"
 echo "|----------------------------------------------|-----------|--------------|------------|"
 if [ "$have_cardinal" = 1 ]; then
   c_w="$(printf '%s\n' "${cw[@]}" | median)"; c_r="$(printf '%s\n' "${crss[@]}" | maxof)"
