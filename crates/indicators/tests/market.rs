@@ -176,3 +176,29 @@ fn full_report_is_identical_whatever_the_thread_count() {
     assert_eq!(one, report(2));
     assert_eq!(one, report(3));
 }
+
+#[test]
+fn releases_in_memory_give_the_same_report_as_a_file() {
+    let releases = vec![
+        process("p1", 2023, "open", &[("A", 600)], &["A"]),
+        process("p2", 2024, "direct", &[("B", 300)], &[]),
+    ];
+    let settings = Settings::all_indicators();
+    let in_memory =
+        tianguis_indicators::analyze_releases(releases.iter(), &settings, &Options::default())
+            .unwrap();
+    let text: String = releases.iter().map(|l| format!("{l}\n")).collect();
+    let reader =
+        BlockReader::new(Box::new(std::io::Cursor::new(text.into_bytes())), "file").unwrap();
+    let from_file = analyze(reader, &settings, &Options::default(), None).unwrap();
+    let lang = tianguis_indicators::Lang::Es;
+    assert_eq!(
+        serde_json::to_value(in_memory.report(lang)).unwrap(),
+        serde_json::to_value(from_file.report(lang)).unwrap()
+    );
+    let market = in_memory.market.unwrap();
+    assert_eq!(
+        row(&market.rows, 2024, None, None).direct_share_by_count,
+        Some(1.0)
+    );
+}
