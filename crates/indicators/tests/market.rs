@@ -179,7 +179,7 @@ fn full_report_is_identical_whatever_the_thread_count() {
 
 #[test]
 fn releases_in_memory_give_the_same_report_as_a_file() {
-    let releases = vec![
+    let releases = [
         process("p1", 2023, "open", &[("A", 600)], &["A"]),
         process("p2", 2024, "direct", &[("B", 300)], &[]),
     ];
