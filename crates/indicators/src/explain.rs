@@ -11,7 +11,10 @@ use fluent_bundle::{FluentArgs, FluentBundle, FluentResource, FluentValue};
 use serde::Serialize;
 
 use crate::flags::engine::Reason;
-use crate::flags::{Detail, Indicator};
+use crate::flags::{
+    AbnormallyLowFigures, Detail, Indicator, LateBidFigures, PriceGapFigures, SimilarityFigures,
+    SplitPurchaseFigures,
+};
 
 /// The Spanish messages.
 pub const ES_FTL: &str = include_str!("../locales/es/indicators.ftl");
@@ -142,15 +145,16 @@ impl Explainer {
                 );
             }
             Detail::SingleBid { method } => set("method", method.clone().unwrap_or_default()),
-            Detail::PriceGap {
-                ratio,
-                fence,
-                winner,
-                runner_up,
-                winning_amount,
-                second_amount,
-                currency,
-            } => {
+            Detail::PriceGap(figures) => {
+                let PriceGapFigures {
+                    ratio,
+                    fence,
+                    winner,
+                    runner_up,
+                    winning_amount,
+                    second_amount,
+                    currency,
+                } = &**figures;
                 set("ratio", pct(*ratio));
                 set("fence", pct(*fence));
                 set("winner", winner.clone());
@@ -168,11 +172,12 @@ impl Explainer {
                 set("currency", currency.clone());
                 set("tenderers", tenderers.join(", "));
             }
-            Detail::LateBid {
-                tenderer,
-                bid_date,
-                end_date,
-            } => {
+            Detail::LateBid(figures) => {
+                let LateBidFigures {
+                    tenderer,
+                    bid_date,
+                    end_date,
+                } = &**figures;
                 set("tenderer", tenderer.clone());
                 set("biddate", bid_date.clone());
                 set("enddate", end_date.clone());
@@ -203,25 +208,27 @@ impl Explainer {
                 }
                 set("denominator", denominator.to_string());
             }
-            Detail::Similarity {
-                first,
-                second,
-                basis,
-                shared,
-            } => {
+            Detail::Similarity(figures) => {
+                let SimilarityFigures {
+                    first,
+                    second,
+                    basis,
+                    shared,
+                } = &**figures;
                 set("first", first.clone());
                 set("second", second.clone());
                 set("basis", self.message(&format!("basis-{basis}"), None));
                 set("shared", shared.clone());
             }
-            Detail::SplitPurchase {
-                supplier,
-                count,
-                total,
-                threshold,
-                currency,
-                window_days,
-            } => {
+            Detail::SplitPurchase(figures) => {
+                let SplitPurchaseFigures {
+                    supplier,
+                    count,
+                    total,
+                    threshold,
+                    currency,
+                    window_days,
+                } = &**figures;
                 set("supplier", supplier.clone());
                 set("count", count.to_string());
                 set("total", total.clone());
@@ -229,15 +236,16 @@ impl Explainer {
                 set("currency", currency.clone());
                 set("window", window_days.to_string());
             }
-            Detail::AbnormallyLow {
-                winner,
-                winner_price,
-                mean_of_other_initial,
-                below_mean_percent,
-                runner_up_price,
-                below_runner_up_percent,
-                currency,
-            } => {
+            Detail::AbnormallyLow(figures) => {
+                let AbnormallyLowFigures {
+                    winner,
+                    winner_price,
+                    mean_of_other_initial,
+                    below_mean_percent,
+                    runner_up_price,
+                    below_runner_up_percent,
+                    currency,
+                } = &**figures;
                 set("winner", winner.clone());
                 set("price", winner_price.clone());
                 set("mean", mean_of_other_initial.clone().unwrap_or_default());
@@ -314,7 +322,7 @@ mod tests {
             en,
             "The submission period lasted 4 whole days, fewer than the minimum of 5 days set for “x”."
         );
-        let gap = Detail::PriceGap {
+        let gap = Detail::PriceGap(Box::new(PriceGapFigures {
             ratio: 0.005,
             fence: 0.0123,
             winner: "W".into(),
@@ -322,7 +330,7 @@ mod tests {
             winning_amount: 100.0,
             second_amount: 100.5,
             currency: "GTQ".into(),
-        };
+        }));
         let text = Explainer::new(Lang::En).explain(Indicator::R024, &gap);
         assert!(
             text.contains("0.5 %") && text.contains("1.23 %") && text.contains("100.5 GTQ"),

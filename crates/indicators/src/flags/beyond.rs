@@ -20,7 +20,10 @@ use rustc_hash::FxHashMap;
 
 use super::engine::{Accumulator, Engine, PriceGap, Reason, submitted_bids};
 use super::extended::{contests, organisation_id};
-use super::{Detail, Indicator, LateFlag, Pos, ProcessFlag};
+use super::{
+    AbnormallyLowFigures, Detail, Indicator, LateFlag, Pos, ProcessFlag, SimilarityFigures,
+    SplitPurchaseFigures,
+};
 use crate::release::Release;
 use crate::settings::{AbnormallyLowSettings, R044Settings, R055Settings, Settings, pipe_set};
 
@@ -215,12 +218,12 @@ fn r044_similarities(
         tenderers,
         lot: None,
         detail: super::boxed(if engine.detailed {
-            Detail::Similarity {
+            Detail::Similarity(Box::new(SimilarityFigures {
                 first: first.to_string(),
                 second: second.to_string(),
                 basis: basis.to_string(),
                 shared: shared.to_string(),
-            }
+            }))
         } else {
             Detail::None
         }),
@@ -392,7 +395,7 @@ fn abnormally_low(
                     None
                 },
                 detail: super::boxed(if engine.detailed {
-                    Detail::AbnormallyLow {
+                    Detail::AbnormallyLow(Box::new(AbnormallyLowFigures {
                         winner: contest.suppliers.join(" + "),
                         winner_price: w.normalize().to_string(),
                         mean_of_other_initial: Some(mean.round_dp(2).normalize().to_string()),
@@ -400,7 +403,7 @@ fn abnormally_low(
                         runner_up_price: Some(runner.normalize().to_string()),
                         below_runner_up_percent: percent_below(runner, w),
                         currency: currency.to_string(),
-                    }
+                    }))
                 } else {
                     Detail::None
                 }),
@@ -521,14 +524,14 @@ pub fn finalize(engine: &Engine, acc: &mut Accumulator, late: &mut Vec<LateFlag>
                     tenderers: vec![std::sync::Arc::from(&**supplier)],
                     lot: None,
                     detail: super::boxed(if engine.detailed {
-                        Detail::SplitPurchase {
+                        Detail::SplitPurchase(Box::new(SplitPurchaseFigures {
                             supplier: supplier.to_string(),
                             count: in_split[i],
                             total: window.normalize().to_string(),
                             threshold: settings.threshold.normalize().to_string(),
                             currency: currency.to_string(),
                             window_days: settings.window_days,
-                        }
+                        }))
                     } else {
                         Detail::None
                     }),

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use chrono::DateTime;
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use super::{Detail, FlaggedProcess, Fraction, Indicator, Pos, ProcessFlag};
+use super::{Detail, FlaggedProcess, Fraction, Indicator, LateBidFigures, Pos, ProcessFlag};
 use crate::market::MarketAccumulator;
 use crate::release::{Award, Bid, Release};
 use crate::settings::{Settings, pipe_set};
@@ -942,11 +942,11 @@ impl Engine {
                 tenderers: late.iter().map(|s| acc.tenderers.shared(s)).collect(),
                 lot: None,
                 detail: super::boxed(if self.detailed {
-                    Detail::LateBid {
+                    Detail::LateBid(Box::new(LateBidFigures {
                         tenderer: late.join(", "),
                         bid_date: first_date.unwrap_or_default().to_string(),
                         end_date: end_date.to_string(),
-                    }
+                    }))
                 } else {
                     Detail::None
                 }),

@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 use rustc_hash::FxHashMap;
 
 use super::engine::{Accumulator, Applicability, Engine, LineIssue, PriceGap, Skipped};
-use super::{Detail, FlaggedProcess, Fraction, Group, Indicator, LateFlag, Pos, ProcessFlag};
+use super::{
+    Detail, FlaggedProcess, Fraction, Group, Indicator, LateFlag, Pos, PriceGapFigures, ProcessFlag,
+};
 use crate::stats;
 
 /// A flag on an organisation (buyer, procuring entity or tenderer).
@@ -153,7 +155,7 @@ pub fn finalize(engine: &Engine, mut acc: Accumulator) -> Outcome {
         tenderers,
         lot: g.lot.clone(),
         detail: super::boxed(if engine.detailed {
-            Detail::PriceGap {
+            Detail::PriceGap(Box::new(PriceGapFigures {
                 ratio: g.ratio,
                 fence,
                 winner: g.winner.to_string(),
@@ -161,7 +163,7 @@ pub fn finalize(engine: &Engine, mut acc: Accumulator) -> Outcome {
                 winning_amount: g.winning_amount,
                 second_amount: g.second_amount,
                 currency: acc.currency.as_deref().unwrap_or_default().to_string(),
-            }
+            }))
         } else {
             Detail::None
         }),

@@ -170,22 +170,7 @@ pub enum Detail {
         method: Option<String>,
     },
     /// R024 and R058: the gap between the winning and the second-lowest bid.
-    PriceGap {
-        /// (second − winning) / winning.
-        ratio: f64,
-        /// The fence it was compared with.
-        fence: f64,
-        /// The winner.
-        winner: String,
-        /// The second-lowest bidder.
-        runner_up: String,
-        /// The winning amount.
-        winning_amount: f64,
-        /// The second-lowest amount.
-        second_amount: f64,
-        /// The currency.
-        currency: String,
-    },
+    PriceGap(Box<PriceGapFigures>),
     /// R028.
     IdenticalPrices {
         /// The repeated amount.
@@ -196,14 +181,7 @@ pub enum Detail {
         tenderers: Vec<String>,
     },
     /// R030.
-    LateBid {
-        /// The winner whose bid was late.
-        tenderer: String,
-        /// The bid's date.
-        bid_date: String,
-        /// The submission deadline.
-        end_date: String,
-    },
+    LateBid(Box<LateBidFigures>),
     /// R035.
     OthersDisqualified {
         /// The only valid tenderer, who won.
@@ -230,48 +208,90 @@ pub enum Detail {
         denominator: u64,
     },
     /// R044.
-    Similarity {
-        /// One bidder.
-        first: String,
-        /// The other.
-        second: String,
-        /// `address`, `email` or `telephone`.
-        basis: String,
-        /// The shared value.
-        shared: String,
-    },
+    Similarity(Box<SimilarityFigures>),
     /// R055.
-    SplitPurchase {
-        /// The supplier.
-        supplier: String,
-        /// How many direct awards in the window.
-        count: usize,
-        /// Their total.
-        total: String,
-        /// The competitive threshold.
-        threshold: String,
-        /// The currency.
-        currency: String,
-        /// Window in days.
-        window_days: i64,
-    },
+    SplitPurchase(Box<SplitPurchaseFigures>),
     /// The abnormally-low-price flag.
-    AbnormallyLow {
-        /// The winner.
-        winner: String,
-        /// The winner's final price.
-        winner_price: String,
-        /// Mean of the other bidders' initial prices.
-        mean_of_other_initial: Option<String>,
-        /// Percent below that mean.
-        below_mean_percent: Option<String>,
-        /// The runner-up's final price.
-        runner_up_price: Option<String>,
-        /// Percent below the runner-up.
-        below_runner_up_percent: Option<String>,
-        /// The currency.
-        currency: String,
-    },
+    AbnormallyLow(Box<AbnormallyLowFigures>),
+}
+
+/// Figures of [`Detail::PriceGap`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PriceGapFigures {
+    /// (second − winning) / winning.
+    pub ratio: f64,
+    /// The fence it was compared with.
+    pub fence: f64,
+    /// The winner.
+    pub winner: String,
+    /// The second-lowest bidder.
+    pub runner_up: String,
+    /// The winning amount.
+    pub winning_amount: f64,
+    /// The second-lowest amount.
+    pub second_amount: f64,
+    /// The currency.
+    pub currency: String,
+}
+
+/// Figures of [`Detail::LateBid`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LateBidFigures {
+    /// The winner whose bid was late.
+    pub tenderer: String,
+    /// The bid's date.
+    pub bid_date: String,
+    /// The submission deadline.
+    pub end_date: String,
+}
+
+/// Figures of [`Detail::Similarity`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SimilarityFigures {
+    /// One bidder.
+    pub first: String,
+    /// The other.
+    pub second: String,
+    /// `address`, `email` or `telephone`.
+    pub basis: String,
+    /// The shared value.
+    pub shared: String,
+}
+
+/// Figures of [`Detail::SplitPurchase`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SplitPurchaseFigures {
+    /// The supplier.
+    pub supplier: String,
+    /// How many direct awards in the window.
+    pub count: usize,
+    /// Their total.
+    pub total: String,
+    /// The competitive threshold.
+    pub threshold: String,
+    /// The currency.
+    pub currency: String,
+    /// Window in days.
+    pub window_days: i64,
+}
+
+/// Figures of [`Detail::AbnormallyLow`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AbnormallyLowFigures {
+    /// The winner.
+    pub winner: String,
+    /// The winner's final price.
+    pub winner_price: String,
+    /// Mean of the other bidders' initial prices.
+    pub mean_of_other_initial: Option<String>,
+    /// Percent below that mean.
+    pub below_mean_percent: Option<String>,
+    /// The runner-up's final price.
+    pub runner_up_price: Option<String>,
+    /// Percent below the runner-up.
+    pub below_runner_up_percent: Option<String>,
+    /// The currency.
+    pub currency: String,
 }
 
 /// One flag on a process.
