@@ -12,7 +12,7 @@
 //! Entry points: [`analyze`] for a JSON-lines stream (the CLI, [`cli`]), [`analyze_releases`]
 //! for releases already in memory (the platform), then [`Analysis::report`] or
 //! [`Analysis::cardinal`]. Module layout: [`settings`] (INI), [`input`] (blocks of lines, gzip),
-//! [`release`] (the fields read), [`flags`] (fold and finalize), [`market`] and [`prices`],
+//! [`json`] (validating reader), [`release`] (the fields read), [`flags`] (fold and finalize), [`market`] and [`prices`],
 //! [`run`] (threads), [`report`], [`cardinal`] and [`explain`] (outputs), [`stats`].
 
 pub mod cardinal;
