@@ -50,26 +50,42 @@ impl<'a> FromJson<'a> for Str<'a> {
     }
 }
 
-/// A JSON number field kept as its source text, absent if missing or of another type.
+/// A JSON number field kept as its source text (for exact decimals) and as the reference's
+/// `as_f64()` (parsed once, as several indicators compare the same amount), absent if missing
+/// or of another type.
 #[derive(Debug, Default, Clone, Copy, PartialEq)]
-pub struct Num<'a>(pub Option<&'a str>);
+pub struct Num<'a> {
+    text: Option<&'a str>,
+    value: Option<f64>,
+}
 
 impl<'a> Num<'a> {
+    /// A number from its JSON text.
+    pub fn new(text: &'a str) -> Num<'a> {
+        Num {
+            text: Some(text),
+            value: text.parse::<f64>().ok().filter(|f| f.is_finite()),
+        }
+    }
+
+    /// The source text, if the field was a number.
+    pub fn text(&self) -> Option<&'a str> {
+        self.text
+    }
+
     /// As the reference's `as_f64()`: correctly rounded, `None` if not finite.
     pub fn f64(&self) -> Option<f64> {
-        self.0
-            .and_then(|t| t.parse::<f64>().ok())
-            .filter(|f| f.is_finite())
+        self.value
     }
 
     /// As the reference's `as_u64()`: only an integer literal.
     pub fn u64(&self) -> Option<u64> {
-        self.0.and_then(|t| t.parse::<u64>().ok())
+        self.text.and_then(|t| t.parse::<u64>().ok())
     }
 
     /// The exact decimal value, for money.
     pub fn decimal(&self) -> Option<Decimal> {
-        let text = self.0?;
+        let text = self.text?;
         if text.contains(['e', 'E']) {
             Decimal::from_scientific(text).ok()
         } else {
@@ -82,10 +98,10 @@ impl<'a> FromJson<'a> for Num<'a> {
     #[inline]
     fn read(r: &mut Reader<'a>) -> json::Result<Self> {
         match r.peek() {
-            Some(b'-' | b'0'..=b'9') => Ok(Num(Some(r.number()?))),
+            Some(b'-' | b'0'..=b'9') => Ok(Num::new(r.number()?)),
             _ => {
                 r.skip_value()?;
-                Ok(Num(None))
+                Ok(Num::default())
             }
         }
     }
@@ -385,7 +401,7 @@ mod tests {
         let details = r.bids.details.items();
         assert_eq!(details.len(), 2);
         assert!(!details[0].is_object);
-        assert_eq!(details[1].value.amount.0, Some("1e400"));
+        assert_eq!(details[1].value.amount.text(), Some("1e400"));
         assert_eq!(details[1].value.amount.f64(), None);
     }
 
@@ -396,7 +412,7 @@ mod tests {
         assert_eq!(r.tender.value.amount.f64(), Some(0.1));
         assert_eq!(r.tender.value.amount.decimal(), Some(Decimal::new(1, 1)));
         assert_eq!(r.tender.number_of_tenderers.u64(), None);
-        let n = Num(Some("1.5e3"));
+        let n = Num::new("1.5e3");
         assert_eq!(n.decimal(), Some(Decimal::from(1500)));
     }
 

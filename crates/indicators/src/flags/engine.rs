@@ -765,7 +765,7 @@ impl Engine {
                 .applicability
                 .na(Indicator::R018, Reason::MethodNotSelected);
         }
-        if t.number_of_tenderers.0.is_none() {
+        if t.number_of_tenderers.text().is_none() {
             return acc
                 .applicability
                 .na(Indicator::R018, Reason::MissingNumberOfTenderers);
