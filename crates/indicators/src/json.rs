@@ -45,6 +45,7 @@ pub struct Reader<'a> {
     bytes: &'a [u8],
     pos: usize,
     depth: u32,
+    lean: bool,
 }
 
 const ONES: u64 = 0x0101_0101_0101_0101;
@@ -69,7 +70,19 @@ impl<'a> Reader<'a> {
             bytes: text.as_bytes(),
             pos: 0,
             depth: 0,
+            lean: false,
         }
+    }
+
+    /// Lean readers skip the fields only Tianguis's additions use (see [`crate::release`]).
+    pub fn set_lean(&mut self, lean: bool) {
+        self.lean = lean;
+    }
+
+    /// Whether this reader is lean.
+    #[inline]
+    pub fn is_lean(&self) -> bool {
+        self.lean
     }
 
     fn error<T>(&self, message: &'static str) -> Result<T> {

@@ -182,15 +182,19 @@ impl<'a, T: FromJson<'a>> FromJson<'a> for List<T> {
 }
 
 /// Generates a lenient struct: fields by JSON name, unknown keys skipped, a non-object value
-/// read as an object without fields, the last of repeated keys winning.
+/// read as an object without fields, the last of repeated keys winning. Fields listed under
+/// `extended` are only read when the reader is not lean (the reference's indicators do not use
+/// them, so `--format cardinal` skips them like unknown keys).
 macro_rules! lenient {
-    ($(#[$meta:meta])* $name:ident { $($(#[$fmeta:meta])* $json:literal => $field:ident : $ty:ty),* $(,)? }) => {
+    ($(#[$meta:meta])* $name:ident { $($(#[$fmeta:meta])* $json:literal => $field:ident : $ty:ty),* $(,)? }
+     $(extended { $($(#[$emeta:meta])* $ejson:literal => $efield:ident : $ety:ty),* $(,)? })?) => {
         $(#[$meta])*
         #[derive(Debug, Default, Clone, PartialEq)]
         pub struct $name<'a> {
             /// Whether the value was a JSON object.
             pub is_object: bool,
             $($(#[$fmeta])* pub $field: $ty,)*
+            $($($(#[$emeta])* pub $efield: $ety,)*)?
             #[doc(hidden)]
             pub _marker: PhantomData<&'a ()>,
         }
@@ -206,6 +210,7 @@ macro_rules! lenient {
                 r.object(|r, key| {
                     match key.as_ref() {
                         $($json => out.$field = FromJson::read(r)?,)*
+                        $($($ejson if !r.is_lean() => out.$efield = FromJson::read(r)?,)*)?
                         _ => r.skip_value()?,
                     }
                     Ok(())
@@ -220,11 +225,13 @@ lenient!(
     /// A compiled release (one contracting process).
     Release {
         "ocid" => ocid: Str<'a>,
-        "date" => date: Str<'a>,
         "buyer" => buyer: OrgRef<'a>,
         "tender" => tender: Tender<'a>,
         "bids" => bids: Bids<'a>,
         "awards" => awards: List<Award<'a>>,
+    }
+    extended {
+        "date" => date: Str<'a>,
         "parties" => parties: List<Party<'a>>,
     }
 );
@@ -238,6 +245,8 @@ lenient!(
         "numberOfTenderers" => number_of_tenderers: Num<'a>,
         "tenderPeriod" => tender_period: Period<'a>,
         "procuringEntity" => procuring_entity: OrgRef<'a>,
+    }
+    extended {
         "value" => value: Amount<'a>,
         "items" => items: List<Item<'a>>,
         "datePublished" => date_published: Str<'a>,
@@ -278,11 +287,13 @@ lenient!(
     /// `bids.details[]` (bid extension). `initialValue` is the Tianguis auction field: the
     /// sealed price before a reverse auction (see the crate README, "Auction data").
     Bid {
-        "id" => id: Str<'a>,
         "status" => status: Str<'a>,
         "date" => date: Str<'a>,
         "tenderers" => tenderers: List<OrgRef<'a>>,
         "value" => value: Amount<'a>,
+    }
+    extended {
+        "id" => id: Str<'a>,
         "initialValue" => initial_value: Amount<'a>,
         "relatedLots" => related_lots: List<Str<'a>>,
     }
@@ -291,11 +302,13 @@ lenient!(
 lenient!(
     /// `awards[]`, with the bid extension's `relatedBid` and the lots extension's `relatedLots`.
     Award {
-        "id" => id: Str<'a>,
         "status" => status: Str<'a>,
-        "date" => date: Str<'a>,
         "suppliers" => suppliers: List<OrgRef<'a>>,
         "items" => items: List<Item<'a>>,
+    }
+    extended {
+        "id" => id: Str<'a>,
+        "date" => date: Str<'a>,
         "value" => value: Amount<'a>,
         "relatedBid" => related_bid: Str<'a>,
         "relatedLots" => related_lots: List<Str<'a>>,
@@ -306,6 +319,8 @@ lenient!(
     /// `items[]` of a tender or award.
     Item {
         "classification" => classification: Classification<'a>,
+    }
+    extended {
         "unit" => unit: Unit<'a>,
     }
 );
@@ -376,7 +391,17 @@ impl<'a> Release<'a> {
     /// # Errors
     /// Where the line stops being JSON.
     pub fn parse_str(line: &'a str) -> json::Result<Release<'a>> {
+        Release::parse_fields(line, false)
+    }
+
+    /// Parses one line, reading only the reference's fields when `lean` (the others are still
+    /// validated, so the same lines are accepted).
+    ///
+    /// # Errors
+    /// Where the line stops being JSON.
+    pub fn parse_fields(line: &'a str, lean: bool) -> json::Result<Release<'a>> {
         let mut reader = Reader::new(line);
+        reader.set_lean(lean);
         let release = Release::read(&mut reader)?;
         reader.end()?;
         Ok(release)

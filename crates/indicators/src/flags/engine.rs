@@ -496,9 +496,8 @@ impl Engine {
                 continue;
             }
             let parsed = match std::str::from_utf8(bytes) {
-                Ok(text) => {
-                    Release::parse_str(text).map_err(|e| ("input.invalid_json", e.to_string()))
-                }
+                Ok(text) => Release::parse_fields(text, !self.extended)
+                    .map_err(|e| ("input.invalid_json", e.to_string())),
                 Err(e) => Err(("input.invalid_utf8", e.to_string())),
             };
             match parsed {
