@@ -25,6 +25,7 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Read, Seek, Write};
+use std::os::unix::fs::FileExt;
 use std::path::PathBuf;
 
 use rayon::prelude::*;
@@ -197,25 +198,54 @@ pub fn compile_to(
     let started = std::time::Instant::now();
     let mut summary = Summary::default();
     let mut grouper = Grouper::new(options.memory_budget, options.spill_dir.clone());
-    for release in releases(inputs, options.read.clone()) {
-        match release {
-            Ok(release) => {
-                summary.releases += 1;
-                if summary.releases.is_multiple_of(4096) {
-                    progress(summary.releases);
+    let mut files: Vec<File> = Vec::new();
+    {
+        let mut accept =
+            |result: Result<(String, Payload), Problem>, grouper: &mut Grouper| -> io::Result<()> {
+                match result {
+                    Ok((ocid, payload)) => {
+                        summary.releases += 1;
+                        if summary.releases.is_multiple_of(4096) {
+                            progress(summary.releases);
+                        }
+                        grouper.push(ocid, payload)
+                    }
+                    Err(problem) => {
+                        summary.read_errors += 1;
+                        problems(&problem);
+                        Ok(())
+                    }
                 }
-                grouper.push(release.ocid, release.json)?;
+            };
+        // Plain JSON-lines files are indexed by offset (see `index_file`); everything else goes
+        // through the general reader. Inputs keep their order, so releases keep input order.
+        let mut pending: Vec<Input> = Vec::new();
+        for input in inputs {
+            let path = match &input {
+                Input::Path(path) if crate::read::is_plain_json_lines(path, &options.read) => {
+                    path.clone()
+                }
+                _ => {
+                    pending.push(input);
+                    continue;
+                }
+            };
+            for release in releases(std::mem::take(&mut pending), options.read.clone()) {
+                accept(release.map(RawRelease::into_payload), &mut grouper)?;
             }
-            Err(problem) => {
-                summary.read_errors += 1;
-                problems(&problem);
-            }
+            let file = File::open(&path)?;
+            index_file(&file, &path, files.len() as u32, &mut grouper, &mut accept)?;
+            files.push(file);
+        }
+        for release in releases(pending, options.read.clone()) {
+            accept(release.map(RawRelease::into_payload), &mut grouper)?;
         }
     }
     progress(summary.releases);
     summary.read_seconds = started.elapsed().as_secs_f64();
     summary.spilled_runs = grouper.runs.len() as u64;
     let merger = Merger::default();
+    let files = &files;
     let mut out = BufWriter::with_capacity(1 << 20, out);
     let mut batch: Vec<Group> = Vec::new();
     let mut batch_bytes = 0usize;
@@ -223,7 +253,7 @@ pub fn compile_to(
         |batch: &mut Vec<Group>, summary: &mut Summary, out: &mut BufWriter<&mut dyn Write>| {
             let results: Vec<Result<Vec<u8>, Problem>> = batch
                 .par_iter()
-                .map(|group| merge_group(&merger, options.mode, group))
+                .map(|group| merge_group(&merger, options.mode, group, files))
                 .collect();
             batch.clear();
             for result in results {
@@ -242,7 +272,7 @@ pub fn compile_to(
         };
     for group in grouper.finish()? {
         let group = group?;
-        batch_bytes += group.releases.iter().map(Vec::len).sum::<usize>();
+        batch_bytes += group.releases.iter().map(Payload::len).sum::<usize>();
         batch.push(group);
         if batch_bytes >= 8 << 20 || batch.len() >= 4096 {
             flush(&mut batch, &mut summary, &mut out)?;
@@ -255,20 +285,41 @@ pub fn compile_to(
     Ok(summary)
 }
 
-fn merge_group(merger: &Merger, mode: Mode, group: &Group) -> Result<Vec<u8>, Problem> {
-    let mut trees = Vec::with_capacity(group.releases.len());
-    for text in &group.releases {
-        match Json::parse(text) {
-            Ok(tree) => trees.push(tree),
-            Err(e) => {
-                return Err(Problem::Corrupt {
-                    ocid: group.ocid.clone(),
-                    message: e.to_string(),
-                });
-            }
+fn merge_group(
+    merger: &Merger,
+    mode: Mode,
+    group: &Group,
+    files: &[File],
+) -> Result<Vec<u8>, Problem> {
+    let corrupt = |message: String| Problem::Corrupt {
+        ocid: group.ocid.clone(),
+        message,
+    };
+    let mut loaded: Vec<Vec<u8>> = Vec::new();
+    for payload in &group.releases {
+        if let Payload::File { file, offset, len } = payload {
+            let mut text = vec![0u8; *len as usize];
+            let source = files
+                .get(*file as usize)
+                .ok_or_else(|| corrupt("unknown file".into()))?;
+            source
+                .read_exact_at(&mut text, *offset)
+                .map_err(|e| corrupt(format!("cannot re-read the input: {e}")))?;
+            loaded.push(text);
         }
     }
-    let mut out = Vec::with_capacity(group.releases.iter().map(Vec::len).sum::<usize>() / 2 + 64);
+    let mut loaded = loaded.iter();
+    let mut trees = Vec::with_capacity(group.releases.len());
+    let mut size = 0;
+    for payload in &group.releases {
+        let text: &[u8] = match payload {
+            Payload::Bytes(text) => text,
+            Payload::File { .. } => loaded.next().map_or(&[][..], Vec::as_slice),
+        };
+        size += text.len();
+        trees.push(Json::parse(text).map_err(|e| corrupt(e.to_string()))?);
+    }
+    let mut out = Vec::with_capacity(size / 2 + 64);
     merger
         .write(&trees, mode, &mut out)
         .map_err(|error| Problem::Merge {
@@ -278,20 +329,181 @@ fn merge_group(merger: &Merger, mode: Mode, group: &Group) -> Result<Vec<u8>, Pr
     Ok(out)
 }
 
+/// Index a plain JSON-lines file: lines that are releases ready to merge (the reader's probe)
+/// are kept as (file, offset, length) and re-read when their ocid is merged, so the input is
+/// never copied into memory; other lines (packages, 1.0 releases to upgrade, broken lines) go
+/// through the reader's general path. Lines are probed in parallel, 8 MiB at a time.
+fn index_file(
+    file: &File,
+    path: &std::path::Path,
+    file_index: u32,
+    grouper: &mut Grouper,
+    accept: &mut Accept<'_>,
+) -> io::Result<()> {
+    use crate::read::{is_blank, line_units_owned, probe_release, strip_bom};
+    let name: std::sync::Arc<str> = std::sync::Arc::from(path.display().to_string());
+    let mut reader = BufReader::with_capacity(1 << 16, file);
+    let mut block: Vec<u8> = Vec::with_capacity(8 << 20);
+    let mut block_start = 0u64; // file offset of block[0]
+    let mut line_no = 0u64;
+    let mut eof = false;
+    while !eof {
+        // Fill the block with whole lines (a line longer than the block grows it).
+        let keep = block.len();
+        block.resize(keep.max(8 << 20), 0);
+        let mut filled = keep;
+        while filled < block.len() {
+            let n = reader.read(&mut block[filled..])?;
+            if n == 0 {
+                eof = true;
+                break;
+            }
+            filled += n;
+        }
+        block.truncate(filled);
+        let end = if eof {
+            block.len()
+        } else {
+            match memchr::memrchr(b'\n', &block) {
+                Some(i) => i + 1,
+                None => {
+                    block.reserve(block.len());
+                    continue;
+                }
+            }
+        };
+        let mut lines = Vec::new();
+        let mut at = 0usize;
+        while at < end {
+            let stop = memchr::memchr(b'\n', &block[at..end]).map_or(end, |i| at + i + 1);
+            line_no += 1;
+            if !is_blank(&block[at..stop]) {
+                lines.push((line_no, at, stop));
+            }
+            at = stop;
+        }
+        let block_ref = &block;
+        type Probed =
+            Result<(String, u64, u32), std::collections::VecDeque<Result<Unit, ReadError>>>;
+        let probed: Vec<Probed> = lines
+            .par_iter()
+            .map(|&(number, from, to)| {
+                let text = &block_ref[from..to];
+                let trimmed_len = text
+                    .iter()
+                    .rposition(|b| !b.is_ascii_whitespace())
+                    .map_or(0, |i| i + 1);
+                let bom = text.len() - strip_bom(text).len();
+                match probe_release(strip_bom(&text[..trimmed_len])) {
+                    Some(ocid) if u32::try_from(trimmed_len - bom).is_ok() => Ok((
+                        ocid,
+                        block_start + (from + bom) as u64,
+                        (trimmed_len - bom) as u32,
+                    )),
+                    _ => Err(line_units_owned(text.to_vec(), &name, number, true)),
+                }
+            })
+            .collect();
+        for result in probed {
+            match result {
+                Ok((ocid, offset, len)) => accept(
+                    Ok((
+                        ocid,
+                        Payload::File {
+                            file: file_index,
+                            offset,
+                            len,
+                        },
+                    )),
+                    grouper,
+                )?,
+                Err(units) => {
+                    for unit in units {
+                        let releases = match unit {
+                            Ok(Unit::Raw(raw)) => Ok(vec![raw]),
+                            Ok(Unit::Item(item)) => releases_of(item),
+                            Err(e) => Err(Problem::Read(e)),
+                        };
+                        match releases {
+                            Ok(list) => {
+                                for raw in list {
+                                    accept(Ok(raw.into_payload()), grouper)?;
+                                }
+                            }
+                            Err(problem) => accept(Err(problem), grouper)?,
+                        }
+                    }
+                }
+            }
+        }
+        block_start += end as u64;
+        block.drain(..end);
+    }
+    Ok(())
+}
+/// Takes one release to merge (its ocid and text) or one problem, on the reading side.
+type Accept<'x> =
+    dyn FnMut(Result<(String, Payload), Problem>, &mut Grouper) -> io::Result<()> + 'x;
+
+/// Where the text of a release to merge is.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Payload {
+    /// In memory.
+    Bytes(Vec<u8>),
+    /// In an input file that stays open until the merge: index, byte offset and length.
+    File {
+        /// Index of the file among the indexed inputs.
+        file: u32,
+        /// Byte offset of the release text.
+        offset: u64,
+        /// Length of the release text.
+        len: u32,
+    },
+}
+
+impl Payload {
+    /// Bytes of release text it stands for.
+    pub fn len(&self) -> usize {
+        match self {
+            Payload::Bytes(text) => text.len(),
+            Payload::File { len, .. } => *len as usize,
+        }
+    }
+
+    /// Whether it stands for no text.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Bytes of memory it holds.
+    fn held(&self) -> usize {
+        match self {
+            Payload::Bytes(text) => text.len(),
+            Payload::File { .. } => 0,
+        }
+    }
+}
+
+impl RawRelease {
+    fn into_payload(self) -> (String, Payload) {
+        (self.ocid, Payload::Bytes(self.json))
+    }
+}
+
 /// The releases of one ocid, in input order.
 #[derive(Debug)]
 pub struct Group {
     /// The ocid.
     pub ocid: String,
-    /// Release texts.
-    pub releases: Vec<Vec<u8>>,
+    /// Release texts (or where to find them).
+    pub releases: Vec<Payload>,
 }
 
 /// Groups release texts by ocid within a memory budget (external merge sort; see module docs).
 pub struct Grouper {
     budget: usize,
     dir: Option<PathBuf>,
-    buffer: Vec<(String, Vec<u8>)>,
+    buffer: Vec<(String, Payload)>,
     buffered: usize,
     runs: Vec<File>,
 }
@@ -312,9 +524,9 @@ impl Grouper {
     }
 
     /// Add one release.
-    pub fn push(&mut self, ocid: String, json: Vec<u8>) -> io::Result<()> {
-        self.buffered += ocid.len() + json.len() + ENTRY_OVERHEAD;
-        self.buffer.push((ocid, json));
+    pub fn push(&mut self, ocid: String, payload: Payload) -> io::Result<()> {
+        self.buffered += ocid.len() + payload.held() + ENTRY_OVERHEAD;
+        self.buffer.push((ocid, payload));
         if self.buffered > self.budget {
             self.spill()?;
         }
@@ -333,8 +545,8 @@ impl Grouper {
             None => tempfile::tempfile()?,
         };
         let mut writer = BufWriter::with_capacity(1 << 20, file);
-        for (ocid, json) in self.buffer.drain(..) {
-            write_entry(&mut writer, &ocid, &json)?;
+        for (ocid, payload) in self.buffer.drain(..) {
+            write_entry(&mut writer, &ocid, &payload)?;
         }
         let mut file = writer.into_inner().map_err(|e| e.into_error())?;
         file.rewind()?;
@@ -372,7 +584,7 @@ impl Grouper {
             }
         }
         let mut merge = KWayMerge { readers, heap };
-        let mut pending: Option<(String, Vec<u8>)> = None;
+        let mut pending: Option<(String, Payload)> = None;
         Ok(Box::new(std::iter::from_fn(move || {
             let (ocid, first) = match pending.take() {
                 Some(entry) => entry,
@@ -401,11 +613,11 @@ impl Grouper {
 
 struct KWayMerge {
     readers: Vec<BufReader<File>>,
-    heap: BinaryHeap<Reverse<(String, usize, Vec<u8>)>>,
+    heap: BinaryHeap<Reverse<(String, usize, Payload)>>,
 }
 
 impl KWayMerge {
-    fn next_entry(&mut self) -> io::Result<Option<(String, Vec<u8>)>> {
+    fn next_entry(&mut self) -> io::Result<Option<(String, Payload)>> {
         let Some(Reverse((ocid, run, json))) = self.heap.pop() else {
             return Ok(None);
         };
@@ -418,26 +630,54 @@ impl KWayMerge {
     }
 }
 
-fn write_entry(writer: &mut impl Write, ocid: &str, json: &[u8]) -> io::Result<()> {
+fn write_entry(writer: &mut impl Write, ocid: &str, payload: &Payload) -> io::Result<()> {
     writer.write_all(&(ocid.len() as u64).to_le_bytes())?;
     writer.write_all(ocid.as_bytes())?;
-    writer.write_all(&(json.len() as u64).to_le_bytes())?;
-    writer.write_all(json)
+    match payload {
+        Payload::Bytes(text) => {
+            writer.write_all(&[0])?;
+            writer.write_all(&(text.len() as u64).to_le_bytes())?;
+            writer.write_all(text)
+        }
+        Payload::File { file, offset, len } => {
+            writer.write_all(&[1])?;
+            writer.write_all(&file.to_le_bytes())?;
+            writer.write_all(&offset.to_le_bytes())?;
+            writer.write_all(&len.to_le_bytes())
+        }
+    }
 }
 
-fn read_entry(reader: &mut impl Read) -> io::Result<Option<(String, Vec<u8>)>> {
-    let mut len = [0u8; 8];
-    match reader.read_exact(&mut len) {
+fn read_entry(reader: &mut impl Read) -> io::Result<Option<(String, Payload)>> {
+    let mut u64_bytes = [0u8; 8];
+    match reader.read_exact(&mut u64_bytes) {
         Ok(()) => {}
         Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(None),
         Err(e) => return Err(e),
     }
-    let mut ocid = vec![0u8; u64::from_le_bytes(len) as usize];
+    let mut ocid = vec![0u8; u64::from_le_bytes(u64_bytes) as usize];
     reader.read_exact(&mut ocid)?;
-    reader.read_exact(&mut len)?;
-    let mut json = vec![0u8; u64::from_le_bytes(len) as usize];
-    reader.read_exact(&mut json)?;
     let ocid =
         String::from_utf8(ocid).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
-    Ok(Some((ocid, json)))
+    let mut tag = [0u8; 1];
+    reader.read_exact(&mut tag)?;
+    let payload = if tag[0] == 0 {
+        reader.read_exact(&mut u64_bytes)?;
+        let mut text = vec![0u8; u64::from_le_bytes(u64_bytes) as usize];
+        reader.read_exact(&mut text)?;
+        Payload::Bytes(text)
+    } else {
+        let mut u32_bytes = [0u8; 4];
+        reader.read_exact(&mut u32_bytes)?;
+        let file = u32::from_le_bytes(u32_bytes);
+        reader.read_exact(&mut u64_bytes)?;
+        let offset = u64::from_le_bytes(u64_bytes);
+        reader.read_exact(&mut u32_bytes)?;
+        Payload::File {
+            file,
+            offset,
+            len: u32::from_le_bytes(u32_bytes),
+        }
+    };
+    Ok(Some((ocid, payload)))
 }

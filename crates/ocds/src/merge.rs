@@ -314,7 +314,7 @@ const NEVER: u64 = u64::MAX;
 #[derive(Default)]
 struct Children<'a> {
     entries: Vec<(Key<'a>, Node<'a>)>,
-    index: Option<Box<HashMap<Key<'a>, usize, FxBuildHasher>>>,
+    index: Option<HashMap<Key<'a>, usize, FxBuildHasher>>,
 }
 
 const INDEX_FROM: usize = 12;
@@ -341,7 +341,7 @@ impl<'a> Children<'a> {
                 index.insert(k.clone(), i);
             }
             index.insert(key.clone(), self.entries.len());
-            self.index = Some(Box::new(index));
+            self.index = Some(index);
         }
         self.entries.push((key, Node::default()));
         let last = self.entries.len() - 1;

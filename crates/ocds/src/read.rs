@@ -394,6 +394,35 @@ fn decompress(inner: Box<dyn Read + Send>) -> io::Result<Source> {
     }
 }
 
+/// Whether `path` is an uncompressed file of JSON lines (its first non-blank line is a complete
+/// JSON value), which `ocds compile` can index by offset instead of copying.
+pub(crate) fn is_plain_json_lines(path: &Path, options: &ReadOptions) -> bool {
+    let Ok(file) = File::open(path) else {
+        return false;
+    };
+    let mut reader = BufReader::with_capacity(1 << 16, file);
+    match reader.fill_buf() {
+        Ok(head) if head.len() >= 2 && head[0] == 0x1f && head[1] == 0x8b => return false,
+        Ok(_) => {}
+        Err(_) => return false,
+    }
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        match (&mut reader)
+            .take(options.memory_budget as u64 + 1)
+            .read_until(b'\n', &mut line)
+        {
+            Ok(0) | Err(_) => return false,
+            Ok(_) if is_blank(&line) => continue,
+            Ok(_) => {
+                return line.len() <= options.memory_budget
+                    && serde_json::from_slice::<IgnoredAny>(strip_bom(&line)).is_ok();
+            }
+        }
+    }
+}
+
 /// Open an input as a byte stream, decompressing gzip (detected by its magic bytes).
 pub fn open_decompressed(input: &Input) -> io::Result<Box<dyn BufRead + Send>> {
     open_raw(input)
@@ -416,11 +445,11 @@ impl AsRef<[u8]> for SharedBytes {
     }
 }
 
-fn is_blank(line: &[u8]) -> bool {
+pub(crate) fn is_blank(line: &[u8]) -> bool {
     line.iter().all(|b| b.is_ascii_whitespace())
 }
 
-fn strip_bom(line: &[u8]) -> &[u8] {
+pub(crate) fn strip_bom(line: &[u8]) -> &[u8] {
     line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(line)
 }
 
@@ -940,7 +969,7 @@ fn line_units(
 /// (it has `parties`, so ocdskit treats it as 1.1, or it has none of the fields the upgrade
 /// rewrites) with a string ocid and an id is checked by skipping through it once, without
 /// building it; anything else returns `None` and takes the general path.
-fn probe_release(text: &[u8]) -> Option<String> {
+pub(crate) fn probe_release(text: &[u8]) -> Option<String> {
     #[derive(serde::Deserialize)]
     struct Probe {
         ocid: Option<Value>,
@@ -1113,7 +1142,7 @@ impl Lines {
 }
 
 /// The units of a line, or its parse error.
-fn line_units_owned(
+pub(crate) fn line_units_owned(
     line: Vec<u8>,
     file: &Arc<str>,
     line_no: u64,

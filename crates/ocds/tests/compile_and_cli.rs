@@ -329,3 +329,59 @@ fn validate_runs_over_all_real_data() {
     assert_eq!(code, 1);
     assert!(err.contains("errors"), "{err}");
 }
+
+#[test]
+fn indexed_json_lines_compile_like_the_general_reader() {
+    // A plain JSON-lines file is indexed by offset; the same bytes given in memory go through
+    // the general reader. Mixed content: 1.1 releases, a 1.0 release to upgrade, a package
+    // line, a broken line, a BOM, CRLF endings, blank lines.
+    let text = concat!(
+        "\u{feff}",
+        r#"{"ocid": "b", "id": "1", "date": "2024-01-02", "parties": [], "tender": {"title": "x"}}"#,
+        "\r\n",
+        "\n",
+        r#"{"ocid": "a", "id": "1", "date": "2024-01-01", "buyer": {"name": "IGSS"}}"#,
+        "\n",
+        r#"{"uri": "u", "releases": [{"ocid": "b", "id": "2", "date": "2024-01-03", "tender": {"status": "active"}}]}"#,
+        "\n",
+        r#"{"ocid": "c", "id": "1", "date": "#,
+        "\n",
+        r#"{"ocid": "a", "id": "2", "date": "2024-01-05", "parties": [{"id": "p"}], "awards": [{"id": "1"}]}"#,
+        "\n",
+    );
+    let dir = common::scratch();
+    let path = common::write(dir.path(), "mixed.jsonl", text.as_bytes());
+    let run = |input: Input| {
+        let (mut out, mut problems) = (Vec::new(), Vec::new());
+        let summary = compile_to(
+            vec![input],
+            &CompileOptions::default(),
+            &mut out,
+            &mut |p| problems.push(p.code()),
+            &mut |_| {},
+        )
+        .expect("compile");
+        (
+            String::from_utf8(out).expect("utf-8"),
+            problems,
+            summary.releases,
+        )
+    };
+    let indexed = run(Input::Path(path));
+    let general = run(Input::Bytes {
+        name: "mixed.jsonl".into(),
+        data: std::sync::Arc::new(text.as_bytes().to_vec()),
+    });
+    assert_eq!(indexed, general);
+    assert_eq!(indexed.1, ["ocds.invalid_json"]);
+    assert_eq!(indexed.2, 4);
+    let out = lines(&indexed.0);
+    assert_eq!(out.len(), 2);
+    assert_eq!(out[0]["ocid"], "a");
+    assert_eq!(out[0]["buyer"]["name"], "IGSS");
+    assert!(
+        out[0]["buyer"]["id"].is_string(),
+        "the 1.0 release was upgraded"
+    );
+    assert_eq!(out[1]["tender"], json!({"title": "x", "status": "active"}));
+}
