@@ -41,17 +41,18 @@ echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)  machine: $(nproc) cores, $(awk '/Mem
 echo "input: $input ($releases releases, $((bytes / 1000000)) MB, JSON lines)"
 read -r _ t_ref rss_ref < <(OCDSKIT_ALLOW_ORJSON=1 measure ocdskit "$work/ocdskit.jsonl" python3 "$crate/tests/ocdskit_compile.py" "$schema" < "$input")
 read -r _ t_ours rss_ours < <(measure ours "$work/ours.jsonl" "$ours_bin" compile "$input")
-read -r _ t_spill rss_spill < <(measure ours-64MiB "$work/ours-spill.jsonl" "$ours_bin" compile --memory-budget 64 "$input")
+read -r _ t_spill rss_spill < <(measure ours-1MiB "$work/ours-spill.jsonl" "$ours_bin" compile --memory-budget 1 "$input")
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 cmp -s "$work/ocdskit.jsonl" "$work/ours.jsonl" || { echo "OUTPUTS DIFFER: $work/ocdskit.jsonl $work/ours.jsonl" >&2; exit 1; }
 cmp -s "$work/ours.jsonl" "$work/ours-spill.jsonl" || { echo "SPILLED OUTPUT DIFFERS" >&2; exit 1; }
 echo "outputs identical ($(wc -l < "$work/ours.jsonl") compiled releases)"
-printf '\n| tool | command | wall time | releases/s | MB/s | peak RSS | speed-up |\n|---|---|---:|---:|---:|---:|---:|\n'
-row() { # name command wall rss
-  awk -v n="$1" -v c="$2" -v t="$3" -v r="$4" -v rel="$releases" -v b="$bytes" -v ref="$t_ref" 'BEGIN {
-    printf "| %s | `%s` | %.2f s | %.0f | %.1f | %.0f MiB | %.1fx |\n", n, c, t, rel / t, b / t / 1e6, r / 1024, ref / t }'
+printf '\n| tool | command | wall time | releases/s | MB/s | peak RSS | CPU user+sys | speed-up |\n|---|---|---:|---:|---:|---:|---:|---:|\n'
+cpu() { awk -F': ' '/User time|System time/ {s += $2} END {printf "%.2f", s}' "$work/$1.time"; }
+row() { # name command wall rss timefile
+  awk -v n="$1" -v c="$2" -v t="$3" -v r="$4" -v cpu="$(cpu "$5")" -v rel="$releases" -v b="$bytes" -v ref="$t_ref" 'BEGIN {
+    printf "| %s | `%s` | %.2f s | %.0f | %.1f | %.0f MiB | %.2f s | %.1fx |\n", n, c, t, rel / t, b / t / 1e6, r / 1024, cpu, ref / t }'
 }
-row "ocdskit 1.7 (Python)" "ocdskit compile --schema …" "$t_ref" "$rss_ref"
-row "tianguis-ocds" "ocds compile" "$t_ours" "$rss_ours"
-row "tianguis-ocds, 64 MiB budget" "ocds compile --memory-budget 64" "$t_spill" "$rss_spill"
+row "ocdskit 1.7 (Python)" "ocdskit compile --schema …" "$t_ref" "$rss_ref" ocdskit
+row "tianguis-ocds" "ocds compile" "$t_ours" "$rss_ours" ours
+row "tianguis-ocds, 1 MiB budget (spills)" "ocds compile --memory-budget 1" "$t_spill" "$rss_spill" ours-1MiB
 [ -n "${BENCH_DIR:-}" ] || rm -rf "$work"

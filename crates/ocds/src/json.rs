@@ -291,6 +291,7 @@ impl<'a> Parser<'a> {
         let mut index: Option<
             std::collections::HashMap<Cow<'a, str>, usize, rustc_hash::FxBuildHasher>,
         > = None;
+        let mut seen = 0u64;
         self.skip_ws();
         if self.bytes.get(self.at) == Some(&b'}') {
             self.at += 1;
@@ -324,10 +325,16 @@ impl<'a> Parser<'a> {
                         .collect(),
                 );
             }
+            // A 64-bit signature of the keys seen (length and last byte) rules out almost every
+            // key without comparing strings; only a possible repeat is looked up.
+            let bit =
+                1u64 << ((key.len() * 7 + key.as_bytes().last().map_or(0, |b| *b as usize)) % 64);
             let existing = match &index {
                 Some(index) => index.get(&key).copied(),
+                None if seen & bit == 0 => None,
                 None => pairs.iter().position(|(k, _)| *k == key),
             };
+            seen |= bit;
             match existing {
                 Some(i) => pairs[i].1 = value,
                 None => {
