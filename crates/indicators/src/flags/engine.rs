@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use chrono::DateTime;
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 
 use super::{Detail, FlaggedProcess, Fraction, Indicator, LateBidFigures, Pos, ProcessFlag};
 use crate::market::MarketAccumulator;
@@ -248,8 +248,9 @@ pub struct TendererStats {
     pub r038: Fraction,
     /// R048: processes won with classified items.
     pub r048_processes: u64,
-    /// R048: classification prefixes of those items (numbers in [`Tenderers::codes`]).
-    pub r048_codes: FxHashSet<u32>,
+    /// R048: classification prefixes of those items (numbers in [`Tenderers::codes`]), sorted
+    /// (a short sorted list is cheaper than a hash set at these sizes).
+    pub r048_codes: Vec<u32>,
 }
 
 impl TendererStats {
@@ -259,6 +260,8 @@ impl TendererStats {
         self.r048_processes += other.r048_processes;
         self.r048_codes
             .extend(other.r048_codes.into_iter().map(|c| code_map[c as usize]));
+        self.r048_codes.sort_unstable();
+        self.r048_codes.dedup();
     }
 }
 
@@ -1121,7 +1124,9 @@ impl Engine {
                             observed.push(supplier);
                             entry.r048_processes += 1;
                         }
-                        entry.r048_codes.insert(code);
+                        if let Err(at) = entry.r048_codes.binary_search(&code) {
+                            entry.r048_codes.insert(at, code);
+                        }
                     }
                 }
             }
