@@ -3,18 +3,20 @@
 //! Why this design (issue 5: "Everything streams: memory stays flat whatever the input size",
 //! and `ocds compile` ≥ 30× the throughput of `ocdskit compile`):
 //!
-//! 1. **Read** every input with the shared reader; 1.0 data is upgraded as
-//!    `ocdskit upgrade 1.0:1.1` would. JSON lines of 1.1 releases are only *probed* (ocid, id,
-//!    shape) and kept as their original text; everything else is built, checked, upgraded and
-//!    re-serialised. Records contribute their embedded releases, or their `compiledRelease` when
-//!    they only link to releases.
+//! 1. **Read** every input; 1.0 data is upgraded as `ocdskit upgrade 1.0:1.1` would. A plain
+//!    (uncompressed) JSON-lines file is *indexed*: each line is only probed (ocid, id, shape,
+//!    whether upgrading could change it), in parallel, and kept as (file, offset, length) — the
+//!    input is never copied into memory and is re-read when its ocid is merged. Everything else
+//!    (documents, gzip, standard input, lines that are packages or need upgrading) goes through
+//!    the shared reader and is kept as compact JSON text. Records contribute their embedded
+//!    releases, or their `compiledRelease` when they only link to releases.
 //! 2. **Group** by ocid with an external sort bounded by [`CompileOptions::memory_budget`]:
-//!    release texts are buffered; when the buffer exceeds the budget it is sorted by ocid (stably,
-//!    so input order is kept within an ocid) and written to a temporary *run* file. At the end the
-//!    runs are merged k-way (ties broken by run order, so input order is still kept). Memory is
-//!    the budget plus one read buffer per run, whatever the input size; with no spill, nothing
-//!    touches the disk. The output is in ocid order, like ocdskit's (its SQLite backend
-//!    `ORDER BY ocid`).
+//!    entries (ocid + text or file offset) are buffered; when the buffer exceeds the budget it is
+//!    sorted by ocid (stably, so input order is kept within an ocid) and written to a temporary
+//!    *run* file. At the end the runs are merged k-way (ties broken by run order, so input order
+//!    is still kept). Memory is the budget plus one read buffer per run, whatever the input size;
+//!    with no spill, nothing touches the disk. The output is in ocid order, like ocdskit's (its
+//!    SQLite backend `ORDER BY ocid`).
 //! 3. **Merge** batches of ocids in parallel (rayon), each release parsed once into a borrowed
 //!    tree, and write the merged releases in order.
 //!
@@ -343,14 +345,16 @@ fn index_file(
     use crate::read::{is_blank, line_units_owned, probe_release, strip_bom};
     let name: std::sync::Arc<str> = std::sync::Arc::from(path.display().to_string());
     let mut reader = BufReader::with_capacity(1 << 16, file);
-    let mut block: Vec<u8> = Vec::with_capacity(8 << 20);
+    const BLOCK: usize = 8 << 20;
+    let mut block: Vec<u8> = Vec::with_capacity(BLOCK);
     let mut block_start = 0u64; // file offset of block[0]
     let mut line_no = 0u64;
     let mut eof = false;
     while !eof {
         // Fill the block with whole lines (a line longer than the block grows it).
+        // A partial line as long as a whole block means a very long line: grow the block.
         let keep = block.len();
-        block.resize(keep.max(8 << 20), 0);
+        block.resize(if keep >= BLOCK { keep * 2 } else { BLOCK }, 0);
         let mut filled = keep;
         while filled < block.len() {
             let n = reader.read(&mut block[filled..])?;
@@ -366,10 +370,7 @@ fn index_file(
         } else {
             match memchr::memrchr(b'\n', &block) {
                 Some(i) => i + 1,
-                None => {
-                    block.reserve(block.len());
-                    continue;
-                }
+                None => continue,
             }
         };
         let mut lines = Vec::new();

@@ -1980,13 +1980,3 @@ impl<'de> Visitor<'de> for SendElements<'_> {
         Ok(Flow::Continue)
     }
 }
-
-/// Read every item of `inputs` with default options (convenience for tests and small tools).
-pub fn read_all(inputs: impl IntoIterator<Item = Input>) -> Vec<Result<Item, ReadError>> {
-    Reader::new(inputs, ReadOptions::default()).collect()
-}
-
-/// Name of a path for display, as given.
-pub fn display_name(path: &Path) -> String {
-    path.display().to_string()
-}

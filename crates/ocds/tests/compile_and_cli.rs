@@ -385,3 +385,20 @@ fn indexed_json_lines_compile_like_the_general_reader() {
     );
     assert_eq!(out[1]["tender"], json!({"title": "x", "status": "active"}));
 }
+
+#[test]
+fn lines_longer_than_a_read_block_are_indexed_whole() {
+    let dir = common::scratch();
+    let long = "x".repeat(9 << 20);
+    let text = format!(
+        "{}\n{}\n",
+        json!({"ocid": "a", "id": "1", "date": "2024-01-01", "parties": [], "description": long}),
+        json!({"ocid": "b", "id": "1", "date": "2024-01-01", "parties": []}),
+    );
+    let path = common::write(dir.path(), "long.jsonl", text.as_bytes());
+    let (code, out, err) = cli(compile_cmd(&[path], false, None));
+    assert_eq!(code, 0, "{err}");
+    let out = lines(&out);
+    assert_eq!(out.len(), 2);
+    assert_eq!(out[0]["description"].as_str().map(str::len), Some(9 << 20));
+}
