@@ -145,19 +145,23 @@ pub fn write(outcome: &Outcome, no_meta: bool, map: bool, out: &mut dyn Write) -
             b.raw(b"{");
             let mut written = 0;
             let mut seen: rustc_hash::FxHashSet<&str> = rustc_hash::FxHashSet::default();
+            // One buffer for every OCID's codes (no allocation per process).
+            let mut codes: Vec<(Indicator, f64)> = Vec::with_capacity(Indicator::ALL.len());
             for p in &processes {
-                let mut codes: Vec<(Indicator, f64)> = if repeated {
+                codes.clear();
+                if repeated {
                     if !seen.insert(&p.ocid) {
                         continue;
                     }
-                    later[&*p.ocid].clone()
+                    codes.extend_from_slice(&later[&*p.ocid]);
                 } else {
-                    p.flags
-                        .iter()
-                        .filter(|f| f.indicator.in_cardinal() && f.lot.is_none())
-                        .map(|f| (f.indicator, f.value))
-                        .collect()
-                };
+                    codes.extend(
+                        p.flags
+                            .iter()
+                            .filter(|f| f.indicator.in_cardinal() && f.lot.is_none())
+                            .map(|f| (f.indicator, f.value)),
+                    );
+                }
                 if written > 0 {
                     b.raw(b",");
                 }

@@ -573,3 +573,25 @@ proptest::proptest! {
         proptest::prop_assert_eq!(go(1), go(3));
     }
 }
+
+#[test]
+fn a_repeated_ocid_is_one_entry_in_the_reference_shape() {
+    let lines = vec![
+        json!({"ocid": "dup", "tender": {"procurementMethod": "open", "numberOfTenderers": 1}}),
+        json!({"ocid": "other", "tender": {"procurementMethod": "open", "numberOfTenderers": 1}}),
+        json!({"ocid": "dup", "tender": {"tenderPeriod": period("2024-01-01T00:00:00Z", "2024-01-02T00:00:00Z")}}),
+    ];
+    let a = run(&lines, "[R003]\n[R018]\n", false);
+    let value = a.cardinal(true, false);
+    assert_eq!(
+        value,
+        json!({"OCID": {"dup": {"R003": 1.0, "R018": 1.0}, "other": {"R018": 1.0}}})
+    );
+    let mut text = Vec::new();
+    tianguis_indicators::cardinal::write(&a.outcome, true, false, &mut text).unwrap();
+    assert!(
+        String::from_utf8(text)
+            .unwrap()
+            .starts_with("{\"OCID\":{\"dup\":")
+    );
+}
