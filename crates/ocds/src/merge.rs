@@ -462,6 +462,9 @@ impl<'a> Node<'a> {
         state: &mut State<'a>,
         skip: &[&str],
     ) {
+        if self.children.is_empty() {
+            self.children.entries.reserve(pairs.len());
+        }
         for (key, value) in pairs {
             let key: &'a str = key.as_ref();
             if skip.contains(&key) {
@@ -509,6 +512,9 @@ impl<'a> Node<'a> {
         rules: Option<&RuleNode>,
         state: &mut State<'a>,
     ) {
+        if self.children.is_empty() {
+            self.children.entries.reserve(items.len());
+        }
         for item in items {
             let Json::Object(pairs) = item else {
                 continue;
