@@ -401,7 +401,7 @@ fn index_file(
                         block_start + (from + bom) as u64,
                         (trimmed_len - bom) as u32,
                     )),
-                    _ => Err(line_units_owned(text.to_vec(), &name, number, true)),
+                    _ => Err(line_units_owned(text.to_vec(), &name, number, false)),
                 }
             })
             .collect();
