@@ -310,25 +310,34 @@ fn merge_group(
             loaded.push(text);
         }
     }
-    let mut loaded = loaded.iter();
-    let mut trees = Vec::with_capacity(group.releases.len());
-    let mut size = 0;
-    for payload in &group.releases {
-        let text: &[u8] = match payload {
-            Payload::Bytes(text) => text,
-            Payload::File { .. } => loaded.next().map_or(&[][..], Vec::as_slice),
-        };
-        size += text.len();
-        trees.push(Json::parse(text).map_err(|e| corrupt(e.to_string()))?);
+    // One arena per worker thread, reset per group: the trees of a group are freed at once.
+    thread_local! {
+        static ARENA: std::cell::RefCell<bumpalo::Bump> = std::cell::RefCell::new(bumpalo::Bump::new());
     }
-    let mut out = Vec::with_capacity(size / 2 + 64);
-    merger
-        .write(&trees, mode, &mut out)
-        .map_err(|error| Problem::Merge {
-            ocid: group.ocid.clone(),
-            error,
-        })?;
-    Ok(out)
+    ARENA.with(|cell| {
+        let mut arena = cell.borrow_mut();
+        arena.reset();
+        let arena = &*arena;
+        let mut loaded = loaded.iter();
+        let mut trees = Vec::with_capacity(group.releases.len());
+        let mut size = 0;
+        for payload in &group.releases {
+            let text: &[u8] = match payload {
+                Payload::Bytes(text) => text,
+                Payload::File { .. } => loaded.next().map_or(&[][..], Vec::as_slice),
+            };
+            size += text.len();
+            trees.push(Json::parse(text, arena).map_err(|e| corrupt(e.to_string()))?);
+        }
+        let mut out = Vec::with_capacity(size / 2 + 64);
+        merger
+            .write(&trees, mode, &mut out)
+            .map_err(|error| Problem::Merge {
+                ocid: group.ocid.clone(),
+                error,
+            })?;
+        Ok(out)
+    })
 }
 
 /// Index a plain JSON-lines file: lines that are releases ready to merge (the reader's probe)

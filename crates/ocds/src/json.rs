@@ -12,6 +12,8 @@
 
 use std::borrow::Cow;
 
+use bumpalo::Bump;
+use bumpalo::collections::Vec as BumpVec;
 use serde_json::Value;
 
 /// A JSON value borrowing from its source text.
@@ -22,11 +24,11 @@ pub enum Json<'a> {
     Scalar(&'a str),
     /// A string containing escapes, as its JSON text with quotes.
     Escaped(&'a str),
-    /// An array.
-    Array(Vec<Json<'a>>),
+    /// An array (in the arena of the parse).
+    Array(BumpVec<'a, Json<'a>>),
     /// An object in document order (a repeated key keeps its first place and last value, as a
-    /// Python dict does).
-    Object(Vec<(Cow<'a, str>, Json<'a>)>),
+    /// Python dict does), in the arena of the parse.
+    Object(BumpVec<'a, (Cow<'a, str>, Json<'a>)>),
 }
 
 /// Why text could not be read as JSON.
@@ -42,8 +44,9 @@ pub struct ParseError {
 const MAX_DEPTH: usize = 512;
 
 impl<'a> Json<'a> {
-    /// Parse one JSON value (surrounding whitespace allowed).
-    pub fn parse(text: &'a [u8]) -> Result<Json<'a>, ParseError> {
+    /// Parse one JSON value (surrounding whitespace allowed). Arrays and objects are allocated
+    /// in `arena`, so that a whole group of releases is freed at once.
+    pub fn parse(text: &'a [u8], arena: &'a Bump) -> Result<Json<'a>, ParseError> {
         let text = std::str::from_utf8(text).map_err(|e| ParseError {
             offset: e.valid_up_to(),
             what: "UTF-8",
@@ -52,6 +55,7 @@ impl<'a> Json<'a> {
             text,
             bytes: text.as_bytes(),
             at: 0,
+            arena,
         };
         let value = parser.value(0)?;
         parser.skip_ws();
@@ -176,6 +180,7 @@ struct Parser<'a> {
     text: &'a str,
     bytes: &'a [u8],
     at: usize,
+    arena: &'a Bump,
 }
 
 impl<'a> Parser<'a> {
@@ -263,7 +268,7 @@ impl<'a> Parser<'a> {
 
     fn array(&mut self, depth: usize) -> Result<Json<'a>, ParseError> {
         self.at += 1;
-        let mut items = Vec::new();
+        let mut items = BumpVec::new_in(self.arena);
         self.skip_ws();
         if self.bytes.get(self.at) == Some(&b']') {
             self.at += 1;
@@ -285,7 +290,8 @@ impl<'a> Parser<'a> {
 
     fn object(&mut self, depth: usize) -> Result<Json<'a>, ParseError> {
         self.at += 1;
-        let mut pairs: Vec<(Cow<'a, str>, Json<'a>)> = Vec::with_capacity(8);
+        let mut pairs: BumpVec<'a, (Cow<'a, str>, Json<'a>)> =
+            BumpVec::with_capacity_in(8, self.arena);
         // Index of keys, built only for large objects so that small ones stay cheap and huge
         // ones stay linear.
         let mut index: Option<

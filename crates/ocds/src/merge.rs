@@ -141,9 +141,10 @@ impl<'r> Merger<'r> {
             .iter()
             .map(|r| serde_json::to_vec(r).unwrap_or_default())
             .collect();
+        let arena = bumpalo::Bump::new();
         let mut trees = Vec::with_capacity(texts.len());
         for (index, text) in texts.iter().enumerate() {
-            let tree = Json::parse(text).map_err(|_| MergeError::NonObjectRelease {
+            let tree = Json::parse(text, &arena).map_err(|_| MergeError::NonObjectRelease {
                 index,
                 kind: "invalid",
             })?;
@@ -231,9 +232,9 @@ impl<'r> Merger<'r> {
                 }
                 Mode::Versioned => {
                     state.metas.push(ReleaseMeta {
-                        id: field("id").unwrap_or(&NULL),
-                        date: field("date").unwrap_or(&NULL),
-                        tag: field("tag").unwrap_or(&NULL),
+                        id: field("id"),
+                        date: field("date"),
+                        tag: field("tag"),
                     });
                     root.child(Key::Prop("ocid"))
                         .set_plain(leaf_or_null(ocid), &mut state);
@@ -250,12 +251,18 @@ impl<'r> Merger<'r> {
     }
 }
 
-static NULL: Json<'static> = Json::Scalar("null");
+/// Write a value, or `null` when absent.
+fn write_or_null(value: Option<&Json<'_>>, out: &mut Vec<u8>) {
+    match value {
+        Some(value) => value.write(out),
+        None => out.extend_from_slice(b"null"),
+    }
+}
 
 fn leaf_or_null<'a>(value: Option<&'a Json<'a>>) -> LeafValue<'a> {
     match value {
         Some(v) => LeafValue::Ref(v),
-        None => LeafValue::Ref(&NULL),
+        None => LeafValue::Text(b"null".to_vec()),
     }
 }
 
@@ -279,9 +286,9 @@ fn py_str<'a>(value: &'a Json<'a>) -> Cow<'a, str> {
 }
 
 struct ReleaseMeta<'a> {
-    id: &'a Json<'a>,
-    date: &'a Json<'a>,
-    tag: &'a Json<'a>,
+    id: Option<&'a Json<'a>>,
+    date: Option<&'a Json<'a>>,
+    tag: Option<&'a Json<'a>>,
 }
 
 struct State<'a> {
@@ -367,7 +374,10 @@ enum LeafValue<'a> {
 
 impl LeafValue<'_> {
     fn is_null(&self) -> bool {
-        matches!(self, LeafValue::Ref(v) if v.is_null())
+        match self {
+            LeafValue::Ref(v) => v.is_null(),
+            LeafValue::Text(text) => text == b"null",
+        }
     }
 
     fn write(&self, out: &mut Vec<u8>) {
@@ -703,11 +713,11 @@ fn write_leaf(leaf: &Leaf<'_>, state: &State<'_>, out: &mut Vec<u8>) {
                 }
                 let meta = state.metas.get(*release as usize);
                 out.extend_from_slice(b"{\"releaseID\":");
-                meta.map_or(&NULL, |m| m.id).write(out);
+                write_or_null(meta.and_then(|m| m.id), out);
                 out.extend_from_slice(b",\"releaseDate\":");
-                meta.map_or(&NULL, |m| m.date).write(out);
+                write_or_null(meta.and_then(|m| m.date), out);
                 out.extend_from_slice(b",\"releaseTag\":");
-                meta.map_or(&NULL, |m| m.tag).write(out);
+                write_or_null(meta.and_then(|m| m.tag), out);
                 out.extend_from_slice(b",\"value\":");
                 value.write(out);
                 out.push(b'}');
