@@ -131,7 +131,7 @@ impl MergeRules {
 }
 
 /// Follow `$ref`s (replacing the object by its target, like `jsonref`).
-fn deref<'a>(root: &'a Value, mut value: &'a Value) -> Result<&'a Value, SchemaError> {
+pub(crate) fn deref<'a>(root: &'a Value, mut value: &'a Value) -> Result<&'a Value, SchemaError> {
     for _ in 0..MAX_DEPTH {
         match value.get("$ref").and_then(Value::as_str) {
             Some(reference) => {

@@ -380,21 +380,9 @@ impl Validator {
     }
 }
 
-fn deref<'a>(root: &'a Value, mut value: &'a Value) -> &'a Value {
-    for _ in 0..32 {
-        match value
-            .get("$ref")
-            .and_then(Value::as_str)
-            .and_then(|r| r.strip_prefix('#'))
-        {
-            Some(pointer) => match root.pointer(pointer) {
-                Some(target) => value = target,
-                None => return value,
-            },
-            None => return value,
-        }
-    }
-    value
+/// The target of a schema's local `$ref` (the value itself if it has none or it is broken).
+fn deref<'a>(root: &'a Value, value: &'a Value) -> &'a Value {
+    crate::rules::deref(root, value).unwrap_or(value)
 }
 
 fn sub(location: &Location, suffix: &str) -> Location {
