@@ -14,6 +14,8 @@
 //! - [`validate`]: JSON Schema and codelist checks;
 //! - [`cli`]: the `compile`, `validate` and `upgrade` subcommands.
 
+#![warn(missing_docs)]
+
 pub mod cli;
 pub mod compile;
 pub mod json;
