@@ -380,11 +380,37 @@ fn io_error(file: &Arc<str>, line: u64, e: impl fmt::Display) -> ReadError {
     }
 }
 
+/// Whether a stream starts with the gzip magic bytes.
+fn is_gzip(head: &[u8]) -> bool {
+    head.starts_with(&[0x1f, 0x8b])
+}
+
+/// The first non-blank line (at most `budget + 1` bytes) and its 1-based number, or `None` when
+/// the stream has only blank lines.
+fn first_line(source: &mut dyn BufRead, budget: usize) -> io::Result<Option<(u64, Vec<u8>)>> {
+    let mut line_no = 0u64;
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        if source
+            .take(budget as u64 + 1)
+            .read_until(b'\n', &mut line)?
+            == 0
+        {
+            return Ok(None);
+        }
+        line_no += 1;
+        if !is_blank(&line) {
+            return Ok(Some((line_no, line)));
+        }
+    }
+}
+
 /// Wrap a byte stream, decompressing it when it starts with the gzip magic bytes.
 fn decompress(inner: Box<dyn Read + Send>) -> io::Result<Source> {
     let mut buffered = BufReader::with_capacity(1 << 16, inner);
     let head = buffered.fill_buf()?;
-    if head.len() >= 2 && head[0] == 0x1f && head[1] == 0x8b {
+    if is_gzip(head) {
         Ok(Box::new(BufReader::with_capacity(
             1 << 16,
             MultiGzDecoder::new(buffered),
@@ -401,25 +427,15 @@ pub(crate) fn is_plain_json_lines(path: &Path, options: &ReadOptions) -> bool {
         return false;
     };
     let mut reader = BufReader::with_capacity(1 << 16, file);
-    match reader.fill_buf() {
-        Ok(head) if head.len() >= 2 && head[0] == 0x1f && head[1] == 0x8b => return false,
-        Ok(_) => {}
-        Err(_) => return false,
+    if reader.fill_buf().map_or(true, is_gzip) {
+        return false;
     }
-    let mut line = Vec::new();
-    loop {
-        line.clear();
-        match (&mut reader)
-            .take(options.memory_budget as u64 + 1)
-            .read_until(b'\n', &mut line)
-        {
-            Ok(0) | Err(_) => return false,
-            Ok(_) if is_blank(&line) => continue,
-            Ok(_) => {
-                return line.len() <= options.memory_budget
-                    && serde_json::from_slice::<IgnoredAny>(strip_bom(&line)).is_ok();
-            }
+    match first_line(&mut reader, options.memory_budget) {
+        Ok(Some((_, line))) => {
+            line.len() <= options.memory_budget
+                && serde_json::from_slice::<IgnoredAny>(strip_bom(&line)).is_ok()
         }
+        _ => false,
     }
 }
 
@@ -458,30 +474,20 @@ fn open_input(input: &Input, options: &ReadOptions, raw: bool) -> Result<ItemIte
     let mut source = open_raw(input).map_err(|e| io_error(&file, 0, e))?;
     // Skip leading blank lines, then look at the first line: if it is a complete JSON value on
     // its own, the source is JSON lines; otherwise it is a document.
-    let mut line_no = 0u64;
-    let mut first = Vec::new();
-    loop {
-        first.clear();
-        let limit = options.memory_budget as u64 + 1;
-        let n = (&mut source)
-            .take(limit)
-            .read_until(b'\n', &mut first)
-            .map_err(|e| io_error(&file, line_no + 1, e))?;
-        if n == 0 {
+    let (line_no, first) = match first_line(&mut source, options.memory_budget) {
+        Ok(Some(found)) => found,
+        Ok(None) => {
             return Err(ReadError {
                 location: Location {
                     file,
-                    line: line_no.max(1),
+                    line: 1,
                     pointer: String::new(),
                 },
                 kind: ReadErrorKind::Empty,
             });
         }
-        line_no += 1;
-        if !is_blank(&first) {
-            break;
-        }
-    }
+        Err(e) => return Err(io_error(&file, 1, e)),
+    };
     if first.len() <= options.memory_budget
         && let Some(pending) = line_units(&first, &file, line_no, raw)
     {
