@@ -209,7 +209,9 @@ pub struct Item {
     pub value: Value,
     /// Where it is.
     pub location: Location,
-    /// Its package, if it was inside one.
+    /// Its package, if it was inside one. The items of one package share this `Arc` (compare
+    /// with `Arc::ptr_eq`) and are yielded consecutively, only after the whole package was
+    /// checked — so an importer can commit a package as one transaction.
     pub package: Option<Arc<Package>>,
 }
 

@@ -92,6 +92,11 @@ fn packages_stream_with_metadata_and_locations() {
         assert_eq!(pointers, ["/releases/0", "/releases/1", "/releases/2"]);
         assert_eq!(items[2].kind, Kind::CompiledRelease);
         let package = items[0].package.as_ref().expect("package");
+        assert!(
+            items
+                .iter()
+                .all(|i| i.package.as_ref().is_some_and(|p| Arc::ptr_eq(p, package)))
+        );
         assert_eq!(package.kind, Kind::ReleasePackage);
         assert_eq!(package.uri(), Some("https://example.org/p.json"));
         assert_eq!(package.version(), Some("1.1"));
