@@ -43,6 +43,10 @@ pub enum Command {
     /// Account tools.
     #[command(subcommand)]
     Users(UsersCommand),
+    /// OCDS toolkit (no server needed): compile, validate, upgrade.
+    Ocds(tianguis_ocds::cli::OcdsArgs),
+    /// Red flags and market indicators on OCDS compiled releases (no server needed).
+    Indicators(tianguis_indicators::cli::IndicatorsArgs),
 }
 
 /// `serve` options.
@@ -68,6 +72,9 @@ pub struct ServeArgs {
     /// Maximum database connections.
     #[arg(long, env = "TIANGUIS_DB_MAX_CONNECTIONS", default_value_t = 16)]
     pub db_max_connections: u32,
+    /// Procurement rulebook: `gt` (Guatemala, default), `un` (UN-style) or a TOML file.
+    #[arg(long, env = "TIANGUIS_RULEBOOK", default_value = "gt")]
+    pub rulebook: String,
 }
 
 /// `audit` subcommands.
@@ -120,6 +127,23 @@ pub async fn run(cli: Cli) -> ExitCode {
 
 async fn execute(command: Command) -> anyhow::Result<ExitCode> {
     match command {
+        // The toolkits are synchronous and stream their own output; run them off the runtime.
+        Command::Ocds(args) => Ok(tokio::task::spawn_blocking(move || {
+            let (stdout, stderr) = (std::io::stdout(), std::io::stderr());
+            let code = tianguis_ocds::cli::run(args, &mut stdout.lock(), &mut stderr.lock());
+            ExitCode::from(code)
+        })
+        .await?),
+        Command::Indicators(args) => Ok(tokio::task::spawn_blocking(move || {
+            let (stdout, stderr) = (std::io::stdout(), std::io::stderr());
+            tianguis_indicators::cli::run(
+                &args,
+                Box::new(std::io::stdin()),
+                &mut stdout.lock(),
+                &mut stderr.lock(),
+            )
+        })
+        .await?),
         Command::Serve(args) => {
             let timezone = parse_zone(&args.timezone)
                 .ok_or_else(|| anyhow::anyhow!("unknown time zone {:?}", args.timezone))?;
@@ -131,6 +155,7 @@ async fn execute(command: Command) -> anyhow::Result<ExitCode> {
                 secure_cookies: args.secure_cookies,
                 db_max_connections: args.db_max_connections,
                 demo: args.demo,
+                rulebook: args.rulebook,
                 ..Config::default()
             };
             server::run(config).await?;

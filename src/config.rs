@@ -26,6 +26,8 @@ pub struct Config {
     pub db_max_connections: u32,
     /// Seed the demo institution at start-up.
     pub demo: bool,
+    /// Procurement rulebook: an embedded profile (`gt`, `un`) or a TOML file path.
+    pub rulebook: String,
 }
 
 impl Default for Config {
@@ -39,6 +41,7 @@ impl Default for Config {
             auth: AuthPolicy::default(),
             db_max_connections: 16,
             demo: false,
+            rulebook: "gt".to_string(),
         }
     }
 }

@@ -16,6 +16,7 @@ pub mod cli;
 pub mod config;
 pub mod domain;
 pub mod i18n;
+pub mod report;
 pub mod repository;
 pub mod server;
 pub mod service;

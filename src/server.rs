@@ -39,7 +39,17 @@ pub async fn prepare(config: Config) -> anyhow::Result<AppState> {
         tracing::info!(?report, "demo data ready");
     }
     let i18n = I18n::load().context("cannot load translations")?;
-    Ok(AppState::new(config, db, i18n))
+    let rulebook = load_rulebook(&config.rulebook)?;
+    Ok(AppState::new(config, db, i18n, rulebook))
+}
+
+/// The rulebook named by `--rulebook`: an embedded profile or a file.
+pub fn load_rulebook(name: &str) -> anyhow::Result<tianguis_rulebook::Rulebook> {
+    match tianguis_rulebook::Rulebook::load_embedded(name) {
+        Ok(r) => Ok(r),
+        Err(_) => tianguis_rulebook::Rulebook::from_path(std::path::Path::new(name))
+            .map_err(|e| anyhow::anyhow!("cannot load the rulebook {name:?}: {e} ({})", e.code())),
+    }
 }
 
 /// Serves `state` on `listener` until `shutdown` completes, then closes the database.

@@ -341,11 +341,33 @@ pub fn render_with_context(state: &AppState, ctx: &RequestContext, err: AppError
             })
         })
         .collect();
+    let violations: Vec<serde_json::Value> = err
+        .rules
+        .iter()
+        .map(|v| {
+            let mut v = v.clone();
+            let message = rule_message(i18n, lang, &v);
+            if let Some(obj) = v.as_object_mut() {
+                obj.insert("message".into(), message.into());
+            }
+            v
+        })
+        .collect();
     let mut response = if ctx.is_api {
-        let mut details = err.details.clone().unwrap_or_else(|| serde_json::json!({}));
+        let mut details = err
+            .details
+            .as_deref()
+            .cloned()
+            .unwrap_or_else(|| serde_json::json!({}));
         if let Some(obj) = details.as_object_mut() {
             if !fields.is_empty() {
                 obj.insert("fields".into(), serde_json::Value::Array(fields));
+            }
+            if !violations.is_empty() {
+                obj.insert(
+                    "violations".into(),
+                    serde_json::Value::Array(violations.clone()),
+                );
             }
             if let Some(wait) = err.retry_after {
                 obj.insert("retry_after_secs".into(), wait.into());
@@ -361,11 +383,20 @@ pub fn render_with_context(state: &AppState, ctx: &RequestContext, err: AppError
         (err.status(), axum::Json(body)).into_response()
     } else {
         let page = PageCtx::new(state, ctx);
-        let field_messages: Vec<(String, String)> = err
+        let mut field_messages: Vec<(String, String)> = err
             .fields
             .iter()
             .map(|f| (f.field.clone(), i18n.t(lang, &f.code.message_key())))
             .collect();
+        for v in &violations {
+            field_messages.push((
+                v["citation"]["article"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
+                v["message"].as_str().unwrap_or_default().to_string(),
+            ));
+        }
         let html = render_error_page(&page, err.status(), err.code, &message, &field_messages);
         (err.status(), axum::response::Html(html)).into_response()
     };
@@ -381,6 +412,42 @@ pub fn render_with_context(state: &AppState, ctx: &RequestContext, err: AppError
         );
     }
     response
+}
+
+/// The translated message of a broken rule: key `rule-` + the code's suffix, with the
+/// violation's parameters as arguments (`rule.period_too_short` → `rule-period-too-short`).
+pub fn rule_message(i18n: &crate::i18n::I18n, lang: Lang, violation: &serde_json::Value) -> String {
+    let code = violation["code"].as_str().unwrap_or("rule.unknown");
+    let key = format!(
+        "rule-{}",
+        code.trim_start_matches("rule.").replace('_', "-")
+    );
+    let args: Vec<(String, String)> = violation
+        .as_object()
+        .map(|o| {
+            o.iter()
+                .filter(|(k, _)| k.as_str() != "code" && k.as_str() != "citation")
+                .map(|(k, v)| {
+                    let text = match v {
+                        serde_json::Value::String(s) => s.clone(),
+                        serde_json::Value::Array(a) => a
+                            .iter()
+                            .map(|x| {
+                                x.as_str()
+                                    .map(str::to_string)
+                                    .unwrap_or_else(|| x.to_string())
+                            })
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                        other => other.to_string(),
+                    };
+                    (k.clone(), text)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let borrowed: Vec<(&str, String)> = args.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+    i18n.t_args(lang, &key, &borrowed)
 }
 
 fn is_state_changing(method: &Method) -> bool {
@@ -420,12 +487,28 @@ pub async fn enforce(
             AppError::new(ErrorCode::CsrfInvalid).into_response()
         };
     }
-    let is_form = req
+    let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
+        .unwrap_or("")
+        .to_string();
+    if content_type.starts_with("multipart/form-data") {
+        // File uploads carry the token in the form's action URL: reading a multipart body here
+        // would mean buffering uploads of tens of megabytes twice.
+        let given = req.uri().query().and_then(|q| {
+            url::form_urlencoded::parse(q.as_bytes())
+                .find(|(k, _)| k == CSRF_FIELD)
+                .map(|(_, v)| v.into_owned())
+        });
+        return match given {
+            Some(given) if !expected.is_empty() && constant_time_eq(&given, &expected) => {
+                next.run(req).await
+            }
+            _ => AppError::new(ErrorCode::CsrfInvalid).into_response(),
+        };
+    }
+    if !content_type.starts_with("application/x-www-form-urlencoded") {
         return AppError::new(ErrorCode::CsrfInvalid).into_response();
     }
     // Read the (size-limited) form to find the token, then hand the same bytes on.

@@ -18,9 +18,12 @@ pub struct AppError {
     /// Failing fields of a validation error.
     pub fields: Vec<FieldError>,
     /// Extra machine-readable facts (never secrets or internals).
-    pub details: Option<serde_json::Value>,
+    pub details: Option<Box<serde_json::Value>>,
     /// Seconds to wait, for rate limits (also sent as `Retry-After`).
     pub retry_after: Option<u64>,
+    /// Broken rulebook rules, serialised (`code`, parameters, `citation`), translated when
+    /// rendered.
+    pub rules: Vec<serde_json::Value>,
 }
 
 impl AppError {
@@ -31,12 +34,13 @@ impl AppError {
             fields: Vec::new(),
             details: None,
             retry_after: None,
+            rules: Vec::new(),
         }
     }
 
     /// Adds machine-readable details.
     pub fn with_details(mut self, details: serde_json::Value) -> AppError {
-        self.details = Some(details);
+        self.details = Some(Box::new(details));
         self
     }
 
@@ -63,7 +67,23 @@ impl From<ServiceError> for AppError {
                 app.retry_after = Some(retry_after_secs)
             }
             ServiceError::IllegalTransition { from, action } => {
-                app.details = Some(serde_json::json!({"from": from, "action": action}))
+                app.details = Some(Box::new(
+                    serde_json::json!({"from": from, "action": action}),
+                ))
+            }
+            ServiceError::Rules(violations) => {
+                app.rules = violations
+                    .iter()
+                    .filter_map(|v| serde_json::to_value(v).ok())
+                    .collect()
+            }
+            ServiceError::Repo(crate::repository::RepoError::UniqueViolation(constraint)) => {
+                tracing::warn!(constraint, "unique constraint refused a write");
+            }
+            ServiceError::Opening { code, member } => {
+                app.details = Some(Box::new(
+                    serde_json::json!({"reason": code, "member": member}),
+                ))
             }
             _ => {}
         }

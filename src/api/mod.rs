@@ -7,9 +7,12 @@
 pub mod account;
 pub mod assets;
 pub mod audit;
+pub mod awards;
+pub mod bids;
 pub mod catalogue;
 pub mod context;
 pub mod error;
+pub mod evaluation;
 pub mod extract;
 pub mod health;
 pub mod home;
@@ -17,8 +20,11 @@ pub mod lang;
 pub mod metrics;
 pub mod openapi;
 pub mod page;
+pub mod plan;
 pub mod session;
 pub mod suppliers;
+pub mod tender_pages;
+pub mod tenders;
 pub mod tokens;
 pub mod users;
 
@@ -54,18 +60,46 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Sign-in policy and limits.
     pub auth: AuthState,
+    /// The procurement rulebook in force.
+    pub rulebook: Arc<tianguis_rulebook::Rulebook>,
+    /// Offset of this node's procurement clock from the wall clock, in microseconds: always
+    /// zero in operation; tests advance it to reach deadlines without waiting days.
+    clock_offset: Arc<std::sync::atomic::AtomicI64>,
 }
 
 impl AppState {
     /// State for a node with this configuration and database.
-    pub fn new(config: Config, db: Database, i18n: I18n) -> AppState {
+    pub fn new(
+        config: Config,
+        db: Database,
+        i18n: I18n,
+        rulebook: tianguis_rulebook::Rulebook,
+    ) -> AppState {
         AppState {
             auth: AuthState::new(config.auth.clone()),
+            rulebook: Arc::new(rulebook),
+            clock_offset: Arc::new(std::sync::atomic::AtomicI64::new(0)),
             db,
             config: Arc::new(config),
             i18n: Arc::new(i18n),
             metrics: Arc::new(Metrics::default()),
         }
+    }
+}
+
+impl AppState {
+    /// The instant that deadlines are checked against (the server clock).
+    pub fn now(&self) -> crate::domain::time::Timestamp {
+        let offset = self.clock_offset.load(std::sync::atomic::Ordering::Relaxed);
+        crate::domain::time::Timestamp::from_micros(
+            crate::domain::time::Timestamp::now().as_micros() + offset,
+        )
+    }
+
+    /// Moves the procurement clock forward (tests: reach a deadline without waiting).
+    pub fn advance_clock(&self, seconds: i64) {
+        self.clock_offset
+            .fetch_add(seconds * 1_000_000, std::sync::atomic::Ordering::Relaxed);
     }
 }
 
@@ -79,6 +113,8 @@ pub struct Route {
     pub access: Access,
     /// The handler.
     pub endpoint: MethodRouter<AppState>,
+    /// Whether the route accepts file uploads (a larger body limit).
+    pub upload: bool,
 }
 
 fn route(
@@ -92,10 +128,25 @@ fn route(
         path,
         access,
         endpoint,
+        upload: false,
     }
 }
 
+/// Marks a route as an upload route.
+fn upload(mut r: Route) -> Route {
+    r.upload = true;
+    r
+}
+
+/// Largest upload body (documents, spreadsheets, bids with attachments).
+pub const UPLOAD_LIMIT: usize = 40 * 1024 * 1024;
+
 const ADMIN: Access = Access::AnyOf(&[Role::Administrator]);
+const BUYER: Access = Access::AnyOf(&[Role::Buyer, Role::Administrator]);
+const SUPPLIER: Access = Access::AnyOf(&[Role::Supplier]);
+const EVALUATOR: Access = Access::AnyOf(&[Role::Evaluator]);
+const EVALUATOR_OR_BUYER: Access = Access::AnyOf(&[Role::Evaluator, Role::Buyer]);
+const PLANNER: Access = Access::AnyOf(&[Role::Buyer, Role::Analyst, Role::Administrator]);
 
 /// Every route of the platform.
 pub fn routes() -> Vec<Route> {
@@ -223,6 +274,327 @@ pub fn routes() -> Vec<Route> {
             get(suppliers::get_one),
         ),
         route(M::GET, "/api/catalogue", Public, get(catalogue::list)),
+        // E-sourcing JSON API
+        route(M::GET, "/api/rulebook", Public, get(tenders::rulebook)),
+        route(M::GET, "/api/tenders", Public, get(tenders::search)),
+        route(M::POST, "/api/tenders", BUYER, post(tenders::create)),
+        route(M::GET, "/api/tenders/{id}", Public, get(tenders::get_one)),
+        route(M::PUT, "/api/tenders/{id}", BUYER, put(tenders::update)),
+        route(
+            M::POST,
+            "/api/tenders/{id}/publish",
+            BUYER,
+            post(tenders::publish),
+        ),
+        route(
+            M::POST,
+            "/api/tenders/{id}/amendments",
+            BUYER,
+            post(tenders::amend),
+        ),
+        route(
+            M::POST,
+            "/api/tenders/{id}/cancel",
+            BUYER,
+            post(tenders::cancel),
+        ),
+        route(
+            M::POST,
+            "/api/tenders/{id}/unsuccessful",
+            BUYER,
+            post(tenders::unsuccessful),
+        ),
+        upload(route(
+            M::POST,
+            "/api/tenders/{id}/documents",
+            BUYER,
+            post(tenders::add_document),
+        )),
+        route(
+            M::POST,
+            "/api/tenders/{id}/questions",
+            SUPPLIER,
+            post(tenders::ask),
+        ),
+        route(
+            M::POST,
+            "/api/clarifications/{id}/answer",
+            BUYER,
+            post(tenders::answer),
+        ),
+        route(
+            M::POST,
+            "/api/tenders/{id}/follow",
+            SUPPLIER,
+            post(tenders::follow),
+        ),
+        upload(route(
+            M::POST,
+            "/api/tenders/{id}/bids",
+            SUPPLIER,
+            post(bids::submit),
+        )),
+        route(
+            M::DELETE,
+            "/api/bids/{id}",
+            SUPPLIER,
+            delete(bids::withdraw),
+        ),
+        route(M::GET, "/api/me/bids", SUPPLIER, get(bids::mine)),
+        route(
+            M::POST,
+            "/api/account/opening-key",
+            EVALUATOR,
+            post(bids::opening_key),
+        ),
+        route(
+            M::POST,
+            "/api/tenders/{id}/opening",
+            EVALUATOR,
+            post(bids::open),
+        ),
+        route(
+            M::POST,
+            "/api/tenders/{id}/conflicts",
+            EVALUATOR,
+            post(evaluation::declare),
+        ),
+        route(
+            M::POST,
+            "/api/tenders/{id}/verdicts",
+            EVALUATOR,
+            post(evaluation::verdict),
+        ),
+        route(
+            M::POST,
+            "/api/tenders/{id}/scores",
+            EVALUATOR,
+            post(evaluation::score),
+        ),
+        route(
+            M::POST,
+            "/api/tenders/{id}/evaluation/submit",
+            EVALUATOR,
+            post(evaluation::submit),
+        ),
+        route(
+            M::POST,
+            "/api/tenders/{id}/evaluation/complete",
+            EVALUATOR_OR_BUYER,
+            post(evaluation::complete),
+        ),
+        route(
+            M::POST,
+            "/api/tenders/{id}/lots/{lot_id}/award",
+            BUYER,
+            post(awards::award),
+        ),
+        route(
+            M::POST,
+            "/api/awards/{id}/complaints",
+            SUPPLIER,
+            post(awards::complain),
+        ),
+        route(
+            M::POST,
+            "/api/complaints/{id}/resolve",
+            BUYER,
+            post(awards::resolve),
+        ),
+        route(
+            M::POST,
+            "/api/awards/{id}/contract",
+            BUYER,
+            post(awards::sign),
+        ),
+        route(
+            M::POST,
+            "/api/contracts/{id}/amendments",
+            BUYER,
+            post(awards::amend),
+        ),
+        route(M::GET, "/api/plan", Public, get(plan::get)),
+        route(M::POST, "/api/plan", PLANNER, post(plan::add)),
+        route(M::GET, "/plan", Public, get(plan::page)),
+        // E-sourcing pages
+        route(M::GET, "/tenders", Public, get(tender_pages::search_page)),
+        route(M::GET, "/tenders/new", BUYER, get(tender_pages::new_page)),
+        route(M::POST, "/tenders", BUYER, post(tender_pages::create)),
+        route(
+            M::GET,
+            "/tenders/{id}",
+            Public,
+            get(tender_pages::tender_page),
+        ),
+        route(M::POST, "/tenders/{id}", BUYER, post(tender_pages::update)),
+        route(
+            M::GET,
+            "/tenders/{id}/edit",
+            BUYER,
+            get(tender_pages::edit_page),
+        ),
+        route(
+            M::POST,
+            "/tenders/{id}/publish",
+            BUYER,
+            post(tender_pages::publish),
+        ),
+        route(
+            M::POST,
+            "/tenders/{id}/amend",
+            BUYER,
+            post(tender_pages::amend),
+        ),
+        route(
+            M::POST,
+            "/tenders/{id}/cancel",
+            BUYER,
+            post(tender_pages::cancel),
+        ),
+        route(
+            M::POST,
+            "/tenders/{id}/unsuccessful",
+            BUYER,
+            post(tender_pages::unsuccessful),
+        ),
+        upload(route(
+            M::POST,
+            "/tenders/{id}/documents",
+            BUYER,
+            post(tender_pages::add_document),
+        )),
+        route(
+            M::POST,
+            "/tenders/{id}/questions",
+            SUPPLIER,
+            post(tender_pages::ask),
+        ),
+        route(
+            M::POST,
+            "/clarifications/{id}/answer",
+            BUYER,
+            post(tender_pages::answer),
+        ),
+        route(
+            M::POST,
+            "/tenders/{id}/follow",
+            SUPPLIER,
+            post(tender_pages::follow),
+        ),
+        route(
+            M::GET,
+            "/tenders/{id}/bid",
+            SUPPLIER,
+            get(tender_pages::bid_form),
+        ),
+        upload(route(
+            M::POST,
+            "/tenders/{id}/bid",
+            SUPPLIER,
+            post(tender_pages::submit_bid),
+        )),
+        route(
+            M::POST,
+            "/bids/{id}/withdraw",
+            SUPPLIER,
+            post(tender_pages::withdraw),
+        ),
+        route(
+            M::GET,
+            "/tenders/{id}/opening",
+            EVALUATOR,
+            get(tender_pages::opening_page),
+        ),
+        route(
+            M::POST,
+            "/tenders/{id}/opening",
+            EVALUATOR,
+            post(tender_pages::open),
+        ),
+        route(
+            M::GET,
+            "/tenders/{id}/evaluation",
+            EVALUATOR,
+            get(tender_pages::evaluation_page),
+        ),
+        route(
+            M::POST,
+            "/tenders/{id}/evaluation",
+            EVALUATOR,
+            post(tender_pages::save_evaluation),
+        ),
+        route(
+            M::POST,
+            "/tenders/{id}/conflicts",
+            EVALUATOR,
+            post(tender_pages::declare),
+        ),
+        route(
+            M::POST,
+            "/tenders/{id}/evaluation/complete",
+            EVALUATOR_OR_BUYER,
+            post(tender_pages::complete),
+        ),
+        route(
+            M::GET,
+            "/tenders/{id}/evaluation-report",
+            Public,
+            get(tender_pages::report),
+        ),
+        route(
+            M::GET,
+            "/tenders/{id}/evaluation-report.pdf",
+            Public,
+            get(tender_pages::report_pdf),
+        ),
+        route(
+            M::POST,
+            "/tenders/{id}/lots/{lot_id}/award",
+            BUYER,
+            post(tender_pages::award),
+        ),
+        route(
+            M::POST,
+            "/awards/{id}/complaints",
+            SUPPLIER,
+            post(tender_pages::complain),
+        ),
+        route(
+            M::POST,
+            "/complaints/{id}/resolve",
+            BUYER,
+            post(tender_pages::resolve),
+        ),
+        route(
+            M::GET,
+            "/awards/{id}/contract",
+            BUYER,
+            get(tender_pages::contract_form),
+        ),
+        route(
+            M::POST,
+            "/awards/{id}/contract",
+            BUYER,
+            post(tender_pages::sign_contract),
+        ),
+        route(
+            M::POST,
+            "/contracts/{id}/amend",
+            BUYER,
+            post(tender_pages::amend_contract),
+        ),
+        route(
+            M::GET,
+            "/documents/{id}",
+            Public,
+            get(tender_pages::document),
+        ),
+        route(
+            M::POST,
+            "/plan/tender",
+            BUYER,
+            post(tender_pages::from_plan),
+        ),
     ]
 }
 
@@ -247,10 +619,13 @@ pub fn router(state: AppState) -> Router {
     let limit = state.config.body_limit;
     let mut router = Router::new();
     for r in routes() {
-        let enforced = r
+        let mut endpoint = r
             .endpoint
             .route_layer(from_fn_with_state((r.access, limit), context::enforce));
-        router = router.route(r.path, enforced);
+        if r.upload {
+            endpoint = endpoint.layer(DefaultBodyLimit::max(UPLOAD_LIMIT));
+        }
+        router = router.route(r.path, endpoint);
     }
     router
         .fallback(not_found)

@@ -4,7 +4,10 @@
 
 use super::context::RequestContext;
 use super::page::{PageCtx, render};
-use super::{AppState, account, audit, catalogue, health, routes, suppliers, tokens, users};
+use super::{
+    AppState, account, audit, awards, bids, catalogue, evaluation, health, plan, routes, suppliers,
+    tenders, tokens, users,
+};
 use crate::domain::role::Access;
 use askama::Template;
 use axum::extract::State;
@@ -73,6 +76,13 @@ Authentication: `Authorization: Bearer tgs_…` personal API tokens; public data
         audit::public_log, audit::full_log, audit::head,
         suppliers::buyers, suppliers::list, suppliers::get_one,
         catalogue::list,
+        tenders::rulebook, tenders::search, tenders::get_one, tenders::create, tenders::update,
+        tenders::publish, tenders::amend, tenders::cancel, tenders::unsuccessful, tenders::add_document,
+        tenders::ask, tenders::answer, tenders::follow,
+        bids::submit, bids::withdraw, bids::mine, bids::opening_key, bids::open,
+        evaluation::declare, evaluation::verdict, evaluation::score, evaluation::submit, evaluation::complete,
+        awards::award, awards::complain, awards::resolve, awards::sign, awards::amend,
+        plan::get, plan::add,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&BearerAuth),
@@ -82,6 +92,11 @@ Authentication: `Authorization: Bearer tgs_…` personal API tokens; public data
         (name = "users", description = "Account administration (administrators)"),
         (name = "audit", description = "The hash-chained audit log"),
         (name = "registry", description = "Buyers, suppliers and the catalogue"),
+        (name = "tenders", description = "Tenders: search, public record, buyers' workflow, clarifications"),
+        (name = "bids", description = "Sealed bids, receipts, opening keys and the opening act"),
+        (name = "evaluation", description = "The committee's evaluation"),
+        (name = "awards", description = "Awards, complaints (inconformidades) and contracts"),
+        (name = "plan", description = "The annual procurement plan"),
     )
 )]
 pub struct ApiDoc;

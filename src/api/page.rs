@@ -77,8 +77,8 @@ impl PageCtx {
     }
 
     /// Translated text of a code under a prefix (`supplier-status` + `verified`).
-    pub fn tp(&self, prefix: &str, code: &str) -> String {
-        self.t(&format!("{prefix}-{code}"))
+    pub fn tp(&self, prefix: &str, code: impl AsRef<str>) -> String {
+        self.t(&format!("{prefix}-{}", code.as_ref()))
     }
 
     /// Translated text with one named argument.
@@ -163,6 +163,20 @@ fn navigation(i18n: &I18n, lang: Lang, user: Option<&User>, path: &str) -> Vec<N
                 || path.starts_with(&format!("{href}?")),
         })
         .collect()
+}
+
+/// A POST-redirect-GET answer that shows a one-shot message on the next page.
+pub fn redirect_with_flash(state: &AppState, to: &str, key: &str, arg: Option<&str>) -> Response {
+    let mut response = (
+        StatusCode::SEE_OTHER,
+        [(axum::http::header::LOCATION, to.to_string())],
+    )
+        .into_response();
+    response.headers_mut().append(
+        axum::http::header::SET_COOKIE,
+        super::context::flash_cookie(key, arg, state.config.secure_cookies),
+    );
+    response
 }
 
 /// Encodes a value for a query string (`application/x-www-form-urlencoded`).

@@ -2,10 +2,10 @@
 
 use super::AppState;
 use super::account::translated_fields;
-use super::context::{RequestContext, SEE_OTHER, flash_cookie};
+use super::context::RequestContext;
 use super::error::AppResult;
 use super::extract::{ApiJson, ApiPath, ApiQuery, Paging, WebForm};
-use super::page::{PageCtx, render};
+use super::page::{PageCtx, redirect_with_flash, render};
 use crate::domain::role::Role;
 use crate::domain::supplier::{Supplier, SupplierStatus};
 use crate::domain::user::User;
@@ -16,8 +16,8 @@ use crate::service::{ServiceError, registry};
 use askama::Template;
 use axum::Json;
 use axum::extract::State;
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use serde::{Deserialize, Serialize};
 
 /// An account as the API shows it.
@@ -257,15 +257,6 @@ async fn form_page(
 /// `GET /admin/users/new`.
 pub async fn new_page(State(state): State<AppState>, ctx: RequestContext) -> AppResult<Response> {
     form_page(&state, &ctx, None, UserWebForm::default(), Vec::new()).await
-}
-
-fn redirect_with_flash(state: &AppState, to: &str, key: &str, arg: Option<&str>) -> Response {
-    let mut response = (SEE_OTHER, [(header::LOCATION, to.to_string())]).into_response();
-    response.headers_mut().append(
-        header::SET_COOKIE,
-        flash_cookie(key, arg, state.config.secure_cookies),
-    );
-    response
 }
 
 /// `POST /admin/users`.

@@ -16,6 +16,9 @@ pub enum ErrorCode {
     AuthRequired,
     /// The signed-in user's roles do not allow this route.
     AuthForbidden,
+    /// The route is open to the user's role, but not for this record (e.g. an evaluator who is
+    /// not on this tender's committee, a supplier acting on another supplier's bid).
+    AuthNotPermitted,
     /// Too many sign-in attempts for this account or address; retry later.
     AuthRateLimited,
     /// The account has been deactivated by an administrator.
@@ -62,6 +65,7 @@ impl ErrorCode {
         Self::AuthInvalidCredentials,
         Self::AuthRequired,
         Self::AuthForbidden,
+        Self::AuthNotPermitted,
         Self::AuthRateLimited,
         Self::AuthAccountDisabled,
         Self::AuthInvalidToken,
@@ -89,6 +93,7 @@ impl ErrorCode {
             Self::AuthInvalidCredentials => "auth.invalid_credentials",
             Self::AuthRequired => "auth.required",
             Self::AuthForbidden => "auth.forbidden",
+            Self::AuthNotPermitted => "auth.not_permitted",
             Self::AuthRateLimited => "auth.rate_limited",
             Self::AuthAccountDisabled => "auth.account_disabled",
             Self::AuthInvalidToken => "auth.invalid_token",
@@ -115,7 +120,10 @@ impl ErrorCode {
     pub const fn http_status(self) -> u16 {
         match self {
             Self::AuthInvalidCredentials | Self::AuthRequired | Self::AuthInvalidToken => 401,
-            Self::AuthForbidden | Self::AuthAccountDisabled | Self::CsrfInvalid => 403,
+            Self::AuthForbidden
+            | Self::AuthNotPermitted
+            | Self::AuthAccountDisabled
+            | Self::CsrfInvalid => 403,
             Self::AuthRateLimited => 429,
             Self::RequestInvalidJson
             | Self::RequestInvalidForm

@@ -65,9 +65,12 @@ pub fn parse_positive(text: &str, max_decimals: u32) -> Result<Decimal, AmountEr
     Ok(value.normalize())
 }
 
-/// Rounds to the minor unit (2 decimals), half away from zero.
+/// Rounds to the minor unit, half away from zero, always written with two decimals
+/// (`175000.00`), so stored and published totals have one canonical form.
 pub fn round_minor(value: Decimal) -> Decimal {
-    value.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+    let mut rounded = value.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+    rounded.rescale(2);
+    rounded
 }
 
 /// Integer minor units (centavos) of a value rounded with [`round_minor`].
@@ -143,6 +146,7 @@ mod tests {
         assert_eq!(d("0.0345") * d("1200000"), d("41400.0000"));
         assert_eq!(round_minor(d("10.005")), d("10.01"));
         assert_eq!(round_minor(d("10.004")), d("10.00"));
+        assert_eq!(round_minor(d("175000.0")).to_string(), "175000.00");
         assert_eq!(to_minor(d("41400")), 4_140_000);
         assert_eq!(from_minor(4_140_001), d("41400.01"));
     }

@@ -260,6 +260,24 @@ pub async fn set_status(
     Ok(db.handle().execute(&q).await? == 1)
 }
 
+/// Links a replaced bid to the bid that replaced it.
+pub async fn set_replaced_by(
+    db: &mut impl Queryable,
+    id: i64,
+    replacement: i64,
+) -> Result<(), RepoError> {
+    db.handle()
+        .execute(
+            &Query::update()
+                .table(Bids::Table)
+                .value(Bids::ReplacedBy, replacement)
+                .and_where(Expr::col(Bids::Id).eq(id))
+                .to_owned(),
+        )
+        .await?;
+    Ok(())
+}
+
 /// A sealed bid document.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct SealedDocumentRow {

@@ -167,6 +167,9 @@ pub enum Step {
     Insert(InsertStatement),
     /// `ALTER TABLE` (one change per statement, as SQLite requires).
     Alter(sea_query::TableAlterStatement),
+    /// SQL that both engines accept as written (e.g. partial indexes, which the schema builder
+    /// cannot express).
+    Sql(&'static str),
 }
 
 impl Step {
@@ -180,6 +183,7 @@ impl Step {
             (Step::Insert(s), Backend::Postgres) => s.to_string(PostgresQueryBuilder),
             (Step::Alter(s), Backend::Sqlite) => s.to_string(SqliteQueryBuilder),
             (Step::Alter(s), Backend::Postgres) => s.to_string(PostgresQueryBuilder),
+            (Step::Sql(sql), _) => (*sql).to_owned(),
         }
     }
 }
@@ -205,6 +209,15 @@ pub const MIGRATIONS: &[Migration] = &[
         version: 2,
         name: "e-sourcing: registry, catalogue proposals, plan, tenders, bids, evaluation, awards, contracts",
         steps: super::schema_esourcing::esourcing,
+    },
+    Migration {
+        version: 3,
+        name: "one standing bid per supplier and lot, enforced by the database",
+        steps: || {
+            vec![Step::Sql(
+                "CREATE UNIQUE INDEX ux_bids_standing ON bids (lot_id, supplier_id) WHERE status = 'submitted'",
+            )]
+        },
     },
 ];
 

@@ -660,6 +660,21 @@ pub async fn insert_lot(
     Ok(id)
 }
 
+/// Takes the lot's row lock until the transaction ends (PostgreSQL; SQLite's write
+/// transactions are exclusive anyway), so concurrent bids on one lot are handled one at a time.
+pub async fn lock_lot(db: &mut impl Queryable, lot_id: i64) -> Result<(), RepoError> {
+    db.handle()
+        .execute(
+            &Query::update()
+                .table(Lots::Table)
+                .value(Lots::Status, Expr::col(Lots::Status))
+                .and_where(Expr::col(Lots::Id).eq(lot_id))
+                .to_owned(),
+        )
+        .await?;
+    Ok(())
+}
+
 /// Sets a lot's status.
 pub async fn set_lot_status(
     db: &mut impl Queryable,

@@ -219,6 +219,7 @@ pub async fn submit(
         .into_iter()
         .find(|l| l.id == lot_id)
         .ok_or(ServiceError::NotFound)?;
+    tenders::lock_lot(&mut tx, lot.id).await?;
     let items = lot_items(&mut tx, tender_id, lot.id).await?;
     let (mut content, _total) = match validate_bid(lot.id, &items, input) {
         Ok(ok) if errors.is_empty() => ok,
@@ -238,6 +239,20 @@ pub async fn submit(
         .collect();
     let key = load_key(&mut tx, tender_id).await?;
     let previous = bids::standing(&mut tx, lot.id, supplier_id).await?;
+    // The previous bid stops standing before the new one exists: the database allows one
+    // standing bid per supplier and lot.
+    if let Some(prev) = &previous {
+        bids::set_status(
+            &mut tx,
+            prev.id,
+            status::SUBMITTED,
+            status::REPLACED,
+            now,
+            None,
+        )
+        .await?;
+        erase_ciphertext(&mut tx, prev.id).await?;
+    }
     let by = actor.user_id().unwrap_or(0);
     let bid_id = bids::insert(&mut tx, tender_id, lot.id, supplier_id, by, now).await?;
     let plaintext =

@@ -13,6 +13,7 @@ pub mod plan;
 pub mod rate_limit;
 pub mod registry;
 pub mod suppliers;
+pub mod tender_view;
 pub mod tenders;
 pub mod tokens;
 pub mod users;
@@ -140,7 +141,7 @@ impl ServiceError {
             ServiceError::AccountDisabled => ErrorCode::AuthAccountDisabled,
             ServiceError::InvalidToken => ErrorCode::AuthInvalidToken,
             ServiceError::RateLimited { .. } => ErrorCode::AuthRateLimited,
-            ServiceError::Forbidden => ErrorCode::AuthForbidden,
+            ServiceError::Forbidden => ErrorCode::AuthNotPermitted,
             ServiceError::IllegalTransition { .. } => ErrorCode::StateIllegalTransition,
             ServiceError::Rules(_) => ErrorCode::RuleViolated,
             ServiceError::Opening { .. } => ErrorCode::OpeningFailed,

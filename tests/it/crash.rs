@@ -42,7 +42,10 @@ async fn start_node(db_url: &str) -> Node {
         .expect("start tianguis");
     let base = format!("http://127.0.0.1:{port}");
     let deadline = Instant::now() + Duration::from_secs(90);
-    let client = reqwest::Client::new();
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap();
     loop {
         if let Ok(r) = client.get(format!("{base}/healthz")).send().await
             && r.status() == StatusCode::OK
@@ -60,6 +63,7 @@ async fn admin_session(base: &str) -> (reqwest::Client, String) {
     let client = reqwest::Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(60))
         .build()
         .unwrap();
     let page = client
@@ -187,7 +191,11 @@ async fn graceful(backend: Backend) {
     for _ in 0..40 {
         let url = format!("{}/api/docs", node.base);
         requests.push(tokio::spawn(async move {
-            match reqwest::get(url).await {
+            let client = reqwest::Client::builder()
+                .timeout(Duration::from_secs(60))
+                .build()
+                .unwrap();
+            match client.get(url).send().await {
                 Ok(r) => Some((
                     r.status(),
                     r.text().await.map(|t| t.trim_end().ends_with("</html>")),

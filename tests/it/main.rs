@@ -6,6 +6,7 @@ mod auth;
 mod browser;
 mod crash;
 mod errors;
+mod esourcing;
 mod matrix;
 mod platform;
 mod support;
