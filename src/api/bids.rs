@@ -152,6 +152,18 @@ pub async fn opening_key(
     Ok(Json(Fingerprint { fingerprint }))
 }
 
+/// The receipt of one of the caller's bids.
+#[utoipa::path(get, path = "/api/bids/{id}/receipt", tag = "bids", operation_id = "bid_receipt",
+    security(("bearer" = [])), params(("id" = i64, Path, description = "Bid id")),
+    responses((status = 200, body = Receipt), (status = 404, body = super::openapi::ErrorBody)))]
+pub async fn receipt(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    ApiPath(id): ApiPath<i64>,
+) -> AppResult<Json<Receipt>> {
+    Ok(Json(bids::receipt(&state.db, &ctx.actor()?, id).await?))
+}
+
 /// The opening act.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct OpeningRequest {

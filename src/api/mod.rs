@@ -27,6 +27,7 @@ pub mod tender_pages;
 pub mod tenders;
 pub mod tokens;
 pub mod users;
+pub mod workspace;
 
 use crate::config::Config;
 use crate::domain::error_code::ErrorCode;
@@ -147,6 +148,8 @@ const SUPPLIER: Access = Access::AnyOf(&[Role::Supplier]);
 const EVALUATOR: Access = Access::AnyOf(&[Role::Evaluator]);
 const EVALUATOR_OR_BUYER: Access = Access::AnyOf(&[Role::Evaluator, Role::Buyer]);
 const PLANNER: Access = Access::AnyOf(&[Role::Buyer, Role::Analyst, Role::Administrator]);
+/// Who may propose changes to the catalogue (service::catalogue::may_propose).
+const CATALOGUE_EDITOR: Access = PLANNER;
 
 /// Every route of the platform.
 pub fn routes() -> Vec<Route> {
@@ -595,6 +598,174 @@ pub fn routes() -> Vec<Route> {
             BUYER,
             post(tender_pages::from_plan),
         ),
+        // Each role's desk
+        route(M::GET, "/workspace", BUYER, get(workspace::buyer_page)),
+        route(M::GET, "/api/me/workspace", BUYER, get(workspace::buyer_json)),
+        route(M::GET, "/portal", SUPPLIER, get(workspace::supplier_page)),
+        route(M::GET, "/api/me/portal", SUPPLIER, get(workspace::supplier_json)),
+        route(
+            M::POST,
+            "/portal/colleagues",
+            SUPPLIER,
+            post(workspace::add_colleague_submit),
+        ),
+        route(
+            M::POST,
+            "/api/me/colleagues",
+            SUPPLIER,
+            post(workspace::add_colleague_json),
+        ),
+        route(
+            M::GET,
+            "/committee",
+            EVALUATOR,
+            get(workspace::committee_page_get),
+        ),
+        route(
+            M::GET,
+            "/api/me/committee",
+            EVALUATOR,
+            get(workspace::committee_json),
+        ),
+        route(
+            M::POST,
+            "/committee/opening-key",
+            EVALUATOR,
+            post(workspace::opening_key_submit),
+        ),
+        route(
+            M::GET,
+            "/notifications",
+            Authenticated,
+            get(workspace::notifications_page),
+        ),
+        route(
+            M::POST,
+            "/notifications/read",
+            Authenticated,
+            post(workspace::notifications_read_submit),
+        ),
+        route(
+            M::GET,
+            "/api/me/notifications",
+            Authenticated,
+            get(workspace::notifications_json),
+        ),
+        route(
+            M::POST,
+            "/api/me/notifications/read",
+            Authenticated,
+            post(workspace::notifications_read_json),
+        ),
+        route(
+            M::GET,
+            "/bids/{id}/receipt",
+            SUPPLIER,
+            get(tender_pages::receipt_page),
+        ),
+        route(M::GET, "/api/bids/{id}/receipt", SUPPLIER, get(bids::receipt)),
+        // Supplier registry
+        route(M::GET, "/register", Public, get(suppliers::register_form)),
+        route(M::POST, "/register", Public, post(suppliers::register_submit)),
+        route(M::POST, "/api/suppliers", Public, post(suppliers::register)),
+        route(
+            M::POST,
+            "/suppliers/{id}/status",
+            ADMIN,
+            post(suppliers::change_status_submit),
+        ),
+        route(
+            M::POST,
+            "/api/suppliers/{id}/status",
+            ADMIN,
+            post(suppliers::change_status),
+        ),
+        // Catalogue proposals, import and export
+        route(
+            M::GET,
+            "/catalogue/proposals",
+            Public,
+            get(catalogue::proposals_page),
+        ),
+        route(
+            M::GET,
+            "/catalogue/proposals/new",
+            CATALOGUE_EDITOR,
+            get(catalogue::new_proposal_page),
+        ),
+        route(
+            M::POST,
+            "/catalogue/proposals",
+            CATALOGUE_EDITOR,
+            post(catalogue::propose_submit),
+        ),
+        route(
+            M::GET,
+            "/catalogue/proposals/{id}",
+            Public,
+            get(catalogue::proposal_page_get),
+        ),
+        route(
+            M::POST,
+            "/catalogue/proposals/{id}/review",
+            ADMIN,
+            post(catalogue::review_submit),
+        ),
+        route(
+            M::GET,
+            "/catalogue/import",
+            CATALOGUE_EDITOR,
+            get(catalogue::import_form),
+        ),
+        upload(route(
+            M::POST,
+            "/catalogue/import",
+            CATALOGUE_EDITOR,
+            post(catalogue::import_submit),
+        )),
+        route(
+            M::GET,
+            "/catalogue/export.csv",
+            Public,
+            get(catalogue::export_csv_file),
+        ),
+        route(
+            M::GET,
+            "/catalogue/export.xlsx",
+            Public,
+            get(catalogue::export_xlsx_file),
+        ),
+        route(
+            M::GET,
+            "/api/catalogue/proposals",
+            Public,
+            get(catalogue::proposals),
+        ),
+        route(
+            M::GET,
+            "/api/catalogue/proposals/{id}",
+            Public,
+            get(catalogue::proposal),
+        ),
+        route(
+            M::POST,
+            "/api/catalogue/proposals",
+            CATALOGUE_EDITOR,
+            post(catalogue::propose),
+        ),
+        route(
+            M::POST,
+            "/api/catalogue/proposals/{id}/review",
+            ADMIN,
+            post(catalogue::review),
+        ),
+        upload(route(
+            M::POST,
+            "/api/catalogue/import",
+            CATALOGUE_EDITOR,
+            post(catalogue::import),
+        )),
+        route(M::GET, "/api/catalogue/export", Public, get(catalogue::export)),
     ]
 }
 

@@ -6,7 +6,7 @@ use super::context::RequestContext;
 use super::page::{PageCtx, render};
 use super::{
     AppState, account, audit, awards, bids, catalogue, evaluation, health, plan, routes, suppliers,
-    tenders, tokens, users,
+    tenders, tokens, users, workspace,
 };
 use crate::domain::role::Access;
 use askama::Template;
@@ -74,12 +74,16 @@ Authentication: `Authorization: Bearer tgs_…` personal API tokens; public data
         users::list, users::create, users::get_one, users::update, users::reset_password,
         users::activate, users::deactivate,
         audit::public_log, audit::full_log, audit::head,
-        suppliers::buyers, suppliers::list, suppliers::get_one,
-        catalogue::list,
+        suppliers::buyers, suppliers::list, suppliers::get_one, suppliers::register,
+        suppliers::change_status,
+        catalogue::list, catalogue::proposals, catalogue::proposal, catalogue::propose,
+        catalogue::review, catalogue::import, catalogue::export,
+        workspace::buyer_json, workspace::supplier_json, workspace::add_colleague_json,
+        workspace::committee_json, workspace::notifications_json, workspace::notifications_read_json,
         tenders::rulebook, tenders::search, tenders::get_one, tenders::create, tenders::update,
         tenders::publish, tenders::amend, tenders::cancel, tenders::unsuccessful, tenders::add_document,
         tenders::ask, tenders::answer, tenders::follow,
-        bids::submit, bids::withdraw, bids::mine, bids::opening_key, bids::open,
+        bids::submit, bids::withdraw, bids::mine, bids::receipt, bids::opening_key, bids::open,
         evaluation::declare, evaluation::verdict, evaluation::score, evaluation::submit, evaluation::complete,
         awards::award, awards::complain, awards::resolve, awards::sign, awards::amend,
         plan::get, plan::add,
@@ -97,6 +101,7 @@ Authentication: `Authorization: Bearer tgs_…` personal API tokens; public data
         (name = "evaluation", description = "The committee's evaluation"),
         (name = "awards", description = "Awards, complaints (inconformidades) and contracts"),
         (name = "plan", description = "The annual procurement plan"),
+        (name = "workspace", description = "Each role's desk: buyer workspace, supplier portal, committee workspace, notifications"),
     )
 )]
 pub struct ApiDoc;

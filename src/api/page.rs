@@ -87,6 +87,12 @@ impl PageCtx {
             .t_args(self.lang, key, &[(name, value.to_string())])
     }
 
+    /// Translated text with any named arguments (notifications carry theirs as JSON).
+    pub fn t_with(&self, key: &str, args: &[(String, String)]) -> String {
+        let args: Vec<(&str, String)> = args.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+        self.i18n.t_args(self.lang, key, &args)
+    }
+
     /// An instant shown in the configured zone.
     pub fn time(&self, t: &Timestamp) -> String {
         t.display_in(self.tz)
@@ -143,15 +149,34 @@ impl PageCtx {
 }
 
 fn navigation(i18n: &I18n, lang: Lang, user: Option<&User>, path: &str) -> Vec<NavItem> {
-    let mut items: Vec<(&'static str, &'static str)> = vec![
+    let mut items: Vec<(&'static str, &'static str)> = Vec::new();
+    // Each role's desk first: it is where their work waits.
+    if let Some(user) = user {
+        if user.has_role(Role::Buyer) || user.has_role(Role::Administrator) {
+            items.push(("/workspace", "nav-workspace"));
+        }
+        if user.has_role(Role::Supplier) {
+            items.push(("/portal", "nav-portal"));
+        }
+        if user.has_role(Role::Evaluator) {
+            items.push(("/committee", "nav-committee"));
+        }
+    }
+    items.extend([
+        ("/tenders", "nav-tenders"),
+        ("/plan", "nav-plan"),
         ("/suppliers", "nav-suppliers"),
         ("/catalogue", "nav-catalogue"),
         ("/audit", "nav-audit"),
-    ];
-    if let Some(user) = user
-        && user.has_role(Role::Administrator)
-    {
-        items.push(("/admin/users", "nav-users"));
+    ]);
+    match user {
+        Some(user) => {
+            items.push(("/notifications", "nav-notifications"));
+            if user.has_role(Role::Administrator) {
+                items.push(("/admin/users", "nav-users"));
+            }
+        }
+        None => items.push(("/register", "nav-register")),
     }
     items
         .into_iter()

@@ -1270,6 +1270,29 @@ struct ReceiptPage {
     submitted_at: Timestamp,
 }
 
+/// `GET /bids/{id}/receipt`: a supplier's receipt again (from the portal).
+pub async fn receipt_page(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    ApiPath(id): ApiPath<i64>,
+) -> AppResult<Response> {
+    let receipt = bids::receipt(&state.db, &ctx.actor()?, id).await?;
+    let title = {
+        let mut conn = state.db.read().await?;
+        tender_repo::find(&mut conn, receipt.tender_id)
+            .await?
+            .map(|t| t.title)
+            .unwrap_or_default()
+    };
+    let submitted_at = Timestamp::parse(&receipt.submitted_at).unwrap_or_else(|| state.now());
+    Ok(render(&ReceiptPage {
+        ctx: PageCtx::new(&state, &ctx),
+        title,
+        receipt,
+        submitted_at,
+    }))
+}
+
 /// `POST /tenders/{id}/bid` (multipart: prices, declarations, notes, documents).
 pub async fn submit_bid(
     State(state): State<AppState>,

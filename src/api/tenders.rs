@@ -346,9 +346,13 @@ pub async fn unsuccessful(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Reads the first file of a multipart body: (file name, content type, bytes).
+/// An uploaded file: (file name, content type, bytes).
+pub type Upload = (String, String, Vec<u8>);
+
+/// Reads the first file of a multipart body: (file name, content type, bytes), and the text
+/// fields; a missing file is a `file: required` field error.
 pub async fn first_file(
-    mut multipart: Multipart,
+    multipart: Multipart,
     limit: usize,
 ) -> AppResult<(
     String,
@@ -356,6 +360,21 @@ pub async fn first_file(
     Vec<u8>,
     std::collections::BTreeMap<String, String>,
 )> {
+    let (file, fields) = read_upload(multipart, limit).await?;
+    let (name, content_type, bytes) = file.ok_or_else(|| {
+        AppError::from(crate::service::ServiceError::field(
+            "file",
+            crate::domain::validation::FieldCode::Required,
+        ))
+    })?;
+    Ok((name, content_type, bytes, fields))
+}
+
+/// Reads a multipart body: the first non-empty file, if any, and the text fields.
+pub async fn read_upload(
+    mut multipart: Multipart,
+    limit: usize,
+) -> AppResult<(Option<Upload>, std::collections::BTreeMap<String, String>)> {
     let mut fields = std::collections::BTreeMap::new();
     let mut file = None;
     while let Some(field) = multipart
@@ -376,7 +395,7 @@ pub async fn first_file(
             if bytes.len() > limit {
                 return Err(AppError::new(ErrorCode::RequestTooLarge));
             }
-            if file.is_none() && !filename.is_empty() {
+            if file.is_none() && !filename.is_empty() && !bytes.is_empty() {
                 file = Some((filename, content_type, bytes.to_vec()));
             }
         } else {
@@ -387,13 +406,7 @@ pub async fn first_file(
             fields.insert(name, text);
         }
     }
-    let (name, content_type, bytes) = file.ok_or_else(|| {
-        AppError::from(crate::service::ServiceError::field(
-            "file",
-            crate::domain::validation::FieldCode::Required,
-        ))
-    })?;
-    Ok((name, content_type, bytes, fields))
+    Ok((file, fields))
 }
 
 /// Attaches a document to a tender (multipart field `file`); its SHA-256 is published.

@@ -53,6 +53,9 @@ pub enum ErrorCode {
     RuleViolated,
     /// The bids could not be opened (wrong passphrases, too few members); nothing was opened.
     OpeningFailed,
+    /// An uploaded import file cannot be used as a whole (unreadable, missing columns, empty,
+    /// too many rows); `details.problem` says which. Row errors are a report, not this code.
+    ImportInvalidFile,
     /// The database could not be reached.
     ServiceUnavailable,
     /// An unexpected internal failure; details are logged, never shown.
@@ -83,6 +86,7 @@ impl ErrorCode {
         Self::StateIllegalTransition,
         Self::RuleViolated,
         Self::OpeningFailed,
+        Self::ImportInvalidFile,
         Self::ServiceUnavailable,
         Self::InternalError,
     ];
@@ -111,6 +115,7 @@ impl ErrorCode {
             Self::StateIllegalTransition => "state.illegal_transition",
             Self::RuleViolated => "rule.violated",
             Self::OpeningFailed => "opening.failed",
+            Self::ImportInvalidFile => "import.invalid_file",
             Self::ServiceUnavailable => "service.unavailable",
             Self::InternalError => "internal.error",
         }
@@ -132,7 +137,10 @@ impl ErrorCode {
             Self::RequestTooLarge => 413,
             Self::RequestMethodNotAllowed => 405,
             Self::RequestUnsupportedMediaType => 415,
-            Self::ValidationFailed | Self::RuleViolated | Self::OpeningFailed => 422,
+            Self::ValidationFailed
+            | Self::RuleViolated
+            | Self::OpeningFailed
+            | Self::ImportInvalidFile => 422,
             Self::ResourceNotFound => 404,
             Self::ResourceConflict | Self::StateIllegalTransition => 409,
             Self::ServiceUnavailable => 503,

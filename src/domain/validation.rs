@@ -48,6 +48,8 @@ pub enum FieldCode {
     AtLeastOne,
     /// Shares or weights add up to more than allowed.
     SumTooLarge,
+    /// The value appears twice where it must be unique (a code repeated in an import file).
+    Duplicate,
 }
 
 impl FieldCode {
@@ -73,6 +75,7 @@ impl FieldCode {
         FieldCode::InvalidPhone,
         FieldCode::AtLeastOne,
         FieldCode::SumTooLarge,
+        FieldCode::Duplicate,
     ];
 
     /// Wire form, e.g. `too_long`.
@@ -98,6 +101,7 @@ impl FieldCode {
             FieldCode::InvalidPhone => "invalid_phone",
             FieldCode::AtLeastOne => "at_least_one",
             FieldCode::SumTooLarge => "sum_too_large",
+            FieldCode::Duplicate => "duplicate",
         }
     }
 

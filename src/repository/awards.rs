@@ -329,3 +329,35 @@ pub async fn complaints(
         )
         .await
 }
+
+/// Complaints awaiting a resolution (the buyer's workspace), oldest first.
+pub async fn pending_complaints(db: &mut impl Queryable) -> Result<Vec<ComplaintRow>, RepoError> {
+    db.handle()
+        .all(
+            &Query::select()
+                .columns(COMPLAINT_COLUMNS)
+                .from(Complaints::Table)
+                .and_where(Expr::col(Complaints::Status).eq(complaint_status::FILED))
+                .order_by(Complaints::FiledAt, Order::Asc)
+                .limit(200)
+                .to_owned(),
+        )
+        .await
+}
+
+/// Complaints filed by a supplier (its portal), newest first.
+pub async fn complaints_of_supplier(
+    db: &mut impl Queryable,
+    supplier_id: i64,
+) -> Result<Vec<ComplaintRow>, RepoError> {
+    db.handle()
+        .all(
+            &Query::select()
+                .columns(COMPLAINT_COLUMNS)
+                .from(Complaints::Table)
+                .and_where(Expr::col(Complaints::SupplierId).eq(supplier_id))
+                .order_by(Complaints::Id, Order::Desc)
+                .to_owned(),
+        )
+        .await
+}

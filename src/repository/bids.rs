@@ -396,6 +396,26 @@ pub async fn interested(db: &mut impl Queryable, tender_id: i64) -> Result<Vec<i
     Ok(rows.into_iter().map(|r| r.0).collect())
 }
 
+/// Tenders a supplier follows, most recent interest first.
+pub async fn interests_of_supplier(
+    db: &mut impl Queryable,
+    supplier_id: i64,
+) -> Result<Vec<i64>, RepoError> {
+    let rows: Vec<(i64,)> = db
+        .handle()
+        .all(
+            &Query::select()
+                .column(TenderInterests::TenderId)
+                .from(TenderInterests::Table)
+                .and_where(Expr::col(TenderInterests::SupplierId).eq(supplier_id))
+                .order_by(TenderInterests::CreatedAt, Order::Desc)
+                .limit(200)
+                .to_owned(),
+        )
+        .await?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
+}
+
 /// The public opening record.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct OpeningRow {

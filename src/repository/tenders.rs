@@ -322,6 +322,40 @@ pub async fn find(db: &mut impl Queryable, id: i64) -> Result<Option<TenderRow>,
         .await
 }
 
+/// Several tenders by id (workspace lists), newest first.
+pub async fn find_many(db: &mut impl Queryable, ids: &[i64]) -> Result<Vec<TenderRow>, RepoError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    db.handle()
+        .all(
+            &select()
+                .and_where(Expr::col((Tenders::Table, Tenders::Id)).is_in(ids.to_vec()))
+                .order_by((Tenders::Table, Tenders::Id), Order::Desc)
+                .to_owned(),
+        )
+        .await
+}
+
+/// Number of tenders matching a search (the workspace's phase tabs).
+pub async fn count_matching(
+    db: &mut impl Queryable,
+    s: &TenderSearch,
+    now: Timestamp,
+) -> Result<i64, RepoError> {
+    let (n,): (i64,) = db
+        .handle()
+        .one(
+            &Query::select()
+                .expr(Expr::col(Asterisk).count())
+                .from(Tenders::Table)
+                .cond_where(search_condition(s, now))
+                .to_owned(),
+        )
+        .await?;
+    Ok(n)
+}
+
 /// One tender by ocid.
 pub async fn find_by_ocid(
     db: &mut impl Queryable,

@@ -408,6 +408,45 @@ pub async fn of_supplier(db: &Database, actor: &Actor) -> Result<Vec<BidRow>, Se
     Ok(bids::of_supplier(&mut conn, supplier_id).await?)
 }
 
+/// The receipt of one of the supplier's own bids, rebuilt from what was stored at submission
+/// (the portal lists them; a supplier may need it again for a complaint). Another supplier's
+/// bid is "not found": even its existence is private until the opening.
+pub async fn receipt(db: &Database, actor: &Actor, bid_id: i64) -> Result<Receipt, ServiceError> {
+    let Actor::User(user) = actor else {
+        return Err(ServiceError::Forbidden);
+    };
+    let supplier_id = user
+        .supplier_id
+        .filter(|_| user.has_role(Role::Supplier))
+        .ok_or(ServiceError::Forbidden)?;
+    let mut conn = db.read().await?;
+    let bid = bids::find(&mut conn, bid_id)
+        .await?
+        .filter(|b| b.supplier_id == supplier_id)
+        .ok_or(ServiceError::NotFound)?;
+    let key = load_key(&mut conn, bid.tender_id).await?;
+    let documents = bids::documents(&mut conn, bid.id)
+        .await?
+        .into_iter()
+        .map(|d| d.ciphertext_sha256)
+        .collect();
+    let replaces = bids::of_supplier(&mut conn, supplier_id)
+        .await?
+        .into_iter()
+        .find(|b| b.replaced_by == Some(bid.id))
+        .map(|b| b.id);
+    Ok(Receipt {
+        bid_id: bid.id,
+        tender_id: bid.tender_id,
+        lot_id: bid.lot_id,
+        receipt_hash: bid.receipt_hash,
+        submitted_at: Timestamp::from_micros(bid.submitted_at).to_rfc3339(),
+        sealing_key_fingerprint: key.public_key().fingerprint(),
+        documents,
+        replaces,
+    })
+}
+
 /// One member's passphrase at the opening act.
 #[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
 pub struct MemberPassphrase {

@@ -309,6 +309,18 @@ pub enum FileProblem {
     Empty,
 }
 
+impl FileProblem {
+    /// Stable code (`details.problem` of `import.invalid_file`, translation `import-problem-…`).
+    pub fn code(self) -> &'static str {
+        match self {
+            FileProblem::Unreadable => "unreadable",
+            FileProblem::MissingColumns => "missing_columns",
+            FileProblem::TooManyRows => "too_many_rows",
+            FileProblem::Empty => "empty",
+        }
+    }
+}
+
 /// Reads a CSV or XLSX file (detected by content) into a header and rows of text.
 pub fn read_table(bytes: &[u8]) -> Result<Vec<Vec<String>>, FileProblem> {
     if bytes.starts_with(b"PK\x03\x04") {
@@ -429,7 +441,7 @@ pub async fn import(
                     (
                         vec![FieldError {
                             field: "code".into(),
-                            code: FieldCode::UnknownOption,
+                            code: FieldCode::Duplicate,
                         }],
                         false,
                     )

@@ -17,6 +17,7 @@ pub mod tender_view;
 pub mod tenders;
 pub mod tokens;
 pub mod users;
+pub mod workspace;
 
 use crate::domain::error_code::ErrorCode;
 use crate::domain::role::Role;
