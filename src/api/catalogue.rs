@@ -796,7 +796,14 @@ pub async fn import_submit(
     };
     let valid_rows = fields.get("import_valid_rows").map(String::as_str) == Some("true");
     match catalogue::import(&state.db, &ctx.actor()?, &bytes, &why, valid_rows).await {
-        Ok(Ok(report)) => Ok(import_page(&state, &ctx, Some(report), None, why, Vec::new())),
+        Ok(Ok(report)) => Ok(import_page(
+            &state,
+            &ctx,
+            Some(report),
+            None,
+            why,
+            Vec::new(),
+        )),
         Ok(Err(problem)) => Ok(import_page(
             &state,
             &ctx,

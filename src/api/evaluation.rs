@@ -151,3 +151,61 @@ pub async fn complete(
         evaluation::complete(&state.db, &state.rulebook, &ctx.actor()?, id, state.now()).await?;
     Ok(Json(Results { lots }))
 }
+
+/// A member's grid (any part of it), saved at once.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct GridRequest {
+    /// Compliance verdicts.
+    #[serde(default)]
+    pub verdicts: Vec<VerdictRequest>,
+    /// Quality scores.
+    #[serde(default)]
+    pub scores: Vec<ScoreRequest>,
+    /// Also lock (submit) the member's evaluation.
+    #[serde(default)]
+    pub submit: bool,
+}
+
+/// Saves several verdicts and scores in one transaction (all or nothing), optionally locking
+/// the member's evaluation.
+#[utoipa::path(put, path = "/api/tenders/{id}/evaluation", tag = "evaluation", operation_id = "save_evaluation_grid",
+    security(("bearer" = [])), request_body = GridRequest, params(("id" = i64, Path, description = "Tender id")),
+    responses((status = 204, description = "Saved"), (status = 409, body = super::openapi::ErrorBody), (status = 422, body = super::openapi::ErrorBody)))]
+pub async fn save_grid(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(g): ApiJson<GridRequest>,
+) -> AppResult<StatusCode> {
+    let verdicts: Vec<evaluation::VerdictInput> = g
+        .verdicts
+        .into_iter()
+        .map(|v| evaluation::VerdictInput {
+            bid_id: v.bid_id,
+            requirement_id: v.requirement_id,
+            passed: v.passed,
+            reason: v.reason,
+        })
+        .collect();
+    let scores: Vec<evaluation::ScoreInput> = g
+        .scores
+        .into_iter()
+        .map(|s| evaluation::ScoreInput {
+            bid_id: s.bid_id,
+            criterion_id: s.criterion_id,
+            value: s.value,
+            comment: s.comment,
+        })
+        .collect();
+    evaluation::save_grid(
+        &state.db,
+        &ctx.actor()?,
+        id,
+        &verdicts,
+        &scores,
+        g.submit,
+        state.now(),
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

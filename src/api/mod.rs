@@ -600,9 +600,25 @@ pub fn routes() -> Vec<Route> {
         ),
         // Each role's desk
         route(M::GET, "/workspace", BUYER, get(workspace::buyer_page)),
-        route(M::GET, "/api/me/workspace", BUYER, get(workspace::buyer_json)),
+        route(
+            M::GET,
+            "/api/me/workspace",
+            BUYER,
+            get(workspace::buyer_json),
+        ),
+        route(
+            M::PUT,
+            "/api/tenders/{id}/evaluation",
+            EVALUATOR,
+            put(evaluation::save_grid),
+        ),
         route(M::GET, "/portal", SUPPLIER, get(workspace::supplier_page)),
-        route(M::GET, "/api/me/portal", SUPPLIER, get(workspace::supplier_json)),
+        route(
+            M::GET,
+            "/api/me/portal",
+            SUPPLIER,
+            get(workspace::supplier_json),
+        ),
         route(
             M::POST,
             "/portal/colleagues",
@@ -663,10 +679,20 @@ pub fn routes() -> Vec<Route> {
             SUPPLIER,
             get(tender_pages::receipt_page),
         ),
-        route(M::GET, "/api/bids/{id}/receipt", SUPPLIER, get(bids::receipt)),
+        route(
+            M::GET,
+            "/api/bids/{id}/receipt",
+            SUPPLIER,
+            get(bids::receipt),
+        ),
         // Supplier registry
         route(M::GET, "/register", Public, get(suppliers::register_form)),
-        route(M::POST, "/register", Public, post(suppliers::register_submit)),
+        route(
+            M::POST,
+            "/register",
+            Public,
+            post(suppliers::register_submit),
+        ),
         route(M::POST, "/api/suppliers", Public, post(suppliers::register)),
         route(
             M::POST,
@@ -765,7 +791,12 @@ pub fn routes() -> Vec<Route> {
             CATALOGUE_EDITOR,
             post(catalogue::import),
         )),
-        route(M::GET, "/api/catalogue/export", Public, get(catalogue::export)),
+        route(
+            M::GET,
+            "/api/catalogue/export",
+            Public,
+            get(catalogue::export),
+        ),
     ]
 }
 

@@ -84,7 +84,7 @@ Authentication: `Authorization: Bearer tgs_…` personal API tokens; public data
         tenders::publish, tenders::amend, tenders::cancel, tenders::unsuccessful, tenders::add_document,
         tenders::ask, tenders::answer, tenders::follow,
         bids::submit, bids::withdraw, bids::mine, bids::receipt, bids::opening_key, bids::open,
-        evaluation::declare, evaluation::verdict, evaluation::score, evaluation::submit, evaluation::complete,
+        evaluation::declare, evaluation::verdict, evaluation::score, evaluation::save_grid, evaluation::submit, evaluation::complete,
         awards::award, awards::complain, awards::resolve, awards::sign, awards::amend,
         plan::get, plan::add,
     ),

@@ -2,8 +2,8 @@
 
 use super::AppState;
 use super::context::RequestContext;
-use super::error::AppResult;
 use super::error::AppError;
+use super::error::AppResult;
 use super::extract::{ApiJson, ApiPath, ApiQuery, Paging, WebForm};
 use super::page::{PageCtx, redirect_with_flash, render};
 use crate::domain::supplier::{CATEGORIES, Supplier, SupplierStatus};
@@ -558,7 +558,10 @@ impl RegisterPage {
 
 /// A field error's label: `contacts[0].email` reads "Contact 1 — E-mail".
 fn registration_label(ctx: &PageCtx, field: &str) -> String {
-    for (prefix, key) in [("contacts[", "register-contact"), ("owners[", "register-owner")] {
+    for (prefix, key) in [
+        ("contacts[", "register-contact"),
+        ("owners[", "register-owner"),
+    ] {
         if let Some(rest) = field.strip_prefix(prefix)
             && let Some((index, sub)) = rest.split_once("].")
             && let Ok(i) = index.parse::<usize>()

@@ -1498,7 +1498,14 @@ struct EvaluationPage {
     verdicts: BTreeMap<(i64, i64), (bool, String)>,
     scores: BTreeMap<(i64, i64), String>,
     weighted: bool,
+    errors: Vec<(String, String)>,
 }
+
+/// What a member typed into the grid, shown again when it was refused.
+type TypedGrid = (
+    BTreeMap<(i64, i64), (bool, String)>,
+    BTreeMap<(i64, i64), String>,
+);
 
 impl EvaluationPage {
     fn passed(&self, bid: &i64, req: &i64) -> bool {
@@ -1525,6 +1532,8 @@ async fn evaluation_page_for(
     state: &AppState,
     ctx: &RequestContext,
     id: i64,
+    typed: Option<TypedGrid>,
+    errors: Vec<(String, String)>,
 ) -> AppResult<Response> {
     let user = ctx.require_user()?;
     let d = tender_view::detail(&state.db, &state.rulebook, id, ctx.user(), state.now()).await?;
@@ -1569,7 +1578,13 @@ async fn evaluation_page_for(
         })
         .collect();
     let weighted = d.tender.evaluation_method == "weighted";
-    Ok(render(&EvaluationPage {
+    let (verdicts, scores) = typed.unwrap_or((verdicts, scores));
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let mut response = render(&EvaluationPage {
         ctx: PageCtx::new(state, ctx),
         d,
         declared,
@@ -1578,7 +1593,10 @@ async fn evaluation_page_for(
         verdicts,
         scores,
         weighted,
-    }))
+        errors,
+    });
+    *response.status_mut() = status;
+    Ok(response)
 }
 
 /// `GET /tenders/{id}/evaluation`: the member's own workspace (others' views stay hidden).
@@ -1587,7 +1605,7 @@ pub async fn evaluation_page(
     ctx: RequestContext,
     ApiPath(id): ApiPath<i64>,
 ) -> AppResult<Response> {
-    evaluation_page_for(&state, &ctx, id).await
+    evaluation_page_for(&state, &ctx, id, None, Vec::new()).await
 }
 
 /// The declaration form.
@@ -1623,6 +1641,31 @@ pub async fn declare(
     ))
 }
 
+/// Grid errors with readable labels: `score_12_3` reads "Score — bid 12".
+fn grid_errors(
+    state: &AppState,
+    ctx: &RequestContext,
+    err: &ServiceError,
+) -> Vec<(String, String)> {
+    field_errors(state, ctx, err)
+        .into_iter()
+        .map(|(field, message)| {
+            let label = ["reason_", "score_", "comment_"].iter().find_map(|p| {
+                let rest = field.strip_prefix(p)?;
+                let (bid, _) = rest.split_once('_')?;
+                Some(format!(
+                    "{} — {} {bid}",
+                    state
+                        .i18n
+                        .t(ctx.lang, &format!("field-{}", p.trim_end_matches('_'))),
+                    state.i18n.t(ctx.lang, "receipt-bid")
+                ))
+            });
+            (label.unwrap_or(field), message)
+        })
+        .collect()
+}
+
 /// `POST /tenders/{id}/evaluation`: the whole grid (`verdict_{bid}_{req}` = pass/fail,
 /// `reason_{bid}_{req}`, `score_{bid}_{criterion}`), saved as the member's draft; with
 /// `submit=1` also locked.
@@ -1639,21 +1682,51 @@ pub async fn save_evaluation(
         let (a, b) = rest.split_once('_')?;
         Some((a.parse().ok()?, b.parse().ok()?))
     };
+    let mut verdicts = Vec::new();
+    let mut scores = Vec::new();
     for (k, v) in &f {
         if let Some((bid, req)) = pair(k, "verdict_") {
-            let reason = f
-                .get(&format!("reason_{bid}_{req}"))
-                .cloned()
-                .unwrap_or_default();
-            evaluation::verdict(&state.db, &actor, id, bid, req, v == "pass", &reason, now).await?;
+            verdicts.push(evaluation::VerdictInput {
+                bid_id: bid,
+                requirement_id: req,
+                passed: v == "pass",
+                reason: f
+                    .get(&format!("reason_{bid}_{req}"))
+                    .cloned()
+                    .unwrap_or_default(),
+            });
         } else if let Some((bid, criterion)) = pair(k, "score_")
             && !v.trim().is_empty()
         {
-            evaluation::score(&state.db, &actor, id, bid, criterion, v, "", now).await?;
+            scores.push(evaluation::ScoreInput {
+                bid_id: bid,
+                criterion_id: criterion,
+                value: v.clone(),
+                comment: String::new(),
+            });
         }
     }
-    if f.get("submit").is_some_and(|s| s == "1") {
-        evaluation::submit(&state.db, &actor, id, now).await?;
+    let lock = f.get("submit").is_some_and(|s| s == "1");
+    if let Err(e) =
+        evaluation::save_grid(&state.db, &actor, id, &verdicts, &scores, lock, now).await
+    {
+        if !is_form_error(&e) {
+            return Err(e.into());
+        }
+        let typed = (
+            verdicts
+                .iter()
+                .map(|v| ((v.bid_id, v.requirement_id), (v.passed, v.reason.clone())))
+                .collect(),
+            scores
+                .iter()
+                .map(|s| ((s.bid_id, s.criterion_id), s.value.clone()))
+                .collect(),
+        );
+        let errors = grid_errors(&state, &ctx, &e);
+        return evaluation_page_for(&state, &ctx, id, Some(typed), errors).await;
+    }
+    if lock {
         return Ok(redirect_with_flash(
             &state,
             &format!("/tenders/{id}"),

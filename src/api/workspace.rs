@@ -9,9 +9,7 @@ use super::page::{PageCtx, redirect_with_flash, render};
 use crate::domain::error_code::ErrorCode;
 use crate::domain::tender::Phase;
 use crate::repository::notifications::NotificationRow;
-use crate::service::workspace::{
-    self, BuyerWorkspace, CommitteeWorkspace, SupplierPortal,
-};
+use crate::service::workspace::{self, BuyerWorkspace, CommitteeWorkspace, SupplierPortal};
 use crate::service::{bids, suppliers};
 use askama::Template;
 use axum::Json;
@@ -541,8 +539,7 @@ pub async fn notifications_json(
                 kind: n.kind.clone(),
                 message: message(&page, n),
                 link: n.link.clone(),
-                created_at: crate::domain::time::Timestamp::from_micros(n.created_at)
-                    .to_rfc3339(),
+                created_at: crate::domain::time::Timestamp::from_micros(n.created_at).to_rfc3339(),
                 read: n.read_at.is_some(),
             })
             .collect(),

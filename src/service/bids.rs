@@ -22,7 +22,7 @@ use crate::repository::{
 };
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use tianguis_sealed::{MemberKey, SealedBid, TenderSealingKey, WrappedPrivateKey};
+use tianguis_sealed::{MemberKey, MemberSecret, SealedBid, TenderSealingKey, WrappedPrivateKey};
 
 /// Largest document attached to a bid.
 pub const MAX_BID_DOCUMENT_BYTES: usize = 10 * 1024 * 1024;
@@ -492,7 +492,8 @@ pub async fn open(
     let Actor::User(user) = actor else {
         return Err(ServiceError::Forbidden);
     };
-    let (tender, members, key, keys) = {
+    // Checked before the (slow) unlocking, and again inside the opening's transaction.
+    let (members, keys) = {
         let mut conn = db.read().await?;
         let tender = tenders::find(&mut conn, tender_id)
             .await?
@@ -502,10 +503,9 @@ pub async fn open(
         if !members.iter().any(|m| m.user_id == user.id) {
             return Err(ServiceError::Forbidden);
         }
-        let key = load_key(&mut conn, tender_id).await?;
         let ids: Vec<i64> = members.iter().map(|m| m.user_id).collect();
         let keys = committee::opening_keys(&mut conn, &ids).await?;
-        (tender, members, key, keys)
+        (members, keys)
     };
     // Unlock the shares (Argon2id per member) off the async threads.
     let given: Vec<(i64, String, String)> = passphrases
@@ -521,10 +521,9 @@ pub async fn open(
             (p.user_id, wrapped, p.passphrase.clone())
         })
         .collect();
-    let threshold = key.threshold();
-    let shares = tokio::task::spawn_blocking(
-        move || -> Result<Vec<tianguis_sealed::Share>, ServiceError> {
-            let mut shares = Vec::new();
+    let secrets =
+        tokio::task::spawn_blocking(move || -> Result<Vec<(i64, MemberSecret)>, ServiceError> {
+            let mut secrets = Vec::new();
             for (user_id, wrapped, passphrase) in given {
                 let wrapped = WrappedPrivateKey::from_base64(&wrapped).map_err(|_| {
                     ServiceError::Opening {
@@ -538,28 +537,60 @@ pub async fn open(
                         code: e.code(),
                         member: Some(user_id),
                     })?;
-                shares.push(key.open_share(&user_id.to_string(), &secret).map_err(|e| {
-                    ServiceError::Opening {
-                        code: e.code(),
-                        member: Some(user_id),
-                    }
-                })?);
+                secrets.push((user_id, secret));
             }
-            if shares.len() < threshold {
-                return Err(ServiceError::Opening {
-                    code: "sealed.not_enough_shares",
-                    member: None,
-                });
-            }
-            Ok(shares)
-        },
-    )
-    .await
-    .map_err(|e| ServiceError::Internal(e.to_string()))??;
-    let key = {
-        let mut conn = db.read().await?;
-        load_key(&mut conn, tender_id).await?
+            Ok(secrets)
+        })
+        .await
+        .map_err(|e| ServiceError::Internal(e.to_string()))??;
+    let unlocked: Vec<(i64, &MemberSecret)> = secrets.iter().map(|(id, s)| (*id, s)).collect();
+    open_with_secrets(db, actor, tender_id, &unlocked, now).await
+}
+
+/// The opening act once the members' keys are unlocked: rebuilds the tender key from their
+/// shares (at least `k`), unseals every standing bid and publishes the opening record, all in
+/// one transaction. Separate from [`open`] so the demo seed can unlock each demo member's key
+/// once instead of once per tender (Argon2id is deliberately slow); not reachable over HTTP.
+pub(crate) async fn open_with_secrets(
+    db: &Database,
+    actor: &Actor,
+    tender_id: i64,
+    unlocked: &[(i64, &MemberSecret)],
+    now: Timestamp,
+) -> Result<Vec<OpeningLine>, ServiceError> {
+    let Actor::User(user) = actor else {
+        return Err(ServiceError::Forbidden);
     };
+    let (tender, members, key) = {
+        let mut conn = db.read().await?;
+        let tender = tenders::find(&mut conn, tender_id)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        check(tender.phase(now), Action::OpenBids).map_err(ServiceError::illegal)?;
+        let members = committee::members(&mut conn, tender_id).await?;
+        if !members.iter().any(|m| m.user_id == user.id) {
+            return Err(ServiceError::Forbidden);
+        }
+        (tender, members, load_key(&mut conn, tender_id).await?)
+    };
+    let mut shares = Vec::new();
+    for (user_id, secret) in unlocked {
+        if !members.iter().any(|m| m.user_id == *user_id) {
+            continue;
+        }
+        shares.push(key.open_share(&user_id.to_string(), secret).map_err(|e| {
+            ServiceError::Opening {
+                code: e.code(),
+                member: Some(*user_id),
+            }
+        })?);
+    }
+    if shares.len() < key.threshold() {
+        return Err(ServiceError::Opening {
+            code: "sealed.not_enough_shares",
+            member: None,
+        });
+    }
     let secret = key.combine(&shares).map_err(|e| ServiceError::Opening {
         code: e.code(),
         member: None,
@@ -681,7 +712,7 @@ pub async fn open(
             action: "open_bids".into(),
         });
     }
-    let opened_by: Vec<i64> = passphrases.iter().map(|p| p.user_id).collect();
+    let opened_by: Vec<i64> = unlocked.iter().map(|(id, _)| *id).collect();
     bids::insert_opening(
         &mut tx,
         &bids::OpeningRow {

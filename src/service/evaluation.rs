@@ -140,17 +140,6 @@ async fn may_assess(
     }
 }
 
-async fn opened_bid_of(
-    db: &mut impl Queryable,
-    tender_id: i64,
-    bid_id: i64,
-) -> Result<bids::BidRow, ServiceError> {
-    bids::find(db, bid_id)
-        .await?
-        .filter(|b| b.tender_id == tender_id && b.status == status::OPENED)
-        .ok_or(ServiceError::NotFound)
-}
-
 /// A member's pass/fail verdict on one requirement of one bid (replaceable until submitted).
 pub async fn verdict(
     db: &Database,
@@ -162,49 +151,21 @@ pub async fn verdict(
     reason: &str,
     now: Timestamp,
 ) -> Result<(), ServiceError> {
-    let mut v = Validator::new();
-    // A failure must say why (the report shows the reasons to the bidder).
-    let reason = v.text("reason", reason, if passed { 0 } else { 5 }, 2000);
-    v.finish().map_err(ServiceError::Validation)?;
-    let mut tx = db.begin().await?;
-    let user_id = may_assess(&mut tx, tender_id, actor, now).await?;
-    opened_bid_of(&mut tx, tender_id, bid_id).await?;
-    if !tenders::requirements(&mut tx, tender_id)
-        .await?
-        .iter()
-        .any(|r| r.id == requirement_id)
-    {
-        return Err(ServiceError::NotFound);
-    }
-    repo::put_verdict(
-        &mut tx,
-        &VerdictRow {
+    save_grid(
+        db,
+        actor,
+        tender_id,
+        &[VerdictInput {
             bid_id,
             requirement_id,
-            evaluator_id: user_id,
             passed,
-            reason,
-            recorded_at: now.as_micros(),
-        },
+            reason: reason.to_string(),
+        }],
+        &[],
+        false,
+        now,
     )
-    .await?;
-    record(
-        &mut tx,
-        actor,
-        Change {
-            action: "evaluation.verdict_recorded",
-            entity_type: "bid",
-            entity_id: Some(bid_id.to_string()),
-            before: None,
-            after: Some(
-                serde_json::json!({"requirement_id": requirement_id, "passed": passed}).to_string(),
-            ),
-            public: false,
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    .await
 }
 
 /// A member's score (0–100) of one quality criterion of one bid (replaceable until submitted).
@@ -218,56 +179,178 @@ pub async fn score(
     comment: &str,
     now: Timestamp,
 ) -> Result<(), ServiceError> {
+    save_grid(
+        db,
+        actor,
+        tender_id,
+        &[],
+        &[ScoreInput {
+            bid_id,
+            criterion_id,
+            value: value.to_string(),
+            comment: comment.to_string(),
+        }],
+        false,
+        now,
+    )
+    .await
+}
+
+/// One compliance verdict of a member's grid.
+#[derive(Debug, Clone)]
+pub struct VerdictInput {
+    /// Opened bid.
+    pub bid_id: i64,
+    /// Requirement of the tender.
+    pub requirement_id: i64,
+    /// Whether the bid meets it.
+    pub passed: bool,
+    /// Why not (required, at least 5 characters, when it fails).
+    pub reason: String,
+}
+
+/// One quality score of a member's grid (0–100, two decimals at most).
+#[derive(Debug, Clone)]
+pub struct ScoreInput {
+    /// Opened bid.
+    pub bid_id: i64,
+    /// Non-price criterion of the tender.
+    pub criterion_id: i64,
+    /// The score as typed.
+    pub value: String,
+    /// Optional comment.
+    pub comment: String,
+}
+
+/// Saves a member's verdicts and scores (any part of their grid) in one transaction, and with
+/// `lock` also submits it: either everything is stored or nothing is (a grid is never left
+/// half-saved). Every field is checked before anything is written, and each failing cell is
+/// reported by its grid name (`reason_{bid}_{requirement}`, `score_{bid}_{criterion}`).
+#[allow(clippy::too_many_arguments)]
+pub async fn save_grid(
+    db: &Database,
+    actor: &Actor,
+    tender_id: i64,
+    verdicts: &[VerdictInput],
+    scores: &[ScoreInput],
+    lock: bool,
+    now: Timestamp,
+) -> Result<(), ServiceError> {
     let mut v = Validator::new();
-    let comment = v.text("comment", comment, 0, 2000);
-    let value = match value.trim().parse::<Decimal>() {
-        Ok(x) if x >= Decimal::ZERO && x <= Decimal::from(100) && x.scale() <= 2 => x,
-        _ => {
-            v.fail("value", FieldCode::InvalidNumber);
-            Decimal::ZERO
-        }
-    };
+    let mut checked_verdicts = Vec::with_capacity(verdicts.len());
+    for input in verdicts {
+        let field = if verdicts.len() == 1 && scores.is_empty() {
+            "reason".to_string()
+        } else {
+            format!("reason_{}_{}", input.bid_id, input.requirement_id)
+        };
+        let reason = v.text(
+            &field,
+            &input.reason,
+            if input.passed { 0 } else { 5 },
+            2000,
+        );
+        checked_verdicts.push((input, reason));
+    }
+    let mut checked_scores = Vec::with_capacity(scores.len());
+    for input in scores {
+        let single = scores.len() == 1 && verdicts.is_empty();
+        let (value_field, comment_field) = if single {
+            ("value".to_string(), "comment".to_string())
+        } else {
+            (
+                format!("score_{}_{}", input.bid_id, input.criterion_id),
+                format!("comment_{}_{}", input.bid_id, input.criterion_id),
+            )
+        };
+        let comment = v.text(&comment_field, &input.comment, 0, 2000);
+        let value = match input.value.trim().parse::<Decimal>() {
+            Ok(x) if x >= Decimal::ZERO && x <= Decimal::from(100) && x.scale() <= 2 => x,
+            _ => {
+                v.fail(&value_field, FieldCode::InvalidNumber);
+                Decimal::ZERO
+            }
+        };
+        checked_scores.push((input, value, comment));
+    }
     v.finish().map_err(ServiceError::Validation)?;
     let mut tx = db.begin().await?;
     let user_id = may_assess(&mut tx, tender_id, actor, now).await?;
-    opened_bid_of(&mut tx, tender_id, bid_id).await?;
-    let criterion = tenders::criteria(&mut tx, tender_id)
-        .await?
-        .into_iter()
-        .find(|c| c.id == criterion_id)
-        .ok_or(ServiceError::NotFound)?;
-    if criterion.is_price {
-        // The price criterion is scored by formula, never by hand.
-        return Err(ServiceError::field(
-            "criterion_id",
-            FieldCode::UnknownOption,
-        ));
+    let opened = bids::of_tender(&mut tx, tender_id, Some(status::OPENED)).await?;
+    let requirements = tenders::requirements(&mut tx, tender_id).await?;
+    let criteria = tenders::criteria(&mut tx, tender_id).await?;
+    for (input, reason) in checked_verdicts {
+        if !opened.iter().any(|b| b.id == input.bid_id)
+            || !requirements.iter().any(|r| r.id == input.requirement_id)
+        {
+            return Err(ServiceError::NotFound);
+        }
+        repo::put_verdict(
+            &mut tx,
+            &VerdictRow {
+                bid_id: input.bid_id,
+                requirement_id: input.requirement_id,
+                evaluator_id: user_id,
+                passed: input.passed,
+                reason,
+                recorded_at: now.as_micros(),
+            },
+        )
+        .await?;
     }
-    repo::put_score(
-        &mut tx,
-        &ScoreRow {
-            bid_id,
-            criterion_id,
-            evaluator_id: user_id,
-            value: value.to_string(),
-            comment,
-            recorded_at: now.as_micros(),
-        },
-    )
-    .await?;
-    record(
-        &mut tx,
-        actor,
-        Change {
-            action: "evaluation.score_recorded",
-            entity_type: "bid",
-            entity_id: Some(bid_id.to_string()),
-            before: None,
-            after: Some(serde_json::json!({"criterion_id": criterion_id}).to_string()),
-            public: false,
-        },
-    )
-    .await?;
+    for (input, value, comment) in checked_scores {
+        if !opened.iter().any(|b| b.id == input.bid_id) {
+            return Err(ServiceError::NotFound);
+        }
+        let criterion = criteria
+            .iter()
+            .find(|c| c.id == input.criterion_id)
+            .ok_or(ServiceError::NotFound)?;
+        if criterion.is_price {
+            // The price criterion is scored by formula, never by hand.
+            return Err(ServiceError::field(
+                "criterion_id",
+                FieldCode::UnknownOption,
+            ));
+        }
+        repo::put_score(
+            &mut tx,
+            &ScoreRow {
+                bid_id: input.bid_id,
+                criterion_id: input.criterion_id,
+                evaluator_id: user_id,
+                value: value.to_string(),
+                comment,
+                recorded_at: now.as_micros(),
+            },
+        )
+        .await?;
+    }
+    if !verdicts.is_empty() || !scores.is_empty() {
+        // Private until the evaluation closes: members assess independently.
+        record(
+            &mut tx,
+            actor,
+            Change {
+                action: "evaluation.assessed",
+                entity_type: "tender",
+                entity_id: Some(tender_id.to_string()),
+                before: None,
+                after: Some(
+                    serde_json::json!({
+                        "verdicts": verdicts.iter().map(|v| serde_json::json!({"bid_id": v.bid_id, "requirement_id": v.requirement_id, "passed": v.passed})).collect::<Vec<_>>(),
+                        "scores": scores.iter().map(|s| serde_json::json!({"bid_id": s.bid_id, "criterion_id": s.criterion_id})).collect::<Vec<_>>(),
+                    })
+                    .to_string(),
+                ),
+                public: false,
+            },
+        )
+        .await?;
+    }
+    if lock {
+        submit_in(&mut tx, actor, tender_id, user_id, now).await?;
+    }
     tx.commit().await?;
     Ok(())
 }
@@ -282,18 +365,30 @@ pub async fn submit(
 ) -> Result<(), ServiceError> {
     let mut tx = db.begin().await?;
     let user_id = may_assess(&mut tx, tender_id, actor, now).await?;
-    let tender = tenders::find(&mut tx, tender_id)
+    submit_in(&mut tx, actor, tender_id, user_id, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn submit_in(
+    tx: &mut impl Queryable,
+    actor: &Actor,
+    tender_id: i64,
+    user_id: i64,
+    now: Timestamp,
+) -> Result<(), ServiceError> {
+    let tender = tenders::find(tx, tender_id)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    let opened: Vec<i64> = bids::of_tender(&mut tx, tender_id, Some(status::OPENED))
+    let opened: Vec<i64> = bids::of_tender(tx, tender_id, Some(status::OPENED))
         .await?
         .iter()
         .map(|b| b.id)
         .collect();
-    let requirements = tenders::requirements(&mut tx, tender_id).await?;
-    let criteria = tenders::criteria(&mut tx, tender_id).await?;
-    let verdicts = repo::verdicts(&mut tx, &opened, Some(user_id)).await?;
-    let scores = repo::scores(&mut tx, &opened, Some(user_id)).await?;
+    let requirements = tenders::requirements(tx, tender_id).await?;
+    let criteria = tenders::criteria(tx, tender_id).await?;
+    let verdicts = repo::verdicts(tx, &opened, Some(user_id)).await?;
+    let scores = repo::scores(tx, &opened, Some(user_id)).await?;
     let missing_verdicts = opened.iter().any(|b| {
         requirements.iter().any(|r| {
             !verdicts
@@ -319,9 +414,9 @@ pub async fn submit(
             FieldCode::Required,
         ));
     }
-    repo::submit(&mut tx, tender_id, user_id, now).await?;
+    repo::submit(tx, tender_id, user_id, now).await?;
     record(
-        &mut tx,
+        tx,
         actor,
         Change {
             action: "evaluation.submitted",
@@ -333,7 +428,6 @@ pub async fn submit(
         },
     )
     .await?;
-    tx.commit().await?;
     Ok(())
 }
 

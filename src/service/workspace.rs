@@ -486,7 +486,10 @@ mod tests {
         assert_eq!(next_step(Phase::Evaluation, true, false, false), "evaluate");
         assert_eq!(next_step(Phase::Evaluation, true, true, false), "wait");
         assert_eq!(next_step(Phase::Evaluation, true, false, true), "wait");
-        assert_eq!(next_step(Phase::AwaitingOpening, false, false, false), "open");
+        assert_eq!(
+            next_step(Phase::AwaitingOpening, false, false, false),
+            "open"
+        );
         assert_eq!(next_step(Phase::Contracted, true, false, true), "none");
     }
 }
