@@ -35,8 +35,8 @@ pub enum Command {
     Serve(ServeArgs),
     /// Apply pending database migrations and exit.
     Migrate(DbArgs),
-    /// Seed the demo institution (idempotent) and exit.
-    Demo(DbArgs),
+    /// Seed the demo institution and its simulated year (idempotent) and exit.
+    Demo(DemoArgs),
     /// Audit-log tools.
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -49,6 +49,16 @@ pub enum Command {
     Indicators(tianguis_indicators::cli::IndicatorsArgs),
 }
 
+/// `demo` options.
+#[derive(Debug, Clone, Args)]
+pub struct DemoArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// Tenders of the simulated year (seeded only on a database without tenders; 0: none).
+    #[arg(long, default_value_t = crate::service::demo_year::DEMO_TENDERS)]
+    pub tenders: usize,
+}
+
 /// `serve` options.
 #[derive(Debug, Args)]
 pub struct ServeArgs {
@@ -57,9 +67,13 @@ pub struct ServeArgs {
     pub bind: SocketAddr,
     #[command(flatten)]
     pub db: DbArgs,
-    /// Seed the demo institution (buyer, ~250 suppliers, a user per role, catalogue).
+    /// Seed the demo institution (buyer, ~250 suppliers, a user per role, catalogue) and, on
+    /// an empty database, a simulated year of tenders.
     #[arg(long)]
     pub demo: bool,
+    /// With `--demo`: how many tenders the simulated year has (0: none).
+    #[arg(long, default_value_t = crate::service::demo_year::DEMO_TENDERS)]
+    pub demo_tenders: usize,
     /// Time zone in which times are shown (IANA name).
     #[arg(long, env = "TIANGUIS_TIMEZONE", default_value = "America/Guatemala")]
     pub timezone: String,
@@ -155,6 +169,7 @@ async fn execute(command: Command) -> anyhow::Result<ExitCode> {
                 secure_cookies: args.secure_cookies,
                 db_max_connections: args.db_max_connections,
                 demo: args.demo,
+                demo_tenders: args.demo_tenders,
                 rulebook: args.rulebook,
                 ..Config::default()
             };
@@ -167,13 +182,32 @@ async fn execute(command: Command) -> anyhow::Result<ExitCode> {
             println!("database is up to date");
             Ok(ExitCode::SUCCESS)
         }
-        Command::Demo(db) => {
-            let database = server::open_database(&config_for(&db)).await?;
+        Command::Demo(args) => {
+            let config = config_for(&args.db);
+            let database = server::open_database(&config).await?;
             let report = demo::seed(&database).await?;
+            let rulebook = server::load_rulebook(&config.rulebook)?;
+            let year = crate::service::demo_year::seed(
+                &database,
+                &rulebook,
+                config.timezone,
+                args.tenders,
+            )
+            .await?;
             database.close().await;
             println!(
                 "demo seeded: {} buyers, {} suppliers, {} users, {} catalogue items created",
                 report.buyers, report.suppliers, report.users, report.catalogue_items
+            );
+            println!(
+                "demo year: {} plan lines, {} tenders, {} bids, {} awards, {} complaints, {} contracts ({} steps refused)",
+                year.plan_lines,
+                year.tenders,
+                year.bids,
+                year.awards,
+                year.complaints,
+                year.contracts,
+                year.refused_steps
             );
             Ok(ExitCode::SUCCESS)
         }

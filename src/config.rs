@@ -26,6 +26,9 @@ pub struct Config {
     pub db_max_connections: u32,
     /// Seed the demo institution at start-up.
     pub demo: bool,
+    /// With `demo`: how many tenders of a simulated year to seed on an empty database
+    /// (`serve --demo` uses 300; tests use none and build their own).
+    pub demo_tenders: usize,
     /// Procurement rulebook: an embedded profile (`gt`, `un`) or a TOML file path.
     pub rulebook: String,
 }
@@ -41,6 +44,7 @@ impl Default for Config {
             auth: AuthPolicy::default(),
             db_max_connections: 16,
             demo: false,
+            demo_tenders: 0,
             rulebook: "gt".to_string(),
         }
     }

@@ -34,12 +34,30 @@ pub async fn open_database(config: &Config) -> anyhow::Result<Database> {
 /// Builds the application state (and seeds the demo when configured).
 pub async fn prepare(config: Config) -> anyhow::Result<AppState> {
     let db = open_database(&config).await?;
+    let i18n = I18n::load().context("cannot load translations")?;
+    let rulebook = load_rulebook(&config.rulebook)?;
     if config.demo {
         let report = demo::seed(&db).await.context("cannot seed the demo data")?;
         tracing::info!(?report, "demo data ready");
+        if config.demo_tenders > 0 {
+            let started = std::time::Instant::now();
+            let year = crate::service::demo_year::seed(
+                &db,
+                &rulebook,
+                config.timezone,
+                config.demo_tenders,
+            )
+            .await
+            .context("cannot seed the demo year")?;
+            if year.tenders > 0 {
+                tracing::info!(
+                    ?year,
+                    seconds = started.elapsed().as_secs(),
+                    "demo year ready"
+                );
+            }
+        }
     }
-    let i18n = I18n::load().context("cannot load translations")?;
-    let rulebook = load_rulebook(&config.rulebook)?;
     Ok(AppState::new(config, db, i18n, rulebook))
 }
 
@@ -59,17 +77,39 @@ pub async fn serve_until(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let db = state.db.clone();
+    let jobs = tokio::spawn(scheduled_jobs(state.clone()));
     let app = api::router(state);
-    axum::serve(
+    let served = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown)
     .await
-    .context("the HTTP server failed")?;
+    .context("the HTTP server failed");
+    jobs.abort();
+    served?;
     db.close().await;
     tracing::info!("stopped cleanly");
     Ok(())
+}
+
+/// How often the scheduled jobs run.
+const JOB_INTERVAL: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Work the clock triggers: awards whose standstill ended without a pending complaint become
+/// final (issue 3, item 10) even if nobody opens the tender. Each run is its own transaction,
+/// so a crash between runs loses nothing; a failed run is logged and retried at the next tick.
+async fn scheduled_jobs(state: AppState) {
+    let mut tick = tokio::time::interval(JOB_INTERVAL);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        match crate::service::awards::finalize_due(&state.db, state.now()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(awards = n, "awards became final"),
+            Err(e) => tracing::warn!(error = %e, "finalising awards failed; retrying later"),
+        }
+    }
 }
 
 /// Resolves when the process receives SIGTERM or Ctrl-C.
@@ -113,6 +153,14 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             demo::DEMO_USERS
                 .iter()
                 .map(|u| u.0)
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        eprintln!(
+            "Opening passphrases of the demo committee: {}",
+            crate::service::demo_year::DEMO_OPENING_PASSPHRASES
+                .iter()
+                .map(|(u, p)| format!("{u} \"{p}\""))
                 .collect::<Vec<_>>()
                 .join(", ")
         );

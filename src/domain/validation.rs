@@ -7,6 +7,7 @@ use serde::Serialize;
 
 /// Why one field was rejected: a stable code, translated under `verr-` + code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum FieldCode {
     /// A required field is empty.
     Required,
@@ -195,6 +196,16 @@ pub fn looks_like_email(value: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wire_form_is_the_serialised_form() {
+        for code in FieldCode::ALL {
+            assert_eq!(
+                serde_json::to_value(code).unwrap(),
+                serde_json::json!(code.as_str())
+            );
+        }
+    }
 
     #[test]
     fn text_rules() {

@@ -6,6 +6,18 @@ use crate::domain::time::Timestamp;
 use sea_query::{Asterisk, Expr, ExprTrait, Order, Query};
 use serde::Serialize;
 
+/// Every kind of notification the services send (each translated as `notification-{kind}`).
+pub const KINDS: [&str; 8] = [
+    "tender-amended",
+    "tender-cancelled",
+    "tender-document",
+    "clarification-answered",
+    "bids-opened",
+    "award-decided",
+    "complaint-filed",
+    "complaint-resolved",
+];
+
 /// A notification.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct NotificationRow {

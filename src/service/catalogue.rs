@@ -310,6 +310,14 @@ pub enum FileProblem {
 }
 
 impl FileProblem {
+    /// Every problem (for the translation test).
+    pub const ALL: [FileProblem; 4] = [
+        FileProblem::Unreadable,
+        FileProblem::MissingColumns,
+        FileProblem::TooManyRows,
+        FileProblem::Empty,
+    ];
+
     /// Stable code (`details.problem` of `import.invalid_file`, translation `import-problem-…`).
     pub fn code(self) -> &'static str {
         match self {

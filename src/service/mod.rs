@@ -8,6 +8,7 @@ pub mod awards;
 pub mod bids;
 pub mod catalogue;
 pub mod demo;
+pub mod demo_year;
 pub mod evaluation;
 pub mod plan;
 pub mod rate_limit;

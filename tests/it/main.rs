@@ -9,5 +9,6 @@ mod errors;
 mod esourcing;
 mod matrix;
 mod platform;
+mod registry;
 mod support;
 mod users;

@@ -277,6 +277,60 @@ fn every_template_key_is_translated() {
     }
 }
 
+/// Every code the pages translate by prefix (`ctx.tp`) or build into a key at run time has a
+/// message in both languages, and so does every `flash-…` key the handlers use.
+#[test]
+fn every_code_shown_to_users_is_translated() {
+    use tianguis::domain::tender::Phase;
+    let i18n = I18n::load().unwrap();
+    let mut keys: Vec<String> = Vec::new();
+    keys.extend(Phase::ALL.iter().map(|p| format!("phase-{}", p.code())));
+    keys.extend(
+        tianguis::repository::notifications::KINDS
+            .iter()
+            .map(|k| format!("notification-{k}")),
+    );
+    keys.extend(
+        tianguis::domain::supplier::CATEGORIES
+            .iter()
+            .map(|c| format!("category-{}", c.replace(':', "-"))),
+    );
+    keys.extend(
+        tianguis::service::catalogue::FileProblem::ALL
+            .iter()
+            .map(|p| format!("import-problem-{}", p.code().replace('_', "-"))),
+    );
+    for (prefix, codes) in [
+        (
+            "committee-step",
+            &["open", "declare", "evaluate", "wait", "none"][..],
+        ),
+        ("proposal-status", &["proposed", "approved", "rejected"][..]),
+        ("proposal-kind", &["add", "modify", "retire", "import"][..]),
+        (
+            "bid-status",
+            &["submitted", "withdrawn", "replaced", "opened"][..],
+        ),
+        ("supplier-status", &["pending", "verified", "suspended"][..]),
+        ("flash-supplier", &["verified", "suspended"][..]),
+        ("flash-proposal", &["approved", "rejected", "created"][..]),
+        ("complaint-status", &["filed", "upheld", "rejected"][..]),
+    ] {
+        keys.extend(codes.iter().map(|c| format!("{prefix}-{c}")));
+    }
+    let literal = regex::Regex::new(r#""(flash-[a-z0-9-]+[a-z0-9])""#).unwrap();
+    for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/src/api")).unwrap() {
+        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        keys.extend(literal.captures_iter(&text).map(|c| c[1].to_string()));
+    }
+    assert!(keys.len() > 80, "{}", keys.len());
+    for lang in Lang::ALL {
+        for key in &keys {
+            assert!(i18n.has(lang, key), "{key} missing in {lang:?}");
+        }
+    }
+}
+
 /// WCAG 2.1 relative luminance of an `#rrggbb` colour.
 fn luminance(hex: &str) -> f64 {
     let channel = |i: usize| {
