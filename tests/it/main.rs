@@ -5,6 +5,7 @@ mod audit_log;
 mod auth;
 mod browser;
 mod crash;
+mod desks;
 mod errors;
 mod esourcing;
 mod matrix;
