@@ -255,3 +255,255 @@ async fn sign_in_switch_language_and_check_pages(backend: Backend) {
 async fn browser_sign_in_language_and_pages() {
     sign_in_switch_language_and_check_pages(Backend::Sqlite).await;
 }
+
+/// Sets a form control's value by CSS selector (dates and selects are typed differently by
+/// every browser locale; the form is still submitted by the browser).
+async fn set(c: &Client, css: &str, value: &str) {
+    let done = c
+        .execute(
+            "const e = document.querySelector(arguments[0]); if (!e) return false; \
+             if (e.type === 'checkbox' || e.type === 'radio') { e.checked = arguments[1] === 'on'; } \
+             else { e.value = arguments[1]; } return true;",
+            vec![serde_json::json!(css), serde_json::json!(value)],
+        )
+        .await
+        .unwrap();
+    assert_eq!(done, serde_json::json!(true), "no control {css}");
+}
+
+async fn click(c: &Client, css: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("no {css}: {e}"))
+        .click()
+        .await
+        .unwrap();
+}
+
+/// Waits until the page at a path whose start is `path` shows `text` somewhere.
+async fn wait_for(c: &Client, path: &str, text: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let url = c.current_url().await.unwrap();
+        let source = c.source().await.unwrap_or_default();
+        if url.path().starts_with(path) && source.contains(text) {
+            return source;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "waited for {text:?} at {path}; at {url}:\n{}",
+            source.chars().take(3000).collect::<String>()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn sign_in(c: &Client, app: &TestApp, username: &str) {
+    c.goto(&app.url("/login")).await.unwrap();
+    set(c, "#username", username).await;
+    set(c, "#password", tianguis::service::demo::DEMO_PASSWORD).await;
+    click(c, "form.stack button[type=submit]").await;
+    wait_for(c, "/", "class=\"flash").await;
+}
+
+async fn sign_out(c: &Client) {
+    click(c, "form[action='/logout'] button").await;
+    wait_for(c, "/", "Ha cerrado la sesión").await;
+}
+
+/// One tender from publication to contract, entirely in the browser: the buyer drafts and
+/// publishes it, two suppliers bid, the committee opens and evaluates, the buyer awards and
+/// signs the contract (issue 3, tests).
+async fn tender_from_publication_to_contract(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let c = &browser.client;
+    let tz = app.state.config.timezone;
+    let now = app.state.now();
+
+    // Committee members register their opening keys on their desk.
+    for (member, passphrase) in crate::esourcing::PASSPHRASES {
+        sign_in(c, &app, member).await;
+        c.goto(&app.url("/committee")).await.unwrap();
+        set(c, "#passphrase", passphrase).await;
+        set(c, "#confirmation", passphrase).await;
+        click(c, "form[action='/committee/opening-key'] button").await;
+        wait_for(c, "/committee", "data-testid=\"key-fingerprint\"").await;
+        sign_out(c).await;
+    }
+
+    // The buyer drafts a cotización and publishes it.
+    sign_in(c, &app, "compras").await;
+    c.goto(&app.url("/tenders/new")).await.unwrap();
+    let item = crate::esourcing::item(&app, "MED-0005").await;
+    set(c, "#title", "Amoxicilina 500 mg para consulta externa").await;
+    set(c, "#description", "Compra anual de amoxicilina.").await;
+    set(c, "#method", "cotizacion").await;
+    set(
+        c,
+        "#clarification_deadline",
+        &now.plus_seconds(10 * 86_400).to_local_input(tz),
+    )
+    .await;
+    set(
+        c,
+        "#bid_deadline",
+        &now.plus_seconds(20 * 86_400).to_local_input(tz),
+    )
+    .await;
+    set(c, "#lot-1", "1").await;
+    set(c, "#cat-1", &item.to_string()).await;
+    set(c, "#qty-1", "100000").await;
+    set(c, "#price-1", "1.50").await;
+    set(c, "#requirements", "Registro sanitario vigente").await;
+    c.execute(
+        "document.querySelectorAll('input[name=committee]').forEach(e => e.checked = true)",
+        vec![],
+    )
+    .await
+    .unwrap();
+    set(c, "#threshold", "2").await;
+    click(c, "form.tender-form button[type=submit]").await;
+    wait_for(c, "/tenders/", "data-testid=\"publish\"").await;
+    let tender_path = c.current_url().await.unwrap().path().to_string();
+    let id: i64 = tender_path
+        .trim_start_matches("/tenders/")
+        .parse()
+        .expect("the draft's page");
+    click(c, "[data-testid=publish]").await;
+    wait_for(c, &tender_path, "phase-clarification").await;
+    sign_out(c).await;
+
+    // Two suppliers bid; each gets a receipt with the sealed bid's hash.
+    let mut hashes = Vec::new();
+    for (supplier, price) in [("proveedor1", "1.40"), ("proveedor2", "1.30")] {
+        sign_in(c, &app, supplier).await;
+        c.goto(&app.url(&tender_path)).await.unwrap();
+        click(c, "[data-testid=bid-link]").await;
+        wait_for(c, "/tenders/", "data-testid=\"submit-bid\"").await;
+        c.execute(
+            "document.querySelectorAll('input[name^=price_]').forEach(e => e.value = arguments[0]); \
+             document.querySelectorAll('input[name=declarations]').forEach(e => e.checked = true);",
+            vec![serde_json::json!(price)],
+        )
+        .await
+        .unwrap();
+        click(c, "[data-testid=submit-bid]").await;
+        wait_for(c, "/tenders/", "data-testid=\"receipt-hash\"").await;
+        let hash = browser.text("[data-testid=receipt-hash]").await;
+        assert_eq!(hash.len(), 64);
+        hashes.push(hash);
+        sign_out(c).await;
+    }
+
+    // The deadline passes; two members open the bids together.
+    app.state.advance_clock(21 * 86_400);
+    sign_in(c, &app, "evaluador1").await;
+    c.goto(&app.url("/committee")).await.unwrap();
+    click(c, &format!("a[href='/tenders/{id}/opening']")).await;
+    wait_for(c, "/tenders/", "data-testid=\"open-bids\"").await;
+    let members: Vec<i64> =
+        futures::future::join_all(["evaluador1", "evaluador2"].map(|u| app.user_id(u))).await;
+    set(
+        c,
+        &format!("#passphrase_{}", members[0]),
+        crate::esourcing::PASSPHRASES[0].1,
+    )
+    .await;
+    set(
+        c,
+        &format!("#passphrase_{}", members[1]),
+        crate::esourcing::PASSPHRASES[1].1,
+    )
+    .await;
+    click(c, "[data-testid=open-bids]").await;
+    let opened = wait_for(c, &tender_path, "phase-evaluation").await;
+    for hash in &hashes {
+        assert!(
+            opened.contains(hash.as_str()),
+            "the opening record shows each receipt"
+        );
+    }
+
+    // Each member declares and evaluates independently; one stands aside.
+    for member in ["evaluador1", "evaluador2", "evaluador3"] {
+        if member != "evaluador1" {
+            sign_out(c).await;
+            sign_in(c, &app, member).await;
+        }
+        c.goto(&app.url(&format!("/tenders/{id}/evaluation")))
+            .await
+            .unwrap();
+        if member == "evaluador3" {
+            set(c, "input[name=has_conflict][value=true]", "on").await;
+            set(
+                c,
+                "#statement",
+                "Soy pariente del representante de un oferente.",
+            )
+            .await;
+        }
+        click(c, "[data-testid=declare]").await;
+        if member == "evaluador3" {
+            wait_for(c, "/tenders/", "notice").await;
+            continue;
+        }
+        wait_for(c, "/tenders/", "data-testid=\"submit-evaluation\"").await;
+        c.execute(
+            "document.querySelectorAll('input[name^=score_]').forEach(e => e.value = '85')",
+            vec![],
+        )
+        .await
+        .unwrap();
+        click(c, "[data-testid=submit-evaluation]").await;
+        wait_for(c, &tender_path, "class=\"flash").await;
+    }
+    sign_out(c).await;
+
+    // The buyer consolidates, awards, waits out the standstill and signs the contract.
+    sign_in(c, &app, "compras").await;
+    c.goto(&app.url(&tender_path)).await.unwrap();
+    click(c, "[data-testid=complete-evaluation]").await;
+    wait_for(c, &tender_path, "data-testid=\"award-lot-1\"").await;
+    click(c, "[data-testid=award-lot-1]").await;
+    wait_for(c, &tender_path, "phase-awarded").await;
+    app.state.advance_clock(6 * 86_400);
+    c.goto(&app.url(&tender_path)).await.unwrap();
+    click(c, "[data-testid=sign-lot-1]").await;
+    wait_for(c, "/awards/", "data-testid=\"sign-contract\"").await;
+    let start = app.state.now().plus_seconds(86_400);
+    let day = |t: tianguis::domain::time::Timestamp| {
+        t.to_local_input(tz).chars().take(10).collect::<String>()
+    };
+    set(c, "#start", &day(start)).await;
+    set(c, "#end", &day(start.plus_seconds(180 * 86_400))).await;
+    set(
+        c,
+        "#payment_terms",
+        "Pago a 30 días de la recepción conforme.",
+    )
+    .await;
+    c.execute(
+        "document.querySelectorAll('input[name=milestone_due]').forEach(e => e.value = arguments[0])",
+        vec![serde_json::json!(day(start.plus_seconds(30 * 86_400)))],
+    )
+    .await
+    .unwrap();
+    click(c, "[data-testid=sign-contract]").await;
+    let done = wait_for(c, &tender_path, "phase-contracted").await;
+    assert!(
+        done.contains("130,000.00") || done.contains("130 000,00") || done.contains("130000"),
+        "the cheaper equal-quality bid won"
+    );
+    browser.close().await;
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_tender_from_publication_to_contract() {
+    tender_from_publication_to_contract(Backend::Sqlite).await;
+}
