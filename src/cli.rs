@@ -37,6 +37,9 @@ pub enum Command {
     Migrate(DbArgs),
     /// Seed the demo institution and its simulated year (idempotent) and exit.
     Demo(DemoArgs),
+    /// Fill a database with synthetic published tenders for load tests and benchmarks (never on
+    /// a production database: the tenders are fictitious). Needs the demo institution.
+    LoadData(LoadDataArgs),
     /// Audit-log tools.
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -56,6 +59,16 @@ pub struct DemoArgs {
     pub db: DbArgs,
     /// Tenders of the simulated year (seeded only on a database without tenders; 0: none).
     #[arg(long, default_value_t = crate::service::demo_year::DEMO_TENDERS)]
+    pub tenders: usize,
+}
+
+/// `load-data` options.
+#[derive(Debug, Clone, Args)]
+pub struct LoadDataArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// How many tenders to add.
+    #[arg(long, default_value_t = 100_000)]
     pub tenders: usize,
 }
 
@@ -208,6 +221,29 @@ async fn execute(command: Command) -> anyhow::Result<ExitCode> {
                 year.complaints,
                 year.contracts,
                 year.refused_steps
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::LoadData(args) => {
+            let database = server::open_database(&config_for(&args.db)).await?;
+            demo::seed(&database).await?;
+            let bar = indicatif::ProgressBar::new(args.tenders as u64);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{elapsed_precise} [{bar:40}] {pos}/{len} tenders ({per_sec})",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            let started = std::time::Instant::now();
+            let written = crate::service::load_data::generate(&database, args.tenders, |n| {
+                bar.set_position(n as u64)
+            })
+            .await?;
+            bar.finish_and_clear();
+            database.close().await;
+            println!(
+                "{written} synthetic tenders written in {:.1} s",
+                started.elapsed().as_secs_f64()
             );
             Ok(ExitCode::SUCCESS)
         }

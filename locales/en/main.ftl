@@ -749,3 +749,4 @@ field-comment = Comment
 field-verdicts = Compliance checks
 field-scores = Scores
 api-save-evaluation-grid = Save several verdicts and scores at once
+field-buyer = Buyer

@@ -749,3 +749,4 @@ field-comment = Comentario
 field-verdicts = Verificación de requisitos
 field-scores = Puntajes
 api-save-evaluation-grid = Guardar varias verificaciones y puntajes a la vez
+field-buyer = Entidad compradora

@@ -85,12 +85,16 @@ struct SearchPage {
     methods: Vec<(String, String)>,
     phases: Vec<String>,
     items: Vec<(i64, String)>,
+    buyers: Vec<(i64, String)>,
     now: Timestamp,
 }
 
 impl SearchPage {
     fn item_selected(&self, id: &i64) -> bool {
         self.query.item == Some(*id)
+    }
+    fn buyer_selected(&self, id: &i64) -> bool {
+        self.query.buyer == Some(*id)
     }
     fn phase(&self, r: &TenderListRow) -> &'static str {
         r.tender.phase(self.now).code()
@@ -107,11 +111,13 @@ impl SearchPage {
     }
     fn page_link(&self, page: i64) -> String {
         let item = self.query.item.map(|i| i.to_string());
+        let buyer = self.query.buyer.map(|i| i.to_string());
         super::page::page_link(
             "/tenders",
             page,
             &[
                 ("q", self.query.q.as_deref()),
+                ("buyer", buyer.as_deref()),
                 ("phase", self.query.phase.as_deref()),
                 ("method", self.query.method.as_deref()),
                 ("item", item.as_deref()),
@@ -154,7 +160,13 @@ pub async fn search_page(
         .into_iter()
         .map(|i| (i.id, format!("{} — {}", i.code, i.name)))
         .collect();
+    let buyers = crate::service::registry::buyers(&state.db)
+        .await?
+        .into_iter()
+        .map(|b| (b.id, b.short_name))
+        .collect();
     Ok(render(&SearchPage {
+        buyers,
         methods: method_names(&state, es),
         ctx: page,
         total: results.total,

@@ -10,6 +10,7 @@ pub mod catalogue;
 pub mod demo;
 pub mod demo_year;
 pub mod evaluation;
+pub mod load_data;
 pub mod plan;
 pub mod rate_limit;
 pub mod registry;
