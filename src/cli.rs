@@ -102,6 +102,16 @@ pub struct ServeArgs {
     /// Procurement rulebook: `gt` (Guatemala, default), `un` (UN-style) or a TOML file.
     #[arg(long, env = "TIANGUIS_RULEBOOK", default_value = "gt")]
     pub rulebook: String,
+    /// This node's id when several nodes share a PostgreSQL database (default: from --bind).
+    #[arg(long, env = "TIANGUIS_NODE_ID")]
+    pub node_id: Option<String>,
+    /// URL other nodes use to forward auction bids to this node (default: http://BIND).
+    #[arg(long, env = "TIANGUIS_NODE_URL")]
+    pub node_url: Option<String>,
+    /// Seconds between the end of the evaluation and the start of its reverse auction, unless
+    /// the buyer reschedules it.
+    #[arg(long, env = "TIANGUIS_AUCTION_NOTICE", default_value_t = crate::service::auctions::DEFAULT_NOTICE_SECONDS)]
+    pub auction_notice: i64,
 }
 
 /// `audit` subcommands.
@@ -184,6 +194,9 @@ async fn execute(command: Command) -> anyhow::Result<ExitCode> {
                 demo: args.demo,
                 demo_tenders: args.demo_tenders,
                 rulebook: args.rulebook,
+                node_id: args.node_id,
+                node_url: args.node_url,
+                auction_notice_seconds: args.auction_notice,
                 ..Config::default()
             };
             server::run(config).await?;

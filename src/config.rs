@@ -31,6 +31,14 @@ pub struct Config {
     pub demo_tenders: usize,
     /// Procurement rulebook: an embedded profile (`gt`, `un`) or a TOML file path.
     pub rulebook: String,
+    /// This node's id among the nodes sharing a database (auction leases, issue 4). `None`:
+    /// derived from the listening address, so a restarted node re-takes its own leases at once.
+    pub node_id: Option<String>,
+    /// The URL other nodes reach this node at to forward auction bids. `None`: `http://` and
+    /// the listening address.
+    pub node_url: Option<String>,
+    /// How long after the evaluation an auction starts unless the buyer reschedules it.
+    pub auction_notice_seconds: i64,
 }
 
 impl Default for Config {
@@ -46,6 +54,9 @@ impl Default for Config {
             demo: false,
             demo_tenders: 0,
             rulebook: "gt".to_string(),
+            node_id: None,
+            node_url: None,
+            auction_notice_seconds: crate::service::auctions::DEFAULT_NOTICE_SECONDS,
         }
     }
 }

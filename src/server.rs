@@ -78,6 +78,8 @@ pub async fn serve_until(
 ) -> anyhow::Result<()> {
     let db = state.db.clone();
     let jobs = tokio::spawn(scheduled_jobs(state.clone()));
+    let hub = state.auctions.clone();
+    let engine = hub.start(listener.local_addr()?);
     let app = api::router(state);
     let served = axum::serve(
         listener,
@@ -87,6 +89,10 @@ pub async fn serve_until(
     .await
     .context("the HTTP server failed");
     jobs.abort();
+    if let Some(engine) = engine {
+        engine.abort();
+    }
+    hub.release().await;
     served?;
     db.close().await;
     tracing::info!("stopped cleanly");

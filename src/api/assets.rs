@@ -21,6 +21,11 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
         include_bytes!("../../assets/tianguis.js"),
     ),
     (
+        "auction.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../assets/auction.js"),
+    ),
+    (
         "logo.svg",
         "image/svg+xml",
         include_bytes!("../../assets/logo.svg"),

@@ -147,8 +147,15 @@ pub async fn complete(
     ctx: RequestContext,
     ApiPath(id): ApiPath<i64>,
 ) -> AppResult<Json<Results>> {
-    let lots =
-        evaluation::complete(&state.db, &state.rulebook, &ctx.actor()?, id, state.now()).await?;
+    let lots = evaluation::complete(
+        &state.db,
+        &state.rulebook,
+        &ctx.actor()?,
+        id,
+        state.config.auction_notice_seconds,
+        state.now(),
+    )
+    .await?;
     Ok(Json(Results { lots }))
 }
 

@@ -6,6 +6,7 @@
 
 pub mod account;
 pub mod assets;
+pub mod auctions;
 pub mod audit;
 pub mod awards;
 pub mod bids;
@@ -66,6 +67,8 @@ pub struct AppState {
     /// Offset of this node's procurement clock from the wall clock, in microseconds: always
     /// zero in operation; tests advance it to reach deadlines without waiting days.
     clock_offset: Arc<std::sync::atomic::AtomicI64>,
+    /// The live reverse auctions this node runs (issue 4).
+    pub auctions: crate::service::auctions::AuctionHub,
 }
 
 impl AppState {
@@ -76,10 +79,20 @@ impl AppState {
         i18n: I18n,
         rulebook: tianguis_rulebook::Rulebook,
     ) -> AppState {
+        let clock_offset = Arc::new(std::sync::atomic::AtomicI64::new(0));
+        let auctions = crate::service::auctions::AuctionHub::new(
+            db.clone(),
+            crate::service::auctions::HubConfig::for_node(
+                config.node_id.clone(),
+                config.node_url.clone(),
+            ),
+            clock_offset.clone(),
+        );
         AppState {
             auth: AuthState::new(config.auth.clone()),
             rulebook: Arc::new(rulebook),
-            clock_offset: Arc::new(std::sync::atomic::AtomicI64::new(0)),
+            clock_offset,
+            auctions,
             db,
             config: Arc::new(config),
             i18n: Arc::new(i18n),
@@ -167,6 +180,49 @@ pub fn routes() -> Vec<Route> {
             get(openapi::openapi_json),
         ),
         route(M::GET, "/api/docs", Public, get(openapi::docs_page)),
+        // Electronic reverse auctions (issue 4)
+        route(M::GET, "/auctions", Public, get(auctions::list_page)),
+        route(M::GET, "/auctions/{id}", Public, get(auctions::page)),
+        route(M::GET, "/api/auctions", Public, get(auctions::list)),
+        route(M::GET, "/api/auctions/{id}", Public, get(auctions::get_one)),
+        route(
+            M::GET,
+            "/api/auctions/{id}/live",
+            Public,
+            get(auctions::live),
+        ),
+        route(
+            M::GET,
+            "/api/auctions/{id}/transcript",
+            Public,
+            get(auctions::transcript),
+        ),
+        route(M::GET, "/api/auctions/{id}/me", SUPPLIER, get(auctions::me)),
+        route(
+            M::POST,
+            "/api/auctions/{id}/bids",
+            SUPPLIER,
+            post(auctions::place_bid),
+        ),
+        route(
+            M::POST,
+            "/api/auctions/{id}/pass",
+            SUPPLIER,
+            post(auctions::pass),
+        ),
+        route(
+            M::PUT,
+            "/api/auctions/{id}/schedule",
+            BUYER,
+            put(auctions::schedule),
+        ),
+        // Between nodes: authenticated by the cluster secret, not by a user.
+        route(
+            M::POST,
+            "/internal/auctions/{id}/commands",
+            Public,
+            post(auctions::forwarded),
+        ),
         // Public pages
         route(M::GET, "/", Public, get(home::page)),
         route(M::POST, "/lang", Public, post(lang::switch)),

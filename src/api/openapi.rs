@@ -5,8 +5,8 @@
 use super::context::RequestContext;
 use super::page::{PageCtx, render};
 use super::{
-    AppState, account, audit, awards, bids, catalogue, evaluation, health, plan, routes, suppliers,
-    tenders, tokens, users, workspace,
+    AppState, account, auctions, audit, awards, bids, catalogue, evaluation, health, plan, routes,
+    suppliers, tenders, tokens, users, workspace,
 };
 use crate::domain::role::Access;
 use askama::Template;
@@ -87,6 +87,8 @@ Authentication: `Authorization: Bearer tgs_…` personal API tokens; public data
         evaluation::declare, evaluation::verdict, evaluation::score, evaluation::save_grid, evaluation::submit, evaluation::complete,
         awards::award, awards::complain, awards::resolve, awards::sign, awards::amend,
         plan::get, plan::add,
+        auctions::list, auctions::get_one, auctions::me, auctions::place_bid, auctions::pass,
+        auctions::schedule, auctions::transcript, auctions::live,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&BearerAuth),
@@ -101,6 +103,7 @@ Authentication: `Authorization: Bearer tgs_…` personal API tokens; public data
         (name = "evaluation", description = "The committee's evaluation"),
         (name = "awards", description = "Awards, complaints (inconformidades) and contracts"),
         (name = "plan", description = "The annual procurement plan"),
+        (name = "auctions", description = "Electronic reverse auctions: live board, bids, transcript"),
         (name = "workspace", description = "Each role's desk: buyer workspace, supplier portal, committee workspace, notifications"),
     )
 )]

@@ -1760,7 +1760,15 @@ pub async fn complete(
     ctx: RequestContext,
     ApiPath(id): ApiPath<i64>,
 ) -> AppResult<Response> {
-    evaluation::complete(&state.db, &state.rulebook, &ctx.actor()?, id, state.now()).await?;
+    evaluation::complete(
+        &state.db,
+        &state.rulebook,
+        &ctx.actor()?,
+        id,
+        state.config.auction_notice_seconds,
+        state.now(),
+    )
+    .await?;
     Ok(redirect_with_flash(
         &state,
         &format!("/tenders/{id}#evaluation"),

@@ -56,6 +56,15 @@ pub enum ErrorCode {
     /// An uploaded import file cannot be used as a whole (unreadable, missing columns, empty,
     /// too many rows); `details.problem` says which. Row errors are a report, not this code.
     ImportInvalidFile,
+    /// A WebSocket route was called without the upgrade handshake.
+    RequestWebsocketRequired,
+    /// The live auction cannot take this command now (not started, already finished, …);
+    /// `details.reason` carries the engine's code. Refused bids are not errors: they are
+    /// recorded and acknowledged with their reason.
+    AuctionCommandInvalid,
+    /// The node running the auction cannot be reached right now; retry with the same
+    /// `request_id` (the bid is never recorded twice).
+    AuctionUnavailable,
     /// The database could not be reached.
     ServiceUnavailable,
     /// An unexpected internal failure; details are logged, never shown.
@@ -87,6 +96,9 @@ impl ErrorCode {
         Self::RuleViolated,
         Self::OpeningFailed,
         Self::ImportInvalidFile,
+        Self::RequestWebsocketRequired,
+        Self::AuctionCommandInvalid,
+        Self::AuctionUnavailable,
         Self::ServiceUnavailable,
         Self::InternalError,
     ];
@@ -116,6 +128,9 @@ impl ErrorCode {
             Self::RuleViolated => "rule.violated",
             Self::OpeningFailed => "opening.failed",
             Self::ImportInvalidFile => "import.invalid_file",
+            Self::RequestWebsocketRequired => "request.websocket_required",
+            Self::AuctionCommandInvalid => "auction.command_invalid",
+            Self::AuctionUnavailable => "auction.unavailable",
             Self::ServiceUnavailable => "service.unavailable",
             Self::InternalError => "internal.error",
         }
@@ -135,6 +150,7 @@ impl ErrorCode {
             | Self::RequestInvalidQuery
             | Self::RequestInvalidPath => 400,
             Self::RequestTooLarge => 413,
+            Self::RequestWebsocketRequired => 426,
             Self::RequestMethodNotAllowed => 405,
             Self::RequestUnsupportedMediaType => 415,
             Self::ValidationFailed
@@ -142,8 +158,10 @@ impl ErrorCode {
             | Self::OpeningFailed
             | Self::ImportInvalidFile => 422,
             Self::ResourceNotFound => 404,
-            Self::ResourceConflict | Self::StateIllegalTransition => 409,
-            Self::ServiceUnavailable => 503,
+            Self::ResourceConflict | Self::StateIllegalTransition | Self::AuctionCommandInvalid => {
+                409
+            }
+            Self::ServiceUnavailable | Self::AuctionUnavailable => 503,
             Self::InternalError => 500,
         }
     }

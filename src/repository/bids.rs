@@ -491,6 +491,8 @@ pub struct OpenedBidRow {
     pub rank: Option<i64>,
     /// Weighted score, once evaluated.
     pub score: Option<String>,
+    /// The final price of the reverse auction, when one was held (issue 4): the award's amount.
+    pub auction_total: Option<String>,
 }
 
 /// Stores an opened bid's content.
@@ -566,6 +568,7 @@ pub async fn opened(
                     OpenedBids::Compliant,
                     OpenedBids::Rank,
                     OpenedBids::Score,
+                    OpenedBids::AuctionTotal,
                 ])
                 .from(OpenedBids::Table)
                 .and_where(Expr::col(OpenedBids::BidId).is_in(bid_ids.to_vec()))

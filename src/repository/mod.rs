@@ -3,6 +3,7 @@
 //! boundaries and the audit event of a change always commits with it.
 
 pub mod api_tokens;
+pub mod auctions;
 pub mod audit;
 pub mod awards;
 pub mod bids;
@@ -17,6 +18,7 @@ pub mod evaluation;
 pub mod notifications;
 pub mod plan;
 pub mod schema;
+pub mod schema_auction;
 pub mod schema_esourcing;
 pub mod sessions;
 pub mod suppliers;

@@ -219,6 +219,11 @@ pub const MIGRATIONS: &[Migration] = &[
             )]
         },
     },
+    Migration {
+        version: 4,
+        name: "electronic reverse auctions: auctions, durable event log, nodes and leases",
+        steps: super::schema_auction::auction,
+    },
 ];
 
 fn id_col<T: Iden + 'static>(col: T) -> ColumnDef {

@@ -87,7 +87,7 @@ iden!(
     Openings { TenderId, OpenedAt, OpenedBy, Record });
 iden!(
     /// A bid's content once opened.
-    OpenedBids { BidId, Content, Total, TotalMinor, Compliant, Rank, Score });
+    OpenedBids { BidId, Content, Total, TotalMinor, Compliant, Rank, Score, AuctionTotal });
 iden!(
     /// Conflict-of-interest declarations of committee members.
     ConflictDeclarations { TenderId, UserId, HasConflict, Statement, DeclaredAt });

@@ -102,6 +102,17 @@ pub async fn award(
             action: "award".into(),
         });
     }
+    // A lot in a reverse auction is awarded on the auction's result, once it is over.
+    if crate::repository::auctions::of_tender(&mut tx, tender_id)
+        .await?
+        .iter()
+        .any(|a| a.lot_id == lot_id && a.status != crate::repository::auctions::status::FINISHED)
+    {
+        return Err(ServiceError::IllegalTransition {
+            from: "auction_pending".into(),
+            action: "award".into(),
+        });
+    }
     let opened = bids::of_tender(&mut tx, tender_id, Some(bids::status::OPENED)).await?;
     let (bid_id, supplier_id, amount) = if opened.iter().any(|b| b.lot_id == lot_id) {
         if evaluation::reports(&mut tx, tender_id).await?.is_empty() {
@@ -136,7 +147,9 @@ pub async fn award(
             .iter()
             .find(|b| b.id == best.bid_id)
             .ok_or(ServiceError::NotFound)?;
-        (best.bid_id, bid.supplier_id, money::stored(&best.total))
+        // The auction's final price where one was held (issue 4), else the sealed total.
+        let price = best.auction_total.as_deref().unwrap_or(&best.total);
+        (best.bid_id, bid.supplier_id, money::stored(price))
     } else {
         let Some((supplier_id, amount)) = direct else {
             return Err(ServiceError::field("supplier_id", FieldCode::Required));

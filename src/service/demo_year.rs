@@ -886,7 +886,15 @@ async fn one_tender(
     if !s.due(completed) {
         return Ok(());
     }
-    evaluation::complete(s.db, s.rulebook, buyer, id, completed).await?;
+    evaluation::complete(
+        s.db,
+        s.rulebook,
+        buyer,
+        id,
+        crate::service::auctions::DEFAULT_NOTICE_SECONDS,
+        completed,
+    )
+    .await?;
     if tender.has_auction {
         // The live reverse auction is issue 4: the tender waits for it.
         return Ok(());

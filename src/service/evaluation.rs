@@ -505,6 +505,7 @@ pub async fn complete(
     rulebook: &Rulebook,
     actor: &Actor,
     tender_id: i64,
+    auction_notice_seconds: i64,
     now: Timestamp,
 ) -> Result<Vec<LotResult>, ServiceError> {
     let mut tx = db.begin().await?;
@@ -651,16 +652,32 @@ pub async fn complete(
             now,
         )
         .await?;
-    } else if tender.has_auction && results.iter().any(|r| r.compliant >= 2) {
-        tenders::set_status(
+    } else if let Some(auction) = rule_method
+        .and_then(|m| m.auction())
+        .filter(|_| tender.has_auction)
+    {
+        // Lots with enough compliant bids go to a reverse auction (issue 4); the others keep
+        // their sealed ranking and can be awarded at once.
+        let scheduled = crate::service::auctions::schedule_for_tender(
             &mut tx,
+            &auction.value,
+            actor,
             tender_id,
-            TenderStatus::Evaluation,
-            TenderStatus::Auction,
-            None,
+            auction_notice_seconds,
             now,
         )
         .await?;
+        if !scheduled.is_empty() {
+            tenders::set_status(
+                &mut tx,
+                tender_id,
+                TenderStatus::Evaluation,
+                TenderStatus::Auction,
+                None,
+                now,
+            )
+            .await?;
+        }
     }
     record(
         &mut tx,

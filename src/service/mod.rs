@@ -2,6 +2,7 @@
 //! also appends its audit event. Services take explicit inputs (the acting user, the data),
 //! call `domain/` for rules and `repository/` for storage, and never know about HTTP.
 
+pub mod auctions;
 pub mod audit;
 pub mod auth;
 pub mod awards;

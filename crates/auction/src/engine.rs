@@ -685,7 +685,11 @@ impl Auction {
                 }
             }
         };
-        Ok(computed.min(own.price - money::unit(scale)))
+        // Written on the currency's scale ("104475.00"), as every published price.
+        Ok(money::on_scale(
+            computed.min(own.price - money::unit(scale)),
+            scale,
+        ))
     }
 
     // ----- standings --------------------------------------------------------------------------

@@ -1,0 +1,463 @@
+//! Electronic reverse auctions (*subasta electrónica inversa*, issue 4) as workflows: scheduling
+//! them when the evaluation of a tender with an auction method completes, the effects of their
+//! start and end on the tender (final prices flow into the award without manual copying), the
+//! published transcript, and the live runtime in [`hub`].
+//!
+//! The rules themselves are the pure `tianguis-auction` crate; this module only stores, routes
+//! and publishes.
+
+pub mod hub;
+
+use super::audit::{Change, record};
+use super::{Actor, ServiceError};
+use crate::domain::role::Role;
+use crate::domain::time::Timestamp;
+use crate::repository::auctions::{self as repo, AuctionRow, status};
+use crate::repository::schema_auction::Auctions;
+use crate::repository::schema_esourcing::Awards;
+use crate::repository::{Database, Queryable, RepoError, bids, suppliers, tenders};
+use sea_query::{Expr, ExprTrait, Query};
+use serde::{Deserialize, Serialize};
+use tianguis_auction::{Auction, AuctionResult, AuctionRules, BidderId, Event, Participant};
+
+pub use hub::{Ack, AuctionHub, HubConfig, HubError, LiveCommand};
+
+/// A participant as stored with the auction: the engine's participant plus the bid and supplier
+/// it stands for. The engine's bidder id is the bid id (one standing bid per supplier and lot).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ParticipantRecord {
+    /// The sealed bid.
+    pub bid_id: i64,
+    /// Its supplier.
+    pub supplier_id: i64,
+    /// What the engine starts from.
+    pub participant: Participant,
+}
+
+/// How long before its start an auction is announced, unless the buyer reschedules it.
+pub const DEFAULT_NOTICE_SECONDS: i64 = 24 * 3600;
+/// The shortest notice a buyer may give when rescheduling (bidders must be able to connect).
+pub const MINIMUM_NOTICE_SECONDS: i64 = 60;
+
+/// After the evaluation of a tender whose method has an auction: one auction per lot with at
+/// least the rulebook's minimum of compliant bids, starting after `notice_seconds`. Lots below
+/// the minimum get none — their sealed prices stand (issue 4, "Minimum participants"). Runs in
+/// the evaluation's transaction; returns the auctions created.
+pub async fn schedule_for_tender(
+    tx: &mut impl Queryable,
+    rules: &AuctionRules,
+    actor: &Actor,
+    tender_id: i64,
+    notice_seconds: i64,
+    now: Timestamp,
+) -> Result<Vec<i64>, ServiceError> {
+    let rules_json =
+        serde_json::to_string(rules).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let opened = bids::of_tender(tx, tender_id, Some(bids::status::OPENED)).await?;
+    let ids: Vec<i64> = opened.iter().map(|b| b.id).collect();
+    let contents = bids::opened(tx, &ids).await?;
+    let starts_at = Timestamp::from_micros(now.as_micros() + notice_seconds * 1_000_000);
+    let mut created = Vec::new();
+    for lot in tenders::lots(tx, tender_id).await? {
+        let mut participants = Vec::new();
+        for bid in opened.iter().filter(|b| b.lot_id == lot.id) {
+            let Some(content) = contents
+                .iter()
+                .find(|c| c.bid_id == bid.id && c.compliant == Some(true))
+            else {
+                continue;
+            };
+            let name = suppliers::find(tx, bid.supplier_id)
+                .await?
+                .map(|s| s.legal_name)
+                .unwrap_or_default();
+            participants.push(ParticipantRecord {
+                bid_id: bid.id,
+                supplier_id: bid.supplier_id,
+                participant: Participant {
+                    bidder: BidderId::new(bid.id.to_string()),
+                    name,
+                    sealed_price: crate::domain::money::stored(&content.total),
+                    sealed_at: tianguis_auction::Timestamp::from_micros(bid.submitted_at),
+                    features: Default::default(),
+                },
+            });
+        }
+        if participants.len() < rules.minimum_participants as usize {
+            continue;
+        }
+        participants.sort_by_key(|p| (p.participant.sealed_at, p.bid_id));
+        let json = serde_json::to_string(&participants)
+            .map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let id = repo::insert(tx, tender_id, lot.id, &rules_json, &json, starts_at, now).await?;
+        record(
+            tx,
+            actor,
+            Change {
+                action: "auction.scheduled",
+                entity_type: "auction",
+                entity_id: Some(id.to_string()),
+                before: None,
+                after: Some(
+                    serde_json::json!({
+                        "tender_id": tender_id,
+                        "lot_id": lot.id,
+                        "starts_at": starts_at,
+                        "participants": participants.len(),
+                    })
+                    .to_string(),
+                ),
+                public: true,
+            },
+        )
+        .await?;
+        created.push(id);
+    }
+    Ok(created)
+}
+
+/// Moves the start of a scheduled auction (buyers), with at least a minute's notice.
+pub async fn reschedule(
+    db: &Database,
+    actor: &Actor,
+    auction_id: i64,
+    starts_at: Timestamp,
+    now: Timestamp,
+) -> Result<AuctionRow, ServiceError> {
+    if !(actor.has_role(Role::Buyer) || actor.has_role(Role::Administrator)) {
+        return Err(ServiceError::Forbidden);
+    }
+    let mut tx = db.begin().await?;
+    let before = repo::find(&mut tx, auction_id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    if before.status != status::SCHEDULED || before.last_seq > 0 {
+        return Err(ServiceError::IllegalTransition {
+            from: before.status,
+            action: "reschedule".into(),
+        });
+    }
+    if starts_at.as_micros() < now.as_micros() + MINIMUM_NOTICE_SECONDS * 1_000_000 {
+        return Err(ServiceError::Validation(vec![
+            crate::domain::validation::FieldError {
+                field: "starts_at".into(),
+                code: crate::domain::validation::FieldCode::InvalidDate,
+            },
+        ]));
+    }
+    repo::reschedule(&mut tx, auction_id, starts_at).await?;
+    record(
+        &mut tx,
+        actor,
+        Change {
+            action: "auction.rescheduled",
+            entity_type: "auction",
+            entity_id: Some(auction_id.to_string()),
+            before: Some(
+                serde_json::json!({"starts_at": Timestamp::from_micros(before.starts_at)})
+                    .to_string(),
+            ),
+            after: Some(serde_json::json!({"starts_at": starts_at}).to_string()),
+            public: true,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    let mut conn = db.read().await?;
+    repo::find(&mut conn, auction_id)
+        .await?
+        .ok_or(ServiceError::NotFound)
+}
+
+/// In the start batch's transaction: the auction is running.
+pub(crate) async fn start_effects(
+    tx: &mut impl Queryable,
+    row: &AuctionRow,
+) -> Result<(), RepoError> {
+    repo::set_running(tx, row.id).await?;
+    record(
+        tx,
+        &Actor::System("auction"),
+        Change {
+            action: "auction.started",
+            entity_type: "auction",
+            entity_id: Some(row.id.to_string()),
+            before: None,
+            after: Some(
+                serde_json::json!({"tender_id": row.tender_id, "lot_id": row.lot_id}).to_string(),
+            ),
+            public: true,
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// In the batch's transaction: a service outage was recorded in the auction's log.
+pub(crate) async fn outage_effects(
+    tx: &mut impl Queryable,
+    row: &AuctionRow,
+    event: &Event,
+) -> Result<(), RepoError> {
+    let action = match event.kind {
+        tianguis_auction::EventKind::Paused => "auction.paused",
+        _ => "auction.resumed",
+    };
+    record(
+        tx,
+        &Actor::System("auction"),
+        Change {
+            action,
+            entity_type: "auction",
+            entity_id: Some(row.id.to_string()),
+            before: None,
+            after: Some(serde_json::json!({"seq": event.seq.0, "at": event.at}).to_string()),
+            public: true,
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// What a finished auction changes.
+pub(crate) struct Finish<'a> {
+    pub row: &'a AuctionRow,
+    pub result: &'a AuctionResult,
+    pub participants: &'a [ParticipantRecord],
+}
+
+/// In the final batch's transaction: store the result and put each bidder's final price and
+/// rank on its opened bid, where the award takes them (issue 4: "final prices flow back into
+/// the tender's evaluation/award without manual copying"). The public audit event carries
+/// labels and prices only: names stay hidden until the award.
+pub(crate) async fn finish_effects(
+    tx: &mut impl Queryable,
+    finish: Finish<'_>,
+) -> Result<(), RepoError> {
+    let json = serde_json::to_string(finish.result).unwrap_or_default();
+    let at = Timestamp::from_micros(finish.result.finished_at.as_micros());
+    repo::set_finished(tx, finish.row.id, &json, at).await?;
+    for standing in &finish.result.ranking {
+        if let Some(p) = finish
+            .participants
+            .iter()
+            .find(|p| p.participant.bidder == standing.bidder)
+        {
+            repo::set_auction_total(
+                tx,
+                p.bid_id,
+                &standing.final_price.to_string(),
+                i64::from(standing.rank),
+            )
+            .await?;
+        }
+    }
+    let summary: Vec<serde_json::Value> = finish
+        .result
+        .ranking
+        .iter()
+        .map(|s| {
+            serde_json::json!({
+                "rank": s.rank,
+                "label": s.label.to_string(),
+                "sealed_price": s.sealed_price,
+                "final_price": s.final_price,
+            })
+        })
+        .collect();
+    record(
+        tx,
+        &Actor::System("auction"),
+        Change {
+            action: "auction.finished",
+            entity_type: "auction",
+            entity_id: Some(finish.row.id.to_string()),
+            before: None,
+            after: Some(
+                serde_json::json!({
+                    "held": finish.result.held,
+                    "ranking": summary,
+                    "abnormally_low": finish.result.abnormally_low.as_ref().map(|a| a.flagged),
+                })
+                .to_string(),
+            ),
+            public: true,
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// Finished auctions whose lot has a standing award and whose names are still hidden.
+pub(crate) async fn awaiting_reveal(db: &mut impl Queryable) -> Result<Vec<i64>, RepoError> {
+    let rows: Vec<(i64,)> = db
+        .handle()
+        .all(
+            &Query::select()
+                .column((Auctions::Table, Auctions::Id))
+                .from(Auctions::Table)
+                .and_where(Expr::col((Auctions::Table, Auctions::Status)).eq(status::FINISHED))
+                .and_where(Expr::col((Auctions::Table, Auctions::Revealed)).eq(false))
+                .and_where(Expr::exists(
+                    Query::select()
+                        .expr(Expr::val(1))
+                        .from(Awards::Table)
+                        .and_where(
+                            Expr::col((Awards::Table, Awards::LotId))
+                                .equals((Auctions::Table, Auctions::LotId)),
+                        )
+                        .and_where(Expr::col((Awards::Table, Awards::Status)).ne("annulled"))
+                        .to_owned(),
+                ))
+                .limit(100)
+                .to_owned(),
+        )
+        .await?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}
+
+/// An auction as the public sees it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct AuctionInfo {
+    /// The stored auction.
+    pub auction: AuctionRow,
+    /// Tender title.
+    pub tender_title: String,
+    /// Tender reference.
+    pub tender_reference: String,
+    /// Currency of the prices.
+    pub currency: String,
+    /// Lot number.
+    pub lot_number: i64,
+    /// Lot title.
+    pub lot_title: String,
+    /// Number of participants.
+    pub participants: usize,
+    /// The rules (format, decrement, visibility).
+    #[schema(value_type = Object)]
+    pub rules: serde_json::Value,
+    /// The current public view (board, price history, phase).
+    #[schema(value_type = Object)]
+    pub view: serde_json::Value,
+    /// The result, once finished (names only after the award).
+    #[schema(value_type = Object)]
+    pub result: Option<serde_json::Value>,
+}
+
+/// Replays an auction from its durable log (any node, no lease needed).
+pub async fn replay(db: &mut impl Queryable, row: &AuctionRow) -> Result<Auction, ServiceError> {
+    let rules: AuctionRules = serde_json::from_str(&row.rules)
+        .map_err(|e| ServiceError::Internal(format!("stored rules: {e}")))?;
+    let events: Vec<Event> = repo::events_after(db, row.id, 0)
+        .await?
+        .iter()
+        .map(|(_, body)| serde_json::from_str(body))
+        .collect::<Result<_, _>>()
+        .map_err(|e| ServiceError::Internal(format!("stored event: {e}")))?;
+    Auction::replay(rules, &events).map_err(|e| ServiceError::Internal(e.code().to_string()))
+}
+
+/// The public facts of an auction.
+pub async fn info(db: &Database, auction_id: i64) -> Result<AuctionInfo, ServiceError> {
+    let mut conn = db.read().await?;
+    let row = repo::find(&mut conn, auction_id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let tender = tenders::find(&mut conn, row.tender_id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let lot = tenders::lots(&mut conn, row.tender_id)
+        .await?
+        .into_iter()
+        .find(|l| l.id == row.lot_id)
+        .ok_or(ServiceError::NotFound)?;
+    let auction = replay(&mut conn, &row).await?;
+    let participants: Vec<ParticipantRecord> =
+        serde_json::from_str(&row.participants).unwrap_or_default();
+    let result = auction
+        .result()
+        .map(|r| public_result(&r, auction.identities_revealed()));
+    Ok(AuctionInfo {
+        tender_title: tender.title,
+        tender_reference: tender.reference,
+        currency: tender.currency,
+        lot_number: lot.number,
+        lot_title: lot.title,
+        participants: participants.len(),
+        rules: serde_json::from_str(&row.rules).unwrap_or_default(),
+        view: serde_json::to_value(auction.public_view()).unwrap_or_default(),
+        result,
+        auction: row,
+    })
+}
+
+/// The result as published: identities only after the award.
+fn public_result(result: &AuctionResult, revealed: bool) -> serde_json::Value {
+    let mut value = serde_json::to_value(result).unwrap_or_default();
+    if !revealed {
+        if let Some(ranking) = value["ranking"].as_array_mut() {
+            for s in ranking {
+                s["bidder"] = serde_json::Value::Null;
+                s["name"] = serde_json::Value::Null;
+            }
+        }
+        value["winner"] = serde_json::Value::Null;
+    }
+    value
+}
+
+/// The transcript of a finished auction (every accepted and refused bid with server times;
+/// names after the award), published for anyone (issue 4, "After the auction").
+pub async fn transcript(
+    db: &Database,
+    auction_id: i64,
+) -> Result<tianguis_auction::Transcript, ServiceError> {
+    let mut conn = db.read().await?;
+    let row = repo::find(&mut conn, auction_id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let auction = replay(&mut conn, &row).await?;
+    if !auction.is_finished() {
+        return Err(ServiceError::IllegalTransition {
+            from: row.status,
+            action: "transcript".into(),
+        });
+    }
+    Ok(auction.transcript())
+}
+
+/// The auctions of a tender.
+pub async fn of_tender(db: &Database, tender_id: i64) -> Result<Vec<AuctionRow>, ServiceError> {
+    let mut conn = db.read().await?;
+    Ok(repo::of_tender(&mut conn, tender_id).await?)
+}
+
+/// Auctions that are scheduled or running, soonest first (the public list).
+pub async fn upcoming(db: &Database, limit: u64) -> Result<Vec<AuctionRow>, ServiceError> {
+    let mut conn = db.read().await?;
+    Ok(repo::in_status(&mut conn, &[status::RUNNING, status::SCHEDULED], limit).await?)
+}
+
+/// The engine's bidder id of the acting supplier in this auction, if it is a participant.
+pub async fn bidder_of(
+    db: &Database,
+    actor: &Actor,
+    auction_id: i64,
+) -> Result<Option<String>, ServiceError> {
+    let Actor::User(user) = actor else {
+        return Ok(None);
+    };
+    let Some(supplier_id) = user.supplier_id else {
+        return Ok(None);
+    };
+    let mut conn = db.read().await?;
+    let row = repo::find(&mut conn, auction_id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let participants: Vec<ParticipantRecord> =
+        serde_json::from_str(&row.participants).unwrap_or_default();
+    Ok(participants
+        .into_iter()
+        .find(|p| p.supplier_id == supplier_id)
+        .map(|p| p.participant.bidder.0))
+}
