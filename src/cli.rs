@@ -50,6 +50,9 @@ pub enum Command {
     Ocds(tianguis_ocds::cli::OcdsArgs),
     /// Red flags and market indicators on OCDS compiled releases (no server needed).
     Indicators(tianguis_indicators::cli::IndicatorsArgs),
+    /// Load generators that print the figures of docs/benchmarks.md.
+    #[command(subcommand)]
+    Bench(crate::bench::BenchCommand),
 }
 
 /// `demo` options.
@@ -200,6 +203,10 @@ async fn execute(command: Command) -> anyhow::Result<ExitCode> {
                 ..Config::default()
             };
             server::run(config).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench(command) => {
+            crate::bench::run(command).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Migrate(db) => {

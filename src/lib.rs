@@ -6,12 +6,14 @@
 //! - [`repository`]: SQL, one query code path for SQLite and PostgreSQL;
 //! - [`domain`]: pure types and rules shared by all, no I/O;
 //! - [`i18n`]: Spanish and English messages;
-//! - [`server`] and [`cli`]: starting a node and the command line.
+//! - [`server`] and [`cli`]: starting a node and the command line;
+//! - [`bench`]: load generators whose figures go to `docs/benchmarks.md`.
 //!
 //! Pure algorithms with a clear boundary live in their own crates under `crates/`
 //! (OCDS toolkit, red-flag indicators, auction rules).
 
 pub mod api;
+pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod domain;

@@ -238,14 +238,20 @@ pub async fn take_lease(
     Ok(changed == 1)
 }
 
-/// Renews every lease this node holds on unfinished auctions and records the heartbeat;
-/// returns the ids it still owns (an auction missing from the list was taken over).
+/// Renews this node's leases on the unfinished auctions it runs (`ids`, those in memory) and
+/// records their heartbeat; returns the ids it still owns (a missing one was taken over). An
+/// auction this node owned before a restart is not renewed here: its old heartbeat dates the
+/// outage until the node has replayed it and recorded the pause.
 pub async fn renew_leases(
     db: &mut impl Queryable,
     node: &str,
+    ids: &[i64],
     now: Timestamp,
     until: Timestamp,
 ) -> Result<Vec<i64>, RepoError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
     db.handle()
         .execute(
             &Query::update()
@@ -256,6 +262,7 @@ pub async fn renew_leases(
                 ])
                 .and_where(Expr::col(Auctions::OwnerNode).eq(node))
                 .and_where(Expr::col(Auctions::Status).ne(status::FINISHED))
+                .and_where(Expr::col(Auctions::Id).is_in(ids.iter().copied()))
                 .to_owned(),
         )
         .await?;
@@ -266,7 +273,7 @@ pub async fn renew_leases(
                 .column(Auctions::Id)
                 .from(Auctions::Table)
                 .and_where(Expr::col(Auctions::OwnerNode).eq(node))
-                .and_where(Expr::col(Auctions::Status).ne(status::FINISHED))
+                .and_where(Expr::col(Auctions::Id).is_in(ids.iter().copied()))
                 .to_owned(),
         )
         .await?;

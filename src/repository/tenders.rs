@@ -425,6 +425,24 @@ pub async fn set_deadlines(
     Ok(())
 }
 
+/// The ids of the `n` most recently created tenders, oldest first (synthetic load data).
+pub async fn newest_ids(db: &mut impl Queryable, n: u64) -> Result<Vec<i64>, RepoError> {
+    let rows: Vec<(i64,)> = db
+        .handle()
+        .all(
+            &Query::select()
+                .column(Tenders::Id)
+                .from(Tenders::Table)
+                .order_by(Tenders::Id, Order::Desc)
+                .limit(n)
+                .to_owned(),
+        )
+        .await?;
+    let mut ids: Vec<i64> = rows.into_iter().map(|(id,)| id).collect();
+    ids.reverse();
+    Ok(ids)
+}
+
 /// Number of tenders (for ocid numbering and the home page).
 pub async fn count(db: &mut impl Queryable, public_only: bool) -> Result<i64, RepoError> {
     let mut q = Query::select()

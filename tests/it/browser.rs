@@ -507,3 +507,118 @@ async fn tender_from_publication_to_contract(backend: Backend) {
 async fn browser_tender_from_publication_to_contract() {
     tender_from_publication_to_contract(Backend::Sqlite).await;
 }
+
+/// Waits until the element matching `css` contains `text` (the live page updates by itself).
+async fn wait_text(c: &Client, css: &str, text: &str) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let found = match c.find(Locator::Css(css)).await {
+            Ok(e) => e.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        if found.contains(text) {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "waited for {text:?} in {css}; found {found:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// A live auction in three browsers (issue 4, tests): two bidders in separate browser
+/// profiles and an anonymous observer. Each bidder sees the other's accepted bid without
+/// reloading, the observer's board and chart follow, and when time runs out every page shows
+/// the result.
+async fn live_auction_in_three_browsers(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    let rules = tianguis::service::auctions::synthetic::soft_close_rules(600, 10, 60);
+    let auction =
+        tianguis::service::auctions::synthetic::seed(&app.state.db, 1, 2, &rules, app.state.now())
+            .await
+            .unwrap()[0];
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let info: serde_json::Value = reqwest::get(app.url(&format!("/api/auctions/{auction}")))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if info["view"]["phase"]["phase"] == "window" {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the auction did not start: {info}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let Some(first) = Browser::start().await else {
+        return;
+    };
+    let second = Browser::start().await.expect("second browser");
+    let observer = Browser::start().await.expect("observer browser");
+    let (a, b, o) = (&first.client, &second.client, &observer.client);
+    sign_in(a, &app, "proveedor1").await;
+    sign_in(b, &app, "proveedor2").await;
+    let page = app.url(&format!("/auctions/{auction}"));
+    for c in [a, b, o] {
+        c.goto(&page).await.unwrap();
+        wait_text(c, "[data-testid=connection]", "conectado").await;
+    }
+    // The observer has no bidding panel; bidders see their own anonymous label.
+    assert!(o.find(Locator::Css("#bid-panel")).await.is_err());
+    wait_text(a, "[data-testid=my-label]", "Oferente").await;
+    wait_text(a, "[data-testid=my-price]", "1000000.00").await;
+
+    // Bidder 1 bids with the one-click confirmation.
+    set(a, "#bid-price", "999999.00").await;
+    click(a, "[data-testid=bid-submit]").await;
+    wait_text(a, "[data-testid=bid-confirm]", "999999.00").await;
+    click(a, "[data-testid=bid-confirm-yes]").await;
+    wait_text(a, "[data-testid=bid-outcome]", "Puja aceptada").await;
+    wait_text(a, "[data-testid=my-rank]", "1").await;
+    // The other bidder and the observer see it live.
+    wait_text(b, "[data-testid=board]", "999999.00").await;
+    wait_text(b, "[data-testid=my-rank]", "2").await;
+    wait_text(o, "[data-testid=board]", "999999.00").await;
+
+    // Bidder 2 answers; bidder 1 sees it and drops to second place.
+    set(b, "#bid-price", "999000.00").await;
+    click(b, "[data-testid=bid-submit]").await;
+    click(b, "[data-testid=bid-confirm-yes]").await;
+    wait_text(b, "[data-testid=bid-outcome]", "Puja aceptada").await;
+    wait_text(a, "[data-testid=board]", "999000.00").await;
+    wait_text(a, "[data-testid=my-rank]", "2").await;
+    wait_text(a, "[data-testid=best-price]", "999000.00").await;
+    // A bid that does not lower the own price enough is refused with its reason.
+    set(a, "#bid-price", "999999.00").await;
+    click(a, "[data-testid=bid-submit]").await;
+    click(a, "[data-testid=bid-confirm-yes]").await;
+    wait_text(a, "[data-testid=bid-outcome]", "no baja lo suficiente").await;
+    let chart = o
+        .find(Locator::Css("#chart svg path"))
+        .await
+        .expect("the observer's chart");
+    assert!(chart.attr("d").await.unwrap().is_some());
+
+    // Time runs out: every page shows the result.
+    app.state.advance_clock(4_000);
+    for c in [a, b, o] {
+        wait_text(c, "[data-testid=auction-result]", "La subasta terminó").await;
+    }
+    wait_text(o, "[data-testid=board]", "999000.00").await;
+    first.close().await;
+    second.close().await;
+    observer.close().await;
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_live_auction_two_bidders_and_an_observer() {
+    live_auction_in_three_browsers(Backend::Sqlite).await;
+}

@@ -11,7 +11,8 @@ use tianguis::repository::{Database, DbOptions, users};
 use tianguis::service::audit::{Verification, verify};
 use tianguis::service::demo::DEMO_PASSWORD;
 
-fn free_port() -> u16 {
+/// A port nobody listens on now.
+pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -19,22 +20,25 @@ fn free_port() -> u16 {
         .port()
 }
 
-struct Node {
-    child: Child,
-    base: String,
+/// A running `tianguis serve` process.
+pub struct Node {
+    /// The process.
+    pub child: Child,
+    /// Its base URL.
+    pub base: String,
 }
 
 async fn start_node(db_url: &str) -> Node {
-    let port = free_port();
+    start_node_with(db_url, &["--demo"], free_port()).await
+}
+
+/// Starts the binary on `port` with extra `serve` arguments and waits until it is healthy.
+pub async fn start_node_with(db_url: &str, extra: &[&str], port: u16) -> Node {
+    let bind = format!("127.0.0.1:{port}");
+    let mut args = vec!["serve", "--db", db_url, "--bind", &bind];
+    args.extend_from_slice(extra);
     let child = Command::new(env!("CARGO_BIN_EXE_tianguis"))
-        .args([
-            "serve",
-            "--demo",
-            "--db",
-            db_url,
-            "--bind",
-            &format!("127.0.0.1:{port}"),
-        ])
+        .args(&args)
         .env("RUST_LOG", "info")
         .stdout(Stdio::null())
         .stderr(Stdio::piped())

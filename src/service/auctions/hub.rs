@@ -717,7 +717,13 @@ impl EngineLoop {
         repo::upsert_node(&mut tx, &node, self.inner.node_url(), now)
             .await
             .map_err(unavailable)?;
-        let still_owned: HashSet<i64> = repo::renew_leases(&mut tx, &node, now, until)
+        let held: Vec<i64> = self
+            .slots
+            .iter()
+            .filter(|(_, s)| s.owned)
+            .map(|(id, _)| *id)
+            .collect();
+        let still_owned: HashSet<i64> = repo::renew_leases(&mut tx, &node, &held, now, until)
             .await
             .map_err(unavailable)?
             .into_iter()

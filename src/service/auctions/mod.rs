@@ -7,6 +7,7 @@
 //! and publishes.
 
 pub mod hub;
+pub mod synthetic;
 
 use super::audit::{Change, record};
 use super::{Actor, ServiceError};
