@@ -2,8 +2,8 @@
 //!
 //! It builds a fresh database (SQLite file in a temporary directory by default, or the
 //! PostgreSQL database given with `--db`), schedules N synthetic soft-close auctions with the
-//! demo suppliers as bidders, starts a real node in this process on a local port, and connects
-//! real WebSocket clients to it: per auction B bidders (signed in with API tokens) and O
+//! demo suppliers as bidders, starts a real node (`tianguis serve`, a separate process) on a
+//! local port, and connects real WebSocket clients to it: per auction B bidders (signed in with API tokens) and O
 //! anonymous observers. Bidders send bids at a steady total rate; the generator measures
 //!
 //! - **bid → acknowledgement**: from sending the bid frame to receiving its `ack` (sent only
@@ -123,8 +123,6 @@ async fn auction(args: AuctionBenchArgs) -> anyhow::Result<()> {
     );
     let config = Config {
         db_url: db_url.clone(),
-        bind: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
-        db_max_connections: 16,
         ..Config::default()
     };
     let db = crate::server::open_database(&config).await?;
@@ -145,14 +143,44 @@ async fn auction(args: AuctionBenchArgs) -> anyhow::Result<()> {
     }
     db.close().await;
 
-    let state = crate::server::prepare(config).await?;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let address = listener.local_addr()?;
-    let (stop_server, stopped) = tokio::sync::oneshot::channel::<()>();
-    let hub = state.auctions.clone();
-    let server = tokio::spawn(crate::server::serve_until(state, listener, async {
-        let _ = stopped.await;
-    }));
+    // The node runs as its own process (as in production), with its own descriptors.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
+    let address = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    let mut server = std::process::Command::new(std::env::current_exe()?)
+        .args(["serve", "--db", &db_url, "--bind", &address.to_string()])
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .context("start the node")?;
+    let http = reqwest::Client::new();
+    let up = Instant::now();
+    while http
+        .get(format!("http://{address}/healthz"))
+        .send()
+        .await
+        .map(|r| !r.status().is_success())
+        .unwrap_or(true)
+    {
+        if up.elapsed() > Duration::from_secs(60) {
+            let _ = server.kill();
+            anyhow::bail!("the node did not start");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let counters = |text: String| {
+        let read = |name: &str| {
+            text.lines()
+                .find_map(|l| l.strip_prefix(&format!("{name} ")))
+                .and_then(|v| v.trim().parse::<u64>().ok())
+                .unwrap_or(0)
+        };
+        (
+            read("tianguis_auction_commits_total"),
+            read("tianguis_auction_events_total"),
+        )
+    };
     // Wait until every auction is running (the node's heartbeat starts them).
     let started = Instant::now();
     loop {
@@ -309,29 +337,27 @@ async fn auction(args: AuctionBenchArgs) -> anyhow::Result<()> {
     let connecting = Instant::now();
     tokio::time::sleep(Duration::from_secs(5)).await;
     eprintln!(
-        "{clients} clients started in {:.1} s; warming up 5 s…",
+        "{clients} clients connecting ({:.1} s); warming up 5 s…",
         connecting.elapsed().as_secs_f64()
     );
     tokio::time::sleep(Duration::from_secs(5)).await;
-    let (batches0, events0) = (
-        hub.stats().batches.load(Ordering::Relaxed),
-        hub.stats().events.load(Ordering::Relaxed),
-    );
+    let metrics = format!("http://{address}/metrics");
+    let (batches0, events0) = counters(http.get(&metrics).send().await?.text().await?);
     measuring.store(true, Ordering::Relaxed);
     let window = Instant::now();
     tokio::time::sleep(Duration::from_secs(args.duration)).await;
     measuring.store(false, Ordering::Relaxed);
     let elapsed = window.elapsed();
-    let (batches, events) = (
-        hub.stats().batches.load(Ordering::Relaxed) - batches0,
-        hub.stats().events.load(Ordering::Relaxed) - events0,
-    );
+    let (batches, events) = {
+        let (b, e) = counters(http.get(&metrics).send().await?.text().await?);
+        (b - batches0, e - events0)
+    };
     stop.store(true, Ordering::Relaxed);
     for t in tasks {
         let _ = t.await;
     }
-    let _ = stop_server.send(());
-    let _ = server.await;
+    let _ = server.kill();
+    let _ = server.wait();
     let s = samples.lock().await;
     let mut acks = s.acks.clone();
     acks.sort_unstable();

@@ -215,9 +215,36 @@ pub async fn record(State(state): State<AppState>, req: Request, next: Next) -> 
 
 /// `GET /metrics`.
 pub async fn metrics(State(state): State<AppState>) -> Response {
-    let body = state
+    let mut body = state
         .metrics
         .render(&state.db.pool_stats(), state.db.backend().name());
+    let stats = state.auctions.stats();
+    for (name, help, value) in [
+        (
+            "tianguis_auction_commits_total",
+            "Batches of auction events committed by this node.",
+            &stats.batches,
+        ),
+        (
+            "tianguis_auction_events_total",
+            "Auction events committed by this node.",
+            &stats.events,
+        ),
+        (
+            "tianguis_auction_bids_accepted_total",
+            "Live bids accepted by this node.",
+            &stats.accepted,
+        ),
+    ] {
+        use std::fmt::Write;
+        let _ = writeln!(body, "# HELP {name} {help}");
+        let _ = writeln!(body, "# TYPE {name} counter");
+        let _ = writeln!(
+            body,
+            "{name} {}",
+            value.load(std::sync::atomic::Ordering::Relaxed)
+        );
+    }
     (
         [(
             header::CONTENT_TYPE,

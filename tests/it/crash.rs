@@ -28,6 +28,14 @@ pub struct Node {
     pub base: String,
 }
 
+impl Drop for Node {
+    /// A failing test must not leave its server running.
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 async fn start_node(db_url: &str) -> Node {
     start_node_with(db_url, &["--demo"], free_port()).await
 }

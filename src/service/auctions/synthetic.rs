@@ -114,3 +114,134 @@ pub async fn seed(
     tx.commit().await?;
     Ok(ids)
 }
+
+/// Runs a scheduled auction to its end without a live service, with simulated bidders, and
+/// records it exactly as the live service would (events, start and end effects in one
+/// transaction). The demo year uses it for the auctions of its past: each bidder, on its turn,
+/// lowers its price by 0.5–3 % below what the rules require, or passes (about one time in
+/// four). Deterministic for a given `seed`. Returns when bidding ended.
+pub async fn run_offline(
+    db: &Database,
+    auction_id: i64,
+    seed: u64,
+) -> Result<Timestamp, ServiceError> {
+    use tianguis_auction::{Auction, Command, Decision};
+    let row = {
+        let mut conn = db.read().await?;
+        repo::find(&mut conn, auction_id)
+            .await?
+            .ok_or(ServiceError::NotFound)?
+    };
+    if row.status != repo::status::SCHEDULED || row.last_seq > 0 {
+        return Err(ServiceError::IllegalTransition {
+            from: row.status,
+            action: "run_offline".into(),
+        });
+    }
+    let rules: AuctionRules =
+        serde_json::from_str(&row.rules).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let records: Vec<ParticipantRecord> = serde_json::from_str(&row.participants)
+        .map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let mut state = seed ^ 0x9E37_79B9_7F4A_7C15;
+    let mut next = move || {
+        // SplitMix64: a tiny deterministic generator, enough for a simulation.
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    };
+    let mut auction =
+        Auction::new(rules.clone()).map_err(|e| ServiceError::Internal(e.code().into()))?;
+    let mut events = Vec::new();
+    let mut record = |auction: &mut Auction, command: Command| -> Result<(), ServiceError> {
+        if let Decision::Record(event) = auction.decide(&command) {
+            auction
+                .apply(&event)
+                .map_err(|e| ServiceError::Internal(e.code().into()))?;
+            events.push(event);
+        }
+        Ok(())
+    };
+    let mut participants: Vec<_> = records.iter().map(|p| p.participant.clone()).collect();
+    participants.sort_by_key(|p| p.sealed_at);
+    let start = tianguis_auction::Timestamp::from_micros(row.starts_at);
+    record(
+        &mut auction,
+        Command::Start {
+            at: start,
+            participants,
+            label_seed: next(),
+        },
+    )?;
+    let mut guard = 0;
+    while !auction.is_finished() && guard < 10_000 {
+        guard += 1;
+        let Some(deadline) = auction.next_deadline() else {
+            break;
+        };
+        let now = auction.last_at().unwrap_or(start);
+        if let Some(bidder) = auction.current_turn().cloned() {
+            // The bidder thinks for 10–100 s of its turn, then bids or passes.
+            let at = tianguis_auction::Timestamp::from_micros(
+                (now.as_micros() + (10 + next() % 90) as i64 * 1_000_000)
+                    .min(deadline.as_micros() - 1),
+            );
+            let view = auction.bidder_view(&bidder);
+            match view.and_then(|v| v.max_acceptable_price) {
+                Some(max) if next() % 4 != 0 => {
+                    let cut = Decimal::new(5 + (next() % 26) as i64, 3); // 0.5–3.0 %
+                    let mut price = (max * (Decimal::ONE - cut)).round_dp(rules.price_scale);
+                    if price <= Decimal::ZERO {
+                        price = max;
+                    }
+                    record(
+                        &mut auction,
+                        Command::Bid {
+                            at,
+                            bidder,
+                            price,
+                            request_id: None,
+                        },
+                    )?;
+                }
+                _ => record(
+                    &mut auction,
+                    Command::Pass {
+                        at,
+                        bidder,
+                        request_id: None,
+                    },
+                )?,
+            }
+        } else {
+            record(&mut auction, Command::Tick { at: deadline })?;
+        }
+    }
+    let result = auction
+        .result()
+        .ok_or_else(|| ServiceError::Internal("simulated auction did not end".into()))?;
+    let mut rows = Vec::with_capacity(events.len());
+    for e in &events {
+        rows.push(repo::NewEvent {
+            auction_id,
+            seq: e.seq.0 as i64,
+            at: e.at.as_micros(),
+            body: serde_json::to_string(e).map_err(|e| ServiceError::Internal(e.to_string()))?,
+        });
+    }
+    let mut tx = db.begin().await?;
+    repo::append_events(&mut tx, &rows).await?;
+    super::start_effects(&mut tx, &row).await?;
+    super::finish_effects(
+        &mut tx,
+        super::Finish {
+            row: &row,
+            result: &result,
+            participants: &records,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Timestamp::from_micros(result.finished_at.as_micros()))
+}
