@@ -233,10 +233,11 @@ async fn execute(command: Command) -> anyhow::Result<ExitCode> {
                 report.buyers, report.suppliers, report.users, report.catalogue_items
             );
             println!(
-                "demo year: {} plan lines, {} tenders, {} bids, {} awards, {} complaints, {} contracts ({} steps refused)",
+                "demo year: {} plan lines, {} tenders, {} bids, {} auctions, {} awards, {} complaints, {} contracts ({} steps refused)",
                 year.plan_lines,
                 year.tenders,
                 year.bids,
+                year.auctions,
                 year.awards,
                 year.complaints,
                 year.contracts,

@@ -94,7 +94,7 @@ fn parse_price(text: &str) -> AppResult<Decimal> {
 
 // ------------------------------------------------------------------ JSON API
 
-/// Auctions scheduled or running, soonest first.
+/// Every auction: running and scheduled ones first, then finished ones, latest start first.
 #[utoipa::path(get, path = "/api/auctions", tag = "auctions", operation_id = "list_auctions",
     responses((status = 200, body = Vec<AuctionRow>)))]
 pub async fn list(State(state): State<AppState>) -> AppResult<Json<Vec<AuctionRow>>> {

@@ -153,7 +153,7 @@ pub async fn of_tender(
         .await
 }
 
-/// Auctions in the given statuses, soonest first (at most `limit`).
+/// Auctions in the given statuses, latest start first (at most `limit`).
 pub async fn in_status(
     db: &mut impl Queryable,
     statuses: &[&str],
@@ -163,8 +163,8 @@ pub async fn in_status(
         .all(
             &select()
                 .and_where(Expr::col(Auctions::Status).is_in(statuses.iter().copied()))
-                .order_by(Auctions::StartsAt, Order::Asc)
-                .order_by(Auctions::Id, Order::Asc)
+                .order_by(Auctions::StartsAt, Order::Desc)
+                .order_by(Auctions::Id, Order::Desc)
                 .limit(limit)
                 .to_owned(),
         )
@@ -199,7 +199,7 @@ pub async fn claimable(
                         .or(Expr::col(Auctions::OwnerNode).eq(node))
                         .or(Expr::col(Auctions::LeaseUntil).lt(now.as_micros())),
                 )
-                .order_by(Auctions::Id, Order::Asc)
+                .order_by(Auctions::Id, Order::Desc)
                 .limit(limit)
                 .to_owned(),
         )

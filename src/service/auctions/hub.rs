@@ -148,6 +148,12 @@ pub struct Snapshot {
 pub type Subscription = (Snapshot, broadcast::Receiver<Arc<Update>>);
 
 enum Job {
+    /// From the maintenance task, every heartbeat.
+    Maintain {
+        lost: Vec<i64>,
+        claim: Vec<i64>,
+        reveal: Vec<i64>,
+    },
     Command {
         auction_id: i64,
         command: LiveCommand,
@@ -255,8 +261,10 @@ impl AuctionHub {
         ));
         let receiver = self.inner.receiver.lock().ok()?.take()?;
         let inner = self.inner.clone();
+        let maintenance = tokio::spawn(maintenance(self.inner.clone()));
         Some(tokio::spawn(async move {
             EngineLoop::new(inner).run(receiver).await;
+            maintenance.abort();
         }))
     }
 
@@ -433,6 +441,65 @@ fn static_code(code: Option<&str>) -> &'static str {
         .unwrap_or("auction.invalid_command")
 }
 
+/// Every heartbeat, off the engine loop (so bids never wait for it): record this node's
+/// heartbeat, renew the leases of the auctions it runs and notice lost ones, find auctions that
+/// need an owner and finished ones whose award allows revealing names; hand the findings to the
+/// engine loop.
+async fn maintenance(inner: Arc<Inner>) {
+    let mut tick = tokio::time::interval(inner.config.heartbeat);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        match maintenance_round(&inner).await {
+            Ok(job) => {
+                if inner.jobs.send(job).await.is_err() {
+                    return;
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "auction lease maintenance failed; retrying"),
+        }
+    }
+}
+
+async fn maintenance_round(inner: &Inner) -> Result<Job, HubError> {
+    let now = now(&inner.clock_offset);
+    let node = inner.node_id().to_string();
+    let until = Timestamp::from_micros(now.as_micros() + inner.config.lease.as_micros() as i64);
+    let held: Vec<i64> = inner
+        .owned
+        .lock()
+        .map(|o| o.iter().copied().collect())
+        .unwrap_or_default();
+    let mut tx = inner.db.begin().await.map_err(unavailable)?;
+    repo::upsert_node(&mut tx, &node, inner.node_url(), now)
+        .await
+        .map_err(unavailable)?;
+    let still: HashSet<i64> = repo::renew_leases(&mut tx, &node, &held, now, until)
+        .await
+        .map_err(unavailable)?
+        .into_iter()
+        .collect();
+    tx.commit().await.map_err(unavailable)?;
+    let lost = held.into_iter().filter(|id| !still.contains(id)).collect();
+    let horizon =
+        Timestamp::from_micros(now.as_micros() + 2 * inner.config.heartbeat.as_micros() as i64);
+    let mut conn = inner.db.read().await.map_err(unavailable)?;
+    let claim = repo::claimable(&mut conn, &node, now, horizon, 10_000)
+        .await
+        .map_err(unavailable)?
+        .into_iter()
+        .filter(|id| !still.contains(id))
+        .collect();
+    let reveal = super::awaiting_reveal(&mut conn)
+        .await
+        .map_err(unavailable)?;
+    Ok(Job::Maintain {
+        lost,
+        claim,
+        reveal,
+    })
+}
+
 fn unavailable(e: RepoError) -> HubError {
     HubError::Unavailable(e.to_string())
 }
@@ -534,12 +601,10 @@ impl EngineLoop {
     }
 
     async fn run(mut self, mut receiver: mpsc::Receiver<Job>) {
-        let heartbeat = self.inner.config.heartbeat;
         let poll = self.inner.config.replica_poll;
-        let mut next_sweep = tokio::time::Instant::now();
         let mut next_poll = tokio::time::Instant::now() + poll;
         loop {
-            let deadline = self.next_deadline_instant().min(next_sweep).min(next_poll);
+            let deadline = self.next_deadline_instant().min(next_poll);
             let mut jobs = Vec::new();
             tokio::select! {
                 job = receiver.recv() => match job {
@@ -557,12 +622,6 @@ impl EngineLoop {
                 _ = tokio::time::sleep_until(deadline) => {}
             }
             let instant = tokio::time::Instant::now();
-            if instant >= next_sweep {
-                if let Err(e) = self.sweep().await {
-                    tracing::warn!(error = %e, "auction lease sweep failed; retrying");
-                }
-                next_sweep = tokio::time::Instant::now() + heartbeat;
-            }
             if instant >= next_poll {
                 self.poll_replicas().await;
                 next_poll = tokio::time::Instant::now() + poll;
@@ -709,54 +768,24 @@ impl EngineLoop {
 
     /// Heartbeat: renew leases, notice lost ones, claim auctions that need an owner, start
     /// those due, reveal names after awards, evict idle replicas.
-    async fn sweep(&mut self) -> Result<(), HubError> {
-        let now = self.now();
-        let node = self.inner.node_id().to_string();
-        let until = Timestamp::from_micros(now.as_micros() + self.lease_micros());
-        let mut tx = self.inner.db.begin().await.map_err(unavailable)?;
-        repo::upsert_node(&mut tx, &node, self.inner.node_url(), now)
-            .await
-            .map_err(unavailable)?;
-        let held: Vec<i64> = self
-            .slots
-            .iter()
-            .filter(|(_, s)| s.owned)
-            .map(|(id, _)| *id)
-            .collect();
-        let still_owned: HashSet<i64> = repo::renew_leases(&mut tx, &node, &held, now, until)
-            .await
-            .map_err(unavailable)?
-            .into_iter()
-            .collect();
-        tx.commit().await.map_err(unavailable)?;
-        for (id, slot) in self.slots.iter_mut() {
-            if slot.owned && !still_owned.contains(id) && !slot.auction.is_finished() {
+    /// Applies what the maintenance task found: leases lost to another node, auctions to
+    /// claim (due, orphaned, or this node's own before a restart), names to reveal; then starts
+    /// the due auctions and lets idle ones leave memory.
+    async fn maintain(&mut self, lost: Vec<i64>, claim: Vec<i64>, reveal: Vec<i64>) {
+        for id in lost {
+            if let Some(slot) = self.slots.get_mut(&id)
+                && slot.owned
+                && !slot.auction.is_finished()
+            {
                 tracing::warn!(
                     auction_id = id,
                     "auction lease lost: another node runs it now"
                 );
                 slot.owned = false;
+                self.set_owned(id, false);
             }
         }
-        let lost: Vec<i64> = self
-            .slots
-            .iter()
-            .filter(|(_, s)| !s.owned)
-            .map(|(id, _)| *id)
-            .collect();
-        for id in lost {
-            self.set_owned(id, false);
-        }
-        let horizon = Timestamp::from_micros(
-            now.as_micros() + 2 * self.inner.config.heartbeat.as_micros() as i64,
-        );
-        let claimable = {
-            let mut conn = self.inner.db.read().await.map_err(unavailable)?;
-            repo::claimable(&mut conn, &node, now, horizon, 10_000)
-                .await
-                .map_err(unavailable)?
-        };
-        for id in claimable {
+        for id in claim {
             if self.slots.get(&id).is_some_and(|s| s.owned) {
                 continue;
             }
@@ -764,8 +793,18 @@ impl EngineLoop {
                 tracing::warn!(auction_id = id, error = %e, "cannot take over the auction");
             }
         }
-        self.start_due().await?;
-        self.reveal_awarded().await?;
+        if let Err(e) = self.start_due().await {
+            tracing::warn!(error = %e, "starting due auctions failed; retrying");
+        }
+        for id in reveal {
+            let (reply, _answer) = oneshot::channel();
+            self.process(vec![Job::Command {
+                auction_id: id,
+                command: LiveCommand::Reveal,
+                reply,
+            }])
+            .await;
+        }
         // Replicas nobody watches, and finished auctions nobody watches, leave memory.
         self.slots
             .retain(|_, s| s.feed.receiver_count() > 0 || (s.owned && !s.auction.is_finished()));
@@ -773,7 +812,6 @@ impl EngineLoop {
         if let Ok(mut set) = self.inner.owned.lock() {
             set.retain(|id| kept.contains(id));
         }
-        Ok(())
     }
 
     async fn start_due(&mut self) -> Result<(), HubError> {
@@ -821,25 +859,6 @@ impl EngineLoop {
             }
         }
         self.commit(batch, Vec::new()).await
-    }
-
-    async fn reveal_awarded(&mut self) -> Result<(), HubError> {
-        let ids = {
-            let mut conn = self.inner.db.read().await.map_err(unavailable)?;
-            super::awaiting_reveal(&mut conn)
-                .await
-                .map_err(unavailable)?
-        };
-        for id in ids {
-            let (reply, _answer) = oneshot::channel();
-            self.process(vec![Job::Command {
-                auction_id: id,
-                command: LiveCommand::Reveal,
-                reply,
-            }])
-            .await;
-        }
-        Ok(())
     }
 
     /// Replicas of auctions owned elsewhere read the new part of the log.
@@ -899,8 +918,14 @@ impl EngineLoop {
         let mut subscribes = Vec::new();
         // Deadlines first: a bid at 10:02:00.000001 must see the turn that ended at 10:02:00.
         self.tick_due(now, &mut batch);
+        let mut maintenance = Vec::new();
         for job in jobs {
             match job {
+                Job::Maintain {
+                    lost,
+                    claim,
+                    reveal,
+                } => maintenance.push((lost, claim, reveal)),
                 Job::Subscribe {
                     auction_id,
                     after,
@@ -992,6 +1017,9 @@ impl EngineLoop {
         for (auction_id, after, bidder, reply) in subscribes {
             let result = self.subscribe(auction_id, after, bidder).await;
             let _ = reply.send(result);
+        }
+        for (lost, claim, reveal) in maintenance {
+            Box::pin(self.maintain(lost, claim, reveal)).await;
         }
     }
 

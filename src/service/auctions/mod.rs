@@ -433,10 +433,17 @@ pub async fn of_tender(db: &Database, tender_id: i64) -> Result<Vec<AuctionRow>,
     Ok(repo::of_tender(&mut conn, tender_id).await?)
 }
 
-/// Auctions that are scheduled or running, soonest first (the public list).
+/// Every auction, latest start first, running and scheduled ones ahead (the public list).
 pub async fn upcoming(db: &Database, limit: u64) -> Result<Vec<AuctionRow>, ServiceError> {
     let mut conn = db.read().await?;
-    Ok(repo::in_status(&mut conn, &[status::RUNNING, status::SCHEDULED], limit).await?)
+    let mut list = repo::in_status(
+        &mut conn,
+        &[status::RUNNING, status::SCHEDULED, status::FINISHED],
+        limit,
+    )
+    .await?;
+    list.sort_by_key(|a| a.status == status::FINISHED);
+    Ok(list)
 }
 
 /// The engine's bidder id of the acting supplier in this auction, if it is a participant.
