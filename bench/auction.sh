@@ -30,8 +30,8 @@ ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 args=(--auctions "$auctions" --rate "$rate" --duration "$duration" --bidders "$bidders" --observers "$observers")
 echo "tianguis bench auction ${args[*]}, $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ), load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-echo "| database | auctions | clients | target bids/s | accepted bids/s | ack p50 | ack p99 | ack max | observer p50 | observer p99 | events/commit |"
-echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+echo "| database | auctions | clients | target bids/s | accepted bids/s | ack p50 | ack p99 | ack max | observer p50 | observer p99 | events/commit | node CPU | clients CPU |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 RUST_LOG=warn "$bin" bench auction "${args[@]}" --db "sqlite://$work/bench.db"
 
 if initdb=$(pgbin initdb) && [ -x "$initdb" ]; then

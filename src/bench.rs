@@ -343,11 +343,15 @@ async fn auction(args: AuctionBenchArgs) -> anyhow::Result<()> {
     tokio::time::sleep(Duration::from_secs(5)).await;
     let metrics = format!("http://{address}/metrics");
     let (batches0, events0) = counters(http.get(&metrics).send().await?.text().await?);
+    let server_pid = server.id().to_string();
+    let (server_cpu0, own_cpu0) = (cpu_seconds(&server_pid), cpu_seconds("self"));
     measuring.store(true, Ordering::Relaxed);
     let window = Instant::now();
     tokio::time::sleep(Duration::from_secs(args.duration)).await;
     measuring.store(false, Ordering::Relaxed);
     let elapsed = window.elapsed();
+    let server_cpu = (cpu_seconds(&server_pid) - server_cpu0) / elapsed.as_secs_f64();
+    let clients_cpu = (cpu_seconds("self") - own_cpu0) / elapsed.as_secs_f64();
     let (batches, events) = {
         let (b, e) = counters(http.get(&metrics).send().await?.text().await?);
         (b - batches0, e - events0)
@@ -399,7 +403,7 @@ async fn auction(args: AuctionBenchArgs) -> anyhow::Result<()> {
     fanout.sort_unstable();
     let rate = accepted.load(Ordering::Relaxed) as f64 / elapsed.as_secs_f64();
     println!(
-        "| {backend} | {} | {clients} | {} | {:.0} | {} | {} | {} | {} | {} | {:.1} |",
+        "| {backend} | {} | {clients} | {} | {:.0} | {} | {} | {} | {} | {} | {:.1} | {:.0} % | {:.0} % |",
         ids.len(),
         args.rate,
         rate,
@@ -413,6 +417,8 @@ async fn auction(args: AuctionBenchArgs) -> anyhow::Result<()> {
         } else {
             0.0
         },
+        server_cpu * 100.0,
+        clients_cpu * 100.0,
     );
     eprintln!(
         "accepted {} bids in {:.1} s ({} refused), {} commits of {} events, {} observer samples",
@@ -427,6 +433,28 @@ async fn auction(args: AuctionBenchArgs) -> anyhow::Result<()> {
         let _ = std::fs::remove_dir_all(&temp);
     }
     Ok(())
+}
+
+/// CPU seconds (user + system) a process has used so far, from `/proc` (Linux).
+fn cpu_seconds(pid: &str) -> f64 {
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+        return 0.0;
+    };
+    // Fields after the command name (which may contain spaces) start at its closing ")".
+    let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) else {
+        return 0.0;
+    };
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    // utime and stime are fields 14 and 15 of stat, 12 and 13 after the name and state.
+    // SAFETY: sysconf only reads a configuration value.
+    let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as f64;
+    (ticks(11) + ticks(12)) / hz
 }
 
 /// The `seq` of a snapshot or update frame (cheap scan, no full parse).

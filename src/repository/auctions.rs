@@ -5,7 +5,9 @@
 //! single conditional `UPDATE`, atomic on both engines) and the heartbeat that dates an outage.
 
 use super::db::{Queryable, RepoError};
-use super::schema_auction::{AuctionEvents, AuctionNodes, Auctions, ClusterSettings};
+use super::schema_auction::{
+    AuctionEvents, AuctionLeases, AuctionNodes, Auctions, ClusterSettings,
+};
 use super::schema_esourcing::OpenedBids;
 use crate::domain::time::Timestamp;
 use sea_query::{Expr, ExprTrait, OnConflict, Order, Query};
@@ -62,7 +64,7 @@ pub struct AuctionRow {
     pub last_seq: i64,
 }
 
-const COLUMNS: [Auctions; 15] = [
+const COLUMNS: [Auctions; 12] = [
     Auctions::Id,
     Auctions::TenderId,
     Auctions::LotId,
@@ -74,17 +76,26 @@ const COLUMNS: [Auctions; 15] = [
     Auctions::FinishedAt,
     Auctions::Result,
     Auctions::Revealed,
-    Auctions::OwnerNode,
-    Auctions::LeaseUntil,
-    Auctions::HeartbeatAt,
     Auctions::LastSeq,
 ];
 
 fn select() -> sea_query::SelectStatement {
-    Query::select()
-        .columns(COLUMNS)
-        .from(Auctions::Table)
-        .to_owned()
+    let mut q = Query::select();
+    for c in COLUMNS {
+        q.column((Auctions::Table, c));
+    }
+    q.columns([
+        (AuctionLeases::Table, AuctionLeases::OwnerNode),
+        (AuctionLeases::Table, AuctionLeases::LeaseUntil),
+        (AuctionLeases::Table, AuctionLeases::HeartbeatAt),
+    ])
+    .from(Auctions::Table)
+    .left_join(
+        AuctionLeases::Table,
+        Expr::col((AuctionLeases::Table, AuctionLeases::AuctionId))
+            .equals((Auctions::Table, Auctions::Id)),
+    )
+    .to_owned()
 }
 
 /// Creates a scheduled auction and returns its id.
@@ -124,6 +135,15 @@ pub async fn insert(
                 .to_owned(),
         )
         .await?;
+    db.handle()
+        .execute(
+            &Query::insert()
+                .into_table(AuctionLeases::Table)
+                .columns([AuctionLeases::AuctionId])
+                .values_panic([id.into()])
+                .to_owned(),
+        )
+        .await?;
     Ok(id)
 }
 
@@ -146,8 +166,8 @@ pub async fn of_tender(
     db.handle()
         .all(
             &select()
-                .and_where(Expr::col(Auctions::TenderId).eq(tender_id))
-                .order_by(Auctions::LotId, Order::Asc)
+                .and_where(Expr::col((Auctions::Table, Auctions::TenderId)).eq(tender_id))
+                .order_by((Auctions::Table, Auctions::LotId), Order::Asc)
                 .to_owned(),
         )
         .await
@@ -162,9 +182,11 @@ pub async fn in_status(
     db.handle()
         .all(
             &select()
-                .and_where(Expr::col(Auctions::Status).is_in(statuses.iter().copied()))
-                .order_by(Auctions::StartsAt, Order::Desc)
-                .order_by(Auctions::Id, Order::Desc)
+                .and_where(
+                    Expr::col((Auctions::Table, Auctions::Status)).is_in(statuses.iter().copied()),
+                )
+                .order_by((Auctions::Table, Auctions::StartsAt), Order::Desc)
+                .order_by((Auctions::Table, Auctions::Id), Order::Desc)
                 .limit(limit)
                 .to_owned(),
         )
@@ -184,22 +206,31 @@ pub async fn claimable(
         .handle()
         .all(
             &Query::select()
-                .column(Auctions::Id)
+                .column((Auctions::Table, Auctions::Id))
                 .from(Auctions::Table)
+                .inner_join(
+                    AuctionLeases::Table,
+                    Expr::col((AuctionLeases::Table, AuctionLeases::AuctionId))
+                        .equals((Auctions::Table, Auctions::Id)),
+                )
                 .and_where(
-                    Expr::col(Auctions::Status)
+                    Expr::col((Auctions::Table, Auctions::Status))
                         .eq(status::RUNNING)
-                        .or(Expr::col(Auctions::Status)
+                        .or(Expr::col((Auctions::Table, Auctions::Status))
                             .eq(status::SCHEDULED)
-                            .and(Expr::col(Auctions::StartsAt).lte(horizon.as_micros()))),
+                            .and(
+                                Expr::col((Auctions::Table, Auctions::StartsAt))
+                                    .lte(horizon.as_micros()),
+                            )),
                 )
                 .and_where(
-                    Expr::col(Auctions::OwnerNode)
+                    Expr::col((AuctionLeases::Table, AuctionLeases::OwnerNode))
                         .is_null()
-                        .or(Expr::col(Auctions::OwnerNode).eq(node))
-                        .or(Expr::col(Auctions::LeaseUntil).lt(now.as_micros())),
+                        .or(Expr::col((AuctionLeases::Table, AuctionLeases::OwnerNode)).eq(node))
+                        .or(Expr::col((AuctionLeases::Table, AuctionLeases::LeaseUntil))
+                            .lt(now.as_micros())),
                 )
-                .order_by(Auctions::Id, Order::Desc)
+                .order_by((Auctions::Table, Auctions::Id), Order::Asc)
                 .limit(limit)
                 .to_owned(),
         )
@@ -220,17 +251,17 @@ pub async fn take_lease(
         .handle()
         .execute(
             &Query::update()
-                .table(Auctions::Table)
+                .table(AuctionLeases::Table)
                 .values([
-                    (Auctions::OwnerNode, node.into()),
-                    (Auctions::LeaseUntil, until.as_micros().into()),
+                    (AuctionLeases::OwnerNode, node.into()),
+                    (AuctionLeases::LeaseUntil, until.as_micros().into()),
                 ])
-                .and_where(Expr::col(Auctions::Id).eq(id))
+                .and_where(Expr::col(AuctionLeases::AuctionId).eq(id))
                 .and_where(
-                    Expr::col(Auctions::OwnerNode)
+                    Expr::col(AuctionLeases::OwnerNode)
                         .is_null()
-                        .or(Expr::col(Auctions::OwnerNode).eq(node))
-                        .or(Expr::col(Auctions::LeaseUntil).lt(now.as_micros())),
+                        .or(Expr::col(AuctionLeases::OwnerNode).eq(node))
+                        .or(Expr::col(AuctionLeases::LeaseUntil).lt(now.as_micros())),
                 )
                 .to_owned(),
         )
@@ -238,7 +269,7 @@ pub async fn take_lease(
     Ok(changed == 1)
 }
 
-/// Renews this node's leases on the unfinished auctions it runs (`ids`, those in memory) and
+/// Renews this node's leases on the auctions it runs (`ids`, those in memory) and
 /// records their heartbeat; returns the ids it still owns (a missing one was taken over). An
 /// auction this node owned before a restart is not renewed here: its old heartbeat dates the
 /// outage until the node has replayed it and recorded the pause.
@@ -255,14 +286,13 @@ pub async fn renew_leases(
     db.handle()
         .execute(
             &Query::update()
-                .table(Auctions::Table)
+                .table(AuctionLeases::Table)
                 .values([
-                    (Auctions::LeaseUntil, until.as_micros().into()),
-                    (Auctions::HeartbeatAt, now.as_micros().into()),
+                    (AuctionLeases::LeaseUntil, until.as_micros().into()),
+                    (AuctionLeases::HeartbeatAt, now.as_micros().into()),
                 ])
-                .and_where(Expr::col(Auctions::OwnerNode).eq(node))
-                .and_where(Expr::col(Auctions::Status).ne(status::FINISHED))
-                .and_where(Expr::col(Auctions::Id).is_in(ids.iter().copied()))
+                .and_where(Expr::col(AuctionLeases::OwnerNode).eq(node))
+                .and_where(Expr::col(AuctionLeases::AuctionId).is_in(ids.iter().copied()))
                 .to_owned(),
         )
         .await?;
@@ -270,10 +300,10 @@ pub async fn renew_leases(
         .handle()
         .all(
             &Query::select()
-                .column(Auctions::Id)
-                .from(Auctions::Table)
-                .and_where(Expr::col(Auctions::OwnerNode).eq(node))
-                .and_where(Expr::col(Auctions::Id).is_in(ids.iter().copied()))
+                .column(AuctionLeases::AuctionId)
+                .from(AuctionLeases::Table)
+                .and_where(Expr::col(AuctionLeases::OwnerNode).eq(node))
+                .and_where(Expr::col(AuctionLeases::AuctionId).is_in(ids.iter().copied()))
                 .to_owned(),
         )
         .await?;
@@ -285,9 +315,9 @@ pub async fn release_leases(db: &mut impl Queryable, node: &str) -> Result<(), R
     db.handle()
         .execute(
             &Query::update()
-                .table(Auctions::Table)
-                .value(Auctions::LeaseUntil, 0i64)
-                .and_where(Expr::col(Auctions::OwnerNode).eq(node))
+                .table(AuctionLeases::Table)
+                .value(AuctionLeases::LeaseUntil, 0i64)
+                .and_where(Expr::col(AuctionLeases::OwnerNode).eq(node))
                 .to_owned(),
         )
         .await?;

@@ -4,8 +4,8 @@
 //! The log is the auction: `auction_events` holds every event the engine decided, numbered from
 //! 1 without gaps, and `(auction_id, seq)` is the primary key — so two nodes that both believe
 //! they own an auction can never both commit an event with the same number (the loser's commit
-//! fails and it drops the auction). `auctions.owner_node` / `lease_until` is the lease that says
-//! which node runs it; `heartbeat_at` is the last instant the owner is known to have served,
+//! fails and it drops the auction). `auction_leases` says which node runs it (`owner_node`,
+//! `lease_until`); `heartbeat_at` is the last instant the owner is known to have served,
 //! from which a successor computes the outage (issue 4, "Durability and faults").
 
 use super::schema::Step;
@@ -39,14 +39,25 @@ pub enum Auctions {
     Result,
     /// Whether identities were revealed (after the award).
     Revealed,
+    /// The last sequence number committed.
+    LastSeq,
+}
+
+/// Which node runs each auction: a lease renewed every heartbeat. Kept apart from `auctions`
+/// so that renewing a thousand leases never locks the rows the engine writes (on PostgreSQL
+/// the two would otherwise deadlock).
+#[derive(Iden, Clone, Copy, Debug)]
+pub enum AuctionLeases {
+    /// Table.
+    Table,
+    /// Auction (one lease row per auction, created with it).
+    AuctionId,
     /// The node that runs it.
     OwnerNode,
     /// Until when the owner's lease holds (UTC µs).
     LeaseUntil,
     /// The last instant the owner is known to have served (UTC µs).
     HeartbeatAt,
-    /// The last sequence number committed.
-    LastSeq,
 }
 
 /// The durable event log of every auction.
@@ -120,9 +131,6 @@ pub fn auction() -> Vec<Step> {
                         .not_null()
                         .default(false),
                 )
-                .col(text_null(Auctions::OwnerNode))
-                .col(big_null(Auctions::LeaseUntil))
-                .col(big_null(Auctions::HeartbeatAt))
                 .col(
                     ColumnDef::new(Auctions::LastSeq)
                         .big_integer()
@@ -180,6 +188,27 @@ pub fn auction() -> Vec<Step> {
                     ForeignKey::create()
                         .name("fk_auction_events_auction")
                         .from(AuctionEvents::Table, AuctionEvents::AuctionId)
+                        .to(Auctions::Table, Auctions::Id)
+                        .on_delete(ForeignKeyAction::Restrict),
+                )
+                .to_owned(),
+        ),
+        Step::Table(
+            Table::create()
+                .table(AuctionLeases::Table)
+                .col(
+                    ColumnDef::new(AuctionLeases::AuctionId)
+                        .big_integer()
+                        .not_null()
+                        .primary_key(),
+                )
+                .col(ColumnDef::new(AuctionLeases::OwnerNode).text())
+                .col(ColumnDef::new(AuctionLeases::LeaseUntil).big_integer())
+                .col(ColumnDef::new(AuctionLeases::HeartbeatAt).big_integer())
+                .foreign_key(
+                    ForeignKey::create()
+                        .name("fk_auction_leases_auction")
+                        .from(AuctionLeases::Table, AuctionLeases::AuctionId)
                         .to(Auctions::Table, Auctions::Id)
                         .on_delete(ForeignKeyAction::Restrict),
                 )
