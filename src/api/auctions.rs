@@ -452,6 +452,14 @@ impl LiveSession {
                             continue;
                         }
                         last_seq = update.seq;
+                        if self.bidder.is_none()
+                            && let Ok(frame) = axum::extract::ws::Utf8Bytes::try_from(update.observer_frame.clone())
+                        {
+                            if socket.send(Message::Text(frame)).await.is_err() {
+                                return;
+                            }
+                            continue;
+                        }
                         let me = self.bidder.as_ref().and_then(|b| update.bidders.get(b));
                         let frame = self.frame("update", update.seq, &update.public, me.map(|m| &**m));
                         if socket.send(Message::Text(frame.into())).await.is_err() {

@@ -364,18 +364,30 @@ pub async fn append_events(db: &mut impl Queryable, events: &[NewEvent]) -> Resu
         }
         db.handle().execute(&insert).await?;
     }
-    let mut last: std::collections::BTreeMap<i64, i64> = Default::default();
-    for e in events {
-        let entry = last.entry(e.auction_id).or_insert(0);
-        *entry = Ord::max(*entry, e.seq);
-    }
-    for (auction_id, seq) in last {
+    // One statement for every auction of the batch (a round trip per auction would cost more
+    // than the inserts on PostgreSQL): last_seq = the highest seq now in the log.
+    let mut touched: Vec<i64> = events.iter().map(|e| e.auction_id).collect();
+    touched.sort_unstable();
+    touched.dedup();
+    for chunk in touched.chunks(EVENT_CHUNK) {
         db.handle()
             .execute(
                 &Query::update()
                     .table(Auctions::Table)
-                    .value(Auctions::LastSeq, seq)
-                    .and_where(Expr::col(Auctions::Id).eq(auction_id))
+                    .value(
+                        Auctions::LastSeq,
+                        Expr::expr(
+                            Query::select()
+                                .expr(Expr::col(AuctionEvents::Seq).max())
+                                .from(AuctionEvents::Table)
+                                .and_where(
+                                    Expr::col((AuctionEvents::Table, AuctionEvents::AuctionId))
+                                        .equals((Auctions::Table, Auctions::Id)),
+                                )
+                                .to_owned(),
+                        ),
+                    )
+                    .and_where(Expr::col(Auctions::Id).is_in(chunk.iter().copied()))
                     .to_owned(),
             )
             .await?;

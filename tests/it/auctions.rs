@@ -414,6 +414,10 @@ async fn live_auction(app: TestApp) {
     })
     .await;
     assert_eq!(phase(&info), "finished");
+    assert_eq!(
+        info["auction"]["last_seq"], info["view"]["seq"],
+        "the stored last sequence number follows the log"
+    );
     let result = &info["result"];
     assert_eq!(result["held"], true);
     assert_eq!(result["ranking"][0]["final_price"], "88000.00");

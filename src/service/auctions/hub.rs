@@ -131,6 +131,9 @@ pub struct Update {
     pub bidders: HashMap<String, Arc<str>>,
     /// Whether bidding is over.
     pub finished: bool,
+    /// The whole frame for anonymous watchers, built once and shared by all of them (the
+    /// broadcast's server time stands for every observer).
+    pub observer_frame: bytes::Bytes,
 }
 
 /// What a new watcher receives first.
@@ -548,10 +551,12 @@ impl Slot {
         })
     }
 
-    fn update(&self) -> Update {
+    fn update(&self, now: Timestamp) -> Update {
         let public =
             serde_json::to_string(&self.auction.public_view_since(Seq(self.broadcast_seq)))
                 .unwrap_or_default();
+        let seq = self.auction.last_seq().0;
+        let observer_frame = bytes::Bytes::from(update_frame(seq, now, &public, None));
         let mut bidders = HashMap::new();
         if self.feed.receiver_count() > 0 {
             for p in &self.participants {
@@ -565,12 +570,23 @@ impl Slot {
             }
         }
         Update {
-            seq: self.auction.last_seq().0,
+            seq,
             public: Arc::from(public),
             bidders,
             finished: self.auction.is_finished(),
+            observer_frame,
         }
     }
+}
+
+/// A live frame as sent to clients (see `api::auctions`): the public board, the watcher's own
+/// view if any, and the server time for the countdown.
+pub fn update_frame(seq: u64, now: Timestamp, board: &str, me: Option<&str>) -> String {
+    let now = serde_json::to_string(&now).unwrap_or_else(|_| "null".into());
+    format!(
+        r#"{{"type":"update","seq":{seq},"server_now":{now},"board":{board},"me":{}}}"#,
+        me.unwrap_or("null")
+    )
 }
 
 struct Pending {
@@ -904,7 +920,7 @@ impl EngineLoop {
                 self.slots.remove(&id);
                 continue;
             }
-            let update = Arc::new(slot.update());
+            let update = Arc::new(slot.update(now(&self.inner.clock_offset)));
             slot.broadcast_seq = update.seq;
             let _ = slot.feed.send(update);
         }
@@ -1090,7 +1106,7 @@ impl EngineLoop {
                 self.answer(pending);
                 for id in touched {
                     if let Some(slot) = self.slots.get_mut(&id) {
-                        let update = Arc::new(slot.update());
+                        let update = Arc::new(slot.update(now(&self.inner.clock_offset)));
                         slot.broadcast_seq = update.seq;
                         let _ = slot.feed.send(update);
                     }
