@@ -235,7 +235,9 @@ async fn auction(args: AuctionBenchArgs) -> anyhow::Result<()> {
             );
             tasks.push(tokio::spawn(async move {
                 let permit = limit.acquire_owned().await;
-                let Ok((mut socket, _)) = tokio_tungstenite::connect_async(&url).await else {
+                let Ok((mut socket, _)) =
+                    tokio_tungstenite::connect_async_with_config(&url, None, true).await
+                else {
                     return;
                 };
                 drop(permit);
@@ -276,7 +278,7 @@ async fn auction(args: AuctionBenchArgs) -> anyhow::Result<()> {
                 if let Ok(value) = format!("Bearer {token}").parse() {
                     request.headers_mut().insert("authorization", value);
                 }
-                let Ok((socket, _)) = tokio_tungstenite::connect_async(request).await else {
+                let Ok((socket, _)) = tokio_tungstenite::connect_async_with_config(request, None, true).await else {
                     return;
                 };
                 drop(permit);

@@ -81,6 +81,14 @@ pub async fn serve_until(
     let hub = state.auctions.clone();
     let engine = hub.start(listener.local_addr()?);
     let app = api::router(state);
+    // Small frames (auction acknowledgements, live updates) must leave at once: with Nagle's
+    // algorithm a frame written while the previous one awaits the peer's delayed ACK waits up
+    // to 40 ms — the whole latency budget of a live bid (issue 4).
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %e, "cannot set TCP_NODELAY");
+        }
+    });
     let served = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),

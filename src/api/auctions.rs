@@ -380,6 +380,9 @@ pub async fn live(
     let lang = ctx.lang;
     Ok(upgrade
         .max_message_size(4096)
+        // The default 128 KiB read buffer is zeroed on every read: with thousands of sockets
+        // that memset was the node's largest cost (perf, issue 4 benchmark). Frames are tiny.
+        .read_buffer_size(4096)
         .on_upgrade(move |socket| async move {
             LiveSession {
                 state,
