@@ -6,25 +6,12 @@
 //! transcript, and its final prices become the award — names revealed only then.
 
 use crate::both;
-use crate::esourcing::{As, PASSPHRASES, item, register_opening_keys};
+use crate::esourcing::{As, PASSPHRASES, bid, register_opening_keys, tender_form};
 use crate::support::TestApp;
 use futures::{SinkExt, StreamExt};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
-use tianguis::domain::time::Timestamp;
-
-fn local(t: Timestamp) -> String {
-    t.to_local_input(chrono_tz::America::Guatemala)
-}
-
-fn bid(lot_id: i64, item_id: i64, price: &str) -> Value {
-    json!({
-        "lot_id": lot_id,
-        "prices": {item_id.to_string(): price},
-        "declarations": ["not_barred", "accepts_terms", "integrity", "tax_compliant"],
-    })
-}
 
 /// A subasta tender evaluated by the committee: lot 1 with three compliant bidders (sealed
 /// totals 95,000 / 90,000 / 105,000), lot 2 with one. Returns (tender id, lot 1, lot 2).
@@ -32,25 +19,10 @@ pub async fn evaluated_subasta(app: &TestApp) -> (i64, i64, i64) {
     register_opening_keys(app).await;
     let buyer = As::user(app, "compras").await;
     let now = app.state.now();
-    let members: Vec<i64> = futures::future::join_all(
-        ["evaluador1", "evaluador2", "evaluador3"].map(|u| app.user_id(u)),
-    )
-    .await;
-    let form = json!({
-        "title": "Subasta de amoxicilina y jeringas",
-        "description": "Subasta electrónica inversa para la red hospitalaria.",
-        "method": "subasta_electronica_inversa",
-        "clarification_deadline": local(now.plus_seconds(10 * 86_400)),
-        "bid_deadline": local(now.plus_seconds(20 * 86_400)),
-        "items": [
-            {"lot": 1, "catalogue_item_id": item(app, "MED-0005").await, "quantity": "100000", "unit_price": "1.00"},
-            {"lot": 2, "catalogue_item_id": item(app, "MQ-0001").await, "quantity": "50000", "unit_price": "1.50"}
-        ],
-        "lot_titles": {"1": "Amoxicilina 500 mg", "2": "Jeringas 5 mL"},
-        "requirements": ["Registro sanitario vigente"],
-        "committee": members,
-        "threshold": 2
-    });
+    let mut form = tender_form(app, now).await;
+    form["title"] = json!("Subasta de amoxicilina y jeringas");
+    form["method"] = json!("subasta_electronica_inversa");
+    form["requirements"] = json!(["Registro sanitario vigente"]);
     let (s, t) = buyer.post("/api/tenders", form).await;
     assert_eq!(s, StatusCode::CREATED, "{t}");
     let id = t["id"].as_i64().unwrap();

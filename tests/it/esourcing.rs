@@ -114,7 +114,8 @@ pub async fn tender_form(app: &TestApp, now: Timestamp) -> Value {
     })
 }
 
-fn bid(lot_id: i64, item_id: i64, price: &str) -> Value {
+/// A sealed bid on one lot with every declaration accepted.
+pub fn bid(lot_id: i64, item_id: i64, price: &str) -> Value {
     json!({
         "lot_id": lot_id,
         "prices": {item_id.to_string(): price},
