@@ -90,6 +90,8 @@ pub async fn generate(
         written += n;
         progress(written);
     }
+    // The planner must see the new rows before anyone searches them.
+    db.analyze().await?;
     Ok(written)
 }
 
