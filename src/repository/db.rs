@@ -260,14 +260,18 @@ impl Database {
         })
     }
 
-    /// Refreshes the query planner's statistics (`ANALYZE`, the same statement on both
-    /// engines). After a bulk load the planner otherwise works from the empty tables' figures:
-    /// PostgreSQL chose nested loops that made a filtered search 20× slower until autovacuum
-    /// caught up (issue 3 benchmark).
+    /// Refreshes PostgreSQL's planner statistics (`ANALYZE`) after a bulk load. Without them it
+    /// planned from the empty tables' figures and chose nested loops that made a filtered
+    /// search 20× slower until autovacuum caught up. SQLite is left alone on purpose: with
+    /// `sqlite_stat1` its planner picked worse plans for the same searches (2.5× slower,
+    /// measured with `bench/search.sh`, issue 3).
     pub async fn analyze(&self) -> Result<(), RepoError> {
-        let mut tx = self.begin().await?;
-        tx.handle().execute_raw("ANALYZE".to_string()).await?;
-        tx.commit().await
+        if self.backend() == Backend::Postgres {
+            let mut tx = self.begin().await?;
+            tx.handle().execute_raw("ANALYZE".to_string()).await?;
+            tx.commit().await?;
+        }
+        Ok(())
     }
 
     /// Checks that the database answers (health check).
