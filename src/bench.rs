@@ -141,7 +141,6 @@ async fn auction(args: AuctionBenchArgs) -> anyhow::Result<()> {
         drop(conn);
         bearer.push(tokens::create(&db, &user, "bench", None).await?.token);
     }
-    db.close().await;
 
     // The node runs as its own process (as in production), with its own descriptors.
     let port = std::net::TcpListener::bind("127.0.0.1:0")?
@@ -185,18 +184,14 @@ async fn auction(args: AuctionBenchArgs) -> anyhow::Result<()> {
     let started = Instant::now();
     loop {
         let running = {
-            let db = crate::repository::Database::connect(&db_url, &Default::default()).await?;
             let mut conn = db.read().await?;
-            let n = crate::repository::auctions::in_status(
+            crate::repository::auctions::in_status(
                 &mut conn,
                 &[crate::repository::auctions::status::RUNNING],
                 u64::MAX >> 1,
             )
             .await?
-            .len();
-            drop(conn);
-            db.close().await;
-            n
+            .len()
         };
         if running >= ids.len() {
             break;
@@ -207,6 +202,7 @@ async fn auction(args: AuctionBenchArgs) -> anyhow::Result<()> {
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
+    db.close().await;
     eprintln!("{} auctions running; connecting clients…", ids.len());
 
     let samples = Arc::new(Mutex::new(Samples {

@@ -98,7 +98,7 @@ fn parse_price(text: &str) -> AppResult<Decimal> {
 #[utoipa::path(get, path = "/api/auctions", tag = "auctions", operation_id = "list_auctions",
     responses((status = 200, body = Vec<AuctionRow>)))]
 pub async fn list(State(state): State<AppState>) -> AppResult<Json<Vec<AuctionRow>>> {
-    Ok(Json(auctions::upcoming(&state.db, 500).await?))
+    Ok(Json(auctions::public_list(&state.db, 500).await?))
 }
 
 /// One auction: rules, the public board and price history, and the result once over (names
@@ -301,15 +301,11 @@ pub async fn forwarded(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
     let secret = state.auctions.cluster_secret().await?;
-    if !constant_time_eq(given.as_bytes(), secret.as_bytes()) {
+    if !crate::service::auth::constant_time_eq(given, &secret) {
         return Err(AppError::new(ErrorCode::AuctionCommandInvalid)
             .with_details(serde_json::json!({"reason": "auction.forwarding_refused"})));
     }
     Ok(Json(state.auctions.local_command(id, command).await?))
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 // ------------------------------------------------------------------ live socket
@@ -406,11 +402,7 @@ struct LiveSession {
 
 impl LiveSession {
     fn frame(&self, kind: &str, seq: u64, board: &str, me: Option<&str>) -> String {
-        let now = serde_json::to_string(&self.state.now()).unwrap_or_else(|_| "null".into());
-        format!(
-            r#"{{"type":"{kind}","seq":{seq},"server_now":{now},"board":{board},"me":{}}}"#,
-            me.unwrap_or("null")
-        )
+        auctions::hub::live_frame(kind, seq, self.state.now(), board, me)
     }
 
     fn error_frame(&self, err: AppError) -> String {
@@ -542,7 +534,7 @@ struct AuctionsPage {
 
 /// `GET /auctions`: scheduled and running auctions.
 pub async fn list_page(State(state): State<AppState>, ctx: RequestContext) -> AppResult<Response> {
-    let list = auctions::upcoming(&state.db, 500).await?;
+    let list = auctions::public_list(&state.db, 500).await?;
     Ok(render(&AuctionsPage {
         ctx: PageCtx::new(&state, &ctx),
         list,

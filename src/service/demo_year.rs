@@ -912,12 +912,9 @@ async fn one_tender(
             return Ok(());
         }
         for a in &auctions {
-            let ended = crate::service::auctions::synthetic::run_offline(
-                s.db,
-                a.id,
-                dice.between(0, 1 << 30) as u64,
-            )
-            .await?;
+            let ended =
+                crate::service::auctions::synthetic::run_offline(s.db, a.id, &mut || dice.next())
+                    .await?;
             decided = decided.max(ended);
             s.report.auctions += 1;
         }

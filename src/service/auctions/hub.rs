@@ -28,8 +28,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tianguis_auction::{
-    Auction, AuctionRules, BidOutcome, BidderId, BidderView, Command, Decision, Event, EventKind,
-    Seq,
+    Auction, BidOutcome, BidderId, BidderView, Command, Decision, Event, EventKind, Seq,
 };
 use tokio::sync::{broadcast, mpsc, oneshot};
 
@@ -129,8 +128,6 @@ pub struct Update {
     pub public: Arc<str>,
     /// Each participant's own view (JSON), filled only when bidders watch.
     pub bidders: HashMap<String, Arc<str>>,
-    /// Whether bidding is over.
-    pub finished: bool,
     /// The whole frame for anonymous watchers, built once and shared by all of them (the
     /// broadcast's server time stands for every observer).
     pub observer_frame: bytes::Bytes,
@@ -236,11 +233,6 @@ impl AuctionHub {
                 stats: Stats::default(),
             }),
         }
-    }
-
-    /// This node's id.
-    pub fn node_id(&self) -> &str {
-        self.inner.node_id()
     }
 
     /// Counters of the engine loop.
@@ -528,17 +520,8 @@ struct Slot {
 
 impl Slot {
     fn load(row: AuctionRow, events: &[(i64, String)], owned: bool) -> Result<Slot, HubError> {
-        let rules: AuctionRules = serde_json::from_str(&row.rules)
-            .map_err(|e| HubError::Unavailable(format!("stored rules unreadable: {e}")))?;
-        let participants: Vec<ParticipantRecord> = serde_json::from_str(&row.participants)
-            .map_err(|e| HubError::Unavailable(format!("stored participants unreadable: {e}")))?;
-        let parsed: Vec<Event> = events
-            .iter()
-            .map(|(_, body)| serde_json::from_str(body))
-            .collect::<Result<_, _>>()
-            .map_err(|e| HubError::Unavailable(format!("stored event unreadable: {e}")))?;
-        let auction = Auction::replay(rules, &parsed)
-            .map_err(|e| HubError::Unavailable(format!("replay failed: {}", e.code())))?;
+        let participants = super::stored_participants(&row).map_err(HubError::Unavailable)?;
+        let auction = super::rebuild(&row, events).map_err(HubError::Unavailable)?;
         let seq = auction.last_seq().0;
         let (feed, _) = broadcast::channel(256);
         Ok(Slot {
@@ -556,7 +539,7 @@ impl Slot {
             serde_json::to_string(&self.auction.public_view_since(Seq(self.broadcast_seq)))
                 .unwrap_or_default();
         let seq = self.auction.last_seq().0;
-        let observer_frame = bytes::Bytes::from(update_frame(seq, now, &public, None));
+        let observer_frame = bytes::Bytes::from(live_frame("update", seq, now, &public, None));
         let mut bidders = HashMap::new();
         if self.feed.receiver_count() > 0 {
             for p in &self.participants {
@@ -573,18 +556,17 @@ impl Slot {
             seq,
             public: Arc::from(public),
             bidders,
-            finished: self.auction.is_finished(),
             observer_frame,
         }
     }
 }
 
-/// A live frame as sent to clients (see `api::auctions`): the public board, the watcher's own
-/// view if any, and the server time for the countdown.
-pub fn update_frame(seq: u64, now: Timestamp, board: &str, me: Option<&str>) -> String {
+/// A live frame as sent to clients (`kind` is `snapshot` or `update`, see `api::auctions`):
+/// the public board, the watcher's own view if any, and the server time for the countdown.
+pub fn live_frame(kind: &str, seq: u64, now: Timestamp, board: &str, me: Option<&str>) -> String {
     let now = serde_json::to_string(&now).unwrap_or_else(|_| "null".into());
     format!(
-        r#"{{"type":"update","seq":{seq},"server_now":{now},"board":{board},"me":{}}}"#,
+        r#"{{"type":"{kind}","seq":{seq},"server_now":{now},"board":{board},"me":{}}}"#,
         me.unwrap_or("null")
     )
 }
@@ -670,13 +652,10 @@ impl EngineLoop {
         }
         let now = self.now();
         let node = self.inner.node_id().to_string();
-        let mut tx = self.inner.db.begin().await.map_err(unavailable)?;
-        let row = repo::find(&mut tx, auction_id)
-            .await
-            .map_err(unavailable)?
-            .ok_or(HubError::NotFound)?;
-        let owned = want_owner
-            && repo::take_lease(
+        // Only taking the lease writes; a replica (or an unknown id) needs no write transaction.
+        let owned = if want_owner {
+            let mut tx = self.inner.db.begin().await.map_err(unavailable)?;
+            let taken = repo::take_lease(
                 &mut tx,
                 auction_id,
                 &node,
@@ -685,12 +664,16 @@ impl EngineLoop {
             )
             .await
             .map_err(unavailable)?;
-        tx.commit().await.map_err(unavailable)?;
+            tx.commit().await.map_err(unavailable)?;
+            taken
+        } else {
+            false
+        };
         let mut conn = self.inner.db.read().await.map_err(unavailable)?;
         let row = repo::find(&mut conn, auction_id)
             .await
             .map_err(unavailable)?
-            .unwrap_or(row);
+            .ok_or(HubError::NotFound)?;
         let events = repo::events_after(&mut conn, auction_id, 0)
             .await
             .map_err(unavailable)?;

@@ -345,17 +345,31 @@ pub struct AuctionInfo {
     pub result: Option<serde_json::Value>,
 }
 
-/// Replays an auction from its durable log (any node, no lease needed).
-pub async fn replay(db: &mut impl Queryable, row: &AuctionRow) -> Result<Auction, ServiceError> {
-    let rules: AuctionRules = serde_json::from_str(&row.rules)
-        .map_err(|e| ServiceError::Internal(format!("stored rules: {e}")))?;
-    let events: Vec<Event> = repo::events_after(db, row.id, 0)
-        .await?
+/// The rules frozen into a stored auction.
+pub(crate) fn stored_rules(row: &AuctionRow) -> Result<AuctionRules, String> {
+    serde_json::from_str(&row.rules).map_err(|e| format!("stored rules unreadable: {e}"))
+}
+
+/// The participants stored with an auction.
+pub(crate) fn stored_participants(row: &AuctionRow) -> Result<Vec<ParticipantRecord>, String> {
+    serde_json::from_str(&row.participants)
+        .map_err(|e| format!("stored participants unreadable: {e}"))
+}
+
+/// Rebuilds an auction from its stored rules and its log as read from the database.
+pub(crate) fn rebuild(row: &AuctionRow, log: &[(i64, String)]) -> Result<Auction, String> {
+    let events: Vec<Event> = log
         .iter()
         .map(|(_, body)| serde_json::from_str(body))
         .collect::<Result<_, _>>()
-        .map_err(|e| ServiceError::Internal(format!("stored event: {e}")))?;
-    Auction::replay(rules, &events).map_err(|e| ServiceError::Internal(e.code().to_string()))
+        .map_err(|e| format!("stored event unreadable: {e}"))?;
+    Auction::replay(stored_rules(row)?, &events).map_err(|e| format!("replay failed: {}", e.code()))
+}
+
+/// Replays an auction from its durable log (any node, no lease needed).
+pub async fn replay(db: &mut impl Queryable, row: &AuctionRow) -> Result<Auction, ServiceError> {
+    let log = repo::events_after(db, row.id, 0).await?;
+    rebuild(row, &log).map_err(ServiceError::Internal)
 }
 
 /// The public facts of an auction.
@@ -373,8 +387,7 @@ pub async fn info(db: &Database, auction_id: i64) -> Result<AuctionInfo, Service
         .find(|l| l.id == row.lot_id)
         .ok_or(ServiceError::NotFound)?;
     let auction = replay(&mut conn, &row).await?;
-    let participants: Vec<ParticipantRecord> =
-        serde_json::from_str(&row.participants).unwrap_or_default();
+    let participants = stored_participants(&row).unwrap_or_default();
     let result = auction
         .result()
         .map(|r| public_result(&r, auction.identities_revealed()));
@@ -434,7 +447,7 @@ pub async fn of_tender(db: &Database, tender_id: i64) -> Result<Vec<AuctionRow>,
 }
 
 /// Every auction, latest start first, running and scheduled ones ahead (the public list).
-pub async fn upcoming(db: &Database, limit: u64) -> Result<Vec<AuctionRow>, ServiceError> {
+pub async fn public_list(db: &Database, limit: u64) -> Result<Vec<AuctionRow>, ServiceError> {
     let mut conn = db.read().await?;
     let mut list = repo::in_status(
         &mut conn,
@@ -462,9 +475,8 @@ pub async fn bidder_of(
     let row = repo::find(&mut conn, auction_id)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    let participants: Vec<ParticipantRecord> =
-        serde_json::from_str(&row.participants).unwrap_or_default();
-    Ok(participants
+    Ok(stored_participants(&row)
+        .unwrap_or_default()
         .into_iter()
         .find(|p| p.supplier_id == supplier_id)
         .map(|p| p.participant.bidder.0))

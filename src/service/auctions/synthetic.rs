@@ -119,11 +119,12 @@ pub async fn seed(
 /// records it exactly as the live service would (events, start and end effects in one
 /// transaction). The demo year uses it for the auctions of its past: each bidder, on its turn,
 /// lowers its price by 0.5–3 % below what the rules require, or passes (about one time in
-/// four). Deterministic for a given `seed`. Returns when bidding ended.
+/// four). Its choices come from `next` (the demo's own deterministic generator). Returns when
+/// bidding ended.
 pub async fn run_offline(
     db: &Database,
     auction_id: i64,
-    seed: u64,
+    next: &mut impl FnMut() -> u64,
 ) -> Result<Timestamp, ServiceError> {
     use tianguis_auction::{Auction, Command, Decision};
     let row = {
@@ -138,19 +139,8 @@ pub async fn run_offline(
             action: "run_offline".into(),
         });
     }
-    let rules: AuctionRules =
-        serde_json::from_str(&row.rules).map_err(|e| ServiceError::Internal(e.to_string()))?;
-    let records: Vec<ParticipantRecord> = serde_json::from_str(&row.participants)
-        .map_err(|e| ServiceError::Internal(e.to_string()))?;
-    let mut state = seed ^ 0x9E37_79B9_7F4A_7C15;
-    let mut next = move || {
-        // SplitMix64: a tiny deterministic generator, enough for a simulation.
-        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    };
+    let rules = super::stored_rules(&row).map_err(ServiceError::Internal)?;
+    let records = super::stored_participants(&row).map_err(ServiceError::Internal)?;
     let mut auction =
         Auction::new(rules.clone()).map_err(|e| ServiceError::Internal(e.code().into()))?;
     let mut events = Vec::new();
@@ -189,7 +179,7 @@ pub async fn run_offline(
             );
             let view = auction.bidder_view(&bidder);
             match view.and_then(|v| v.max_acceptable_price) {
-                Some(max) if next() % 4 != 0 => {
+                Some(max) if !next().is_multiple_of(4) => {
                     let cut = Decimal::new(5 + (next() % 26) as i64, 3); // 0.5–3.0 %
                     let mut price = (max * (Decimal::ONE - cut)).round_dp(rules.price_scale);
                     if price <= Decimal::ZERO {
