@@ -115,6 +115,12 @@ pub struct ServeArgs {
     /// the buyer reschedules it.
     #[arg(long, env = "TIANGUIS_AUCTION_NOTICE", default_value_t = crate::service::auctions::DEFAULT_NOTICE_SECONDS)]
     pub auction_notice: i64,
+    /// Prefix of new OCDS ocids (registered with the Open Contracting Partnership).
+    #[arg(long, env = "TIANGUIS_OCID_PREFIX")]
+    pub ocid_prefix: Option<String>,
+    /// Public base URL of this installation, used in OCDS links (e.g. https://compras.example).
+    #[arg(long, env = "TIANGUIS_PUBLIC_URL")]
+    pub public_url: Option<String>,
 }
 
 /// `audit` subcommands.
@@ -200,6 +206,8 @@ async fn execute(command: Command) -> anyhow::Result<ExitCode> {
                 node_id: args.node_id,
                 node_url: args.node_url,
                 auction_notice_seconds: args.auction_notice,
+                ocid_prefix: args.ocid_prefix,
+                public_url: args.public_url,
                 ..Config::default()
             };
             server::run(config).await?;

@@ -39,6 +39,10 @@ pub struct Config {
     pub node_url: Option<String>,
     /// How long after the evaluation an auction starts unless the buyer reschedules it.
     pub auction_notice_seconds: i64,
+    /// Prefix of new ocids (issue 5); `None` keeps the stored one (default `ocds-tgs001`).
+    pub ocid_prefix: Option<String>,
+    /// Public base URL written into OCDS links; `None` keeps the stored one.
+    pub public_url: Option<String>,
 }
 
 impl Default for Config {
@@ -57,6 +61,8 @@ impl Default for Config {
             node_id: None,
             node_url: None,
             auction_notice_seconds: crate::service::auctions::DEFAULT_NOTICE_SECONDS,
+            ocid_prefix: None,
+            public_url: None,
         }
     }
 }

@@ -36,6 +36,7 @@ pub async fn prepare(config: Config) -> anyhow::Result<AppState> {
     let db = open_database(&config).await?;
     let i18n = I18n::load().context("cannot load translations")?;
     let rulebook = load_rulebook(&config.rulebook)?;
+    configure_publication(&db, &config).await?;
     if config.demo {
         let report = demo::seed(&db).await.context("cannot seed the demo data")?;
         tracing::info!(?report, "demo data ready");
@@ -61,6 +62,42 @@ pub async fn prepare(config: Config) -> anyhow::Result<AppState> {
     Ok(AppState::new(config, db, i18n, rulebook))
 }
 
+/// Stores `--ocid-prefix` and `--public-url` for every node (only the values given).
+async fn configure_publication(db: &Database, config: &Config) -> anyhow::Result<()> {
+    if config.ocid_prefix.is_none() && config.public_url.is_none() {
+        return Ok(());
+    }
+    let stored = {
+        let mut conn = db.read().await?;
+        crate::service::publication::settings(&mut conn).await?
+    };
+    let settings = crate::service::publication::Settings {
+        ocid_prefix: config.ocid_prefix.clone().unwrap_or(stored.ocid_prefix),
+        public_url: config.public_url.clone().unwrap_or(stored.public_url),
+    };
+    if !settings
+        .ocid_prefix
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '-')
+        || !settings.ocid_prefix.starts_with("ocds-")
+    {
+        anyhow::bail!(
+            "--ocid-prefix must look like ocds-xxxxxx (letters, digits and hyphens), got {:?}",
+            settings.ocid_prefix
+        );
+    }
+    if url::Url::parse(&settings.public_url).is_err() {
+        anyhow::bail!(
+            "--public-url must be an absolute URL, got {:?}",
+            settings.public_url
+        );
+    }
+    crate::service::publication::configure(db, &settings)
+        .await
+        .context("cannot store the publication settings")?;
+    Ok(())
+}
+
 /// The rulebook named by `--rulebook`: an embedded profile or a file.
 pub fn load_rulebook(name: &str) -> anyhow::Result<tianguis_rulebook::Rulebook> {
     match tianguis_rulebook::Rulebook::load_embedded(name) {
@@ -78,6 +115,7 @@ pub async fn serve_until(
 ) -> anyhow::Result<()> {
     let db = state.db.clone();
     let jobs = tokio::spawn(scheduled_jobs(state.clone()));
+    let deliveries = tokio::spawn(webhook_deliveries(state.clone()));
     let hub = state.auctions.clone();
     let engine = hub.start(listener.local_addr()?);
     let app = api::router(state);
@@ -97,6 +135,7 @@ pub async fn serve_until(
     .await
     .context("the HTTP server failed");
     jobs.abort();
+    deliveries.abort();
     if let Some(engine) = engine {
         engine.abort();
     }
@@ -122,6 +161,30 @@ async fn scheduled_jobs(state: AppState) {
             Ok(0) => {}
             Ok(n) => tracing::info!(awards = n, "awards became final"),
             Err(e) => tracing::warn!(error = %e, "finalising awards failed; retrying later"),
+        }
+    }
+}
+
+/// Pushes new releases to webhook subscribers (issue 5): a round every second; each delivery
+/// and its outcome are their own transactions, so a crash at any point at most repeats one
+/// delivery (receivers deduplicate by release id).
+async fn webhook_deliveries(state: AppState) {
+    let http = match reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+    {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::error!(error = %e, "webhooks disabled: cannot build the HTTP client");
+            return;
+        }
+    };
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        if let Err(e) = crate::service::publication::webhooks::deliver_due(&state.db, &http).await {
+            tracing::warn!(error = %e, "webhook deliveries failed; retrying later");
         }
     }
 }

@@ -19,6 +19,7 @@ pub mod health;
 pub mod home;
 pub mod lang;
 pub mod metrics;
+pub mod ocds;
 pub mod openapi;
 pub mod page;
 pub mod plan;
@@ -180,6 +181,51 @@ pub fn routes() -> Vec<Route> {
             get(openapi::openapi_json),
         ),
         route(M::GET, "/api/docs", Public, get(openapi::docs_page)),
+        // Open data (issue 5)
+        route(M::GET, "/api/ocds/releases", Public, get(ocds::releases)),
+        route(
+            M::GET,
+            "/api/ocds/releases/{id}",
+            Public,
+            get(ocds::release),
+        ),
+        route(M::GET, "/api/ocds/records", Public, get(ocds::records)),
+        route(
+            M::GET,
+            "/api/ocds/records/{ocid}",
+            Public,
+            get(ocds::record),
+        ),
+        route(
+            M::GET,
+            "/api/ocds/bulk/compiled-releases.jsonl.gz",
+            Public,
+            get(ocds::bulk),
+        ),
+        route(
+            M::POST,
+            "/api/ocds/webhooks",
+            Authenticated,
+            post(ocds::subscribe),
+        ),
+        route(
+            M::GET,
+            "/api/ocds/webhooks",
+            Authenticated,
+            get(ocds::subscriptions),
+        ),
+        route(
+            M::GET,
+            "/api/ocds/webhooks/{id}",
+            Authenticated,
+            get(ocds::subscription),
+        ),
+        route(
+            M::PUT,
+            "/api/ocds/webhooks/{id}",
+            Authenticated,
+            put(ocds::update_subscription),
+        ),
         // Electronic reverse auctions (issue 4)
         route(M::GET, "/auctions", Public, get(auctions::list_page)),
         route(M::GET, "/auctions/{id}", Public, get(auctions::page)),

@@ -5,8 +5,8 @@
 use super::context::RequestContext;
 use super::page::{PageCtx, render};
 use super::{
-    AppState, account, auctions, audit, awards, bids, catalogue, evaluation, health, plan, routes,
-    suppliers, tenders, tokens, users, workspace,
+    AppState, account, auctions, audit, awards, bids, catalogue, evaluation, health, ocds, plan,
+    routes, suppliers, tenders, tokens, users, workspace,
 };
 use crate::domain::role::Access;
 use askama::Template;
@@ -89,6 +89,8 @@ Authentication: `Authorization: Bearer tgs_…` personal API tokens; public data
         plan::get, plan::add,
         auctions::list, auctions::get_one, auctions::me, auctions::place_bid, auctions::pass,
         auctions::schedule, auctions::transcript, auctions::live,
+        ocds::releases, ocds::release, ocds::records, ocds::record, ocds::bulk,
+        ocds::subscribe, ocds::subscriptions, ocds::subscription, ocds::update_subscription,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&BearerAuth),
@@ -104,6 +106,7 @@ Authentication: `Authorization: Bearer tgs_…` personal API tokens; public data
         (name = "awards", description = "Awards, complaints (inconformidades) and contracts"),
         (name = "plan", description = "The annual procurement plan"),
         (name = "auctions", description = "Electronic reverse auctions: live board, bids, transcript"),
+        (name = "open data", description = "OCDS 1.1 releases feed, records, bulk file and webhooks"),
         (name = "workspace", description = "Each role's desk: buyer workspace, supplier portal, committee workspace, notifications"),
     )
 )]

@@ -51,6 +51,10 @@ pub enum FieldCode {
     SumTooLarge,
     /// The value appears twice where it must be unique (a code repeated in an import file).
     Duplicate,
+    /// Not an absolute `http`/`https` URL (webhook receivers, issue 5).
+    InvalidUrl,
+    /// The account already holds the most allowed (e.g. webhook subscriptions).
+    LimitReached,
 }
 
 impl FieldCode {
@@ -77,6 +81,8 @@ impl FieldCode {
         FieldCode::AtLeastOne,
         FieldCode::SumTooLarge,
         FieldCode::Duplicate,
+        FieldCode::InvalidUrl,
+        FieldCode::LimitReached,
     ];
 
     /// Wire form, e.g. `too_long`.
@@ -103,6 +109,8 @@ impl FieldCode {
             FieldCode::AtLeastOne => "at_least_one",
             FieldCode::SumTooLarge => "sum_too_large",
             FieldCode::Duplicate => "duplicate",
+            FieldCode::InvalidUrl => "invalid_url",
+            FieldCode::LimitReached => "limit_reached",
         }
     }
 

@@ -583,3 +583,37 @@ pub async fn cluster_setting(
         .await?;
     Ok(value)
 }
+
+/// Sets a cluster-wide setting (the value given at start-up wins over the stored one).
+pub async fn put_setting(db: &mut impl Queryable, key: &str, value: &str) -> Result<(), RepoError> {
+    db.handle()
+        .execute(
+            &Query::insert()
+                .into_table(ClusterSettings::Table)
+                .columns([ClusterSettings::Key, ClusterSettings::Value])
+                .values_panic([key.into(), value.into()])
+                .on_conflict(
+                    OnConflict::column(ClusterSettings::Key)
+                        .update_column(ClusterSettings::Value)
+                        .to_owned(),
+                )
+                .to_owned(),
+        )
+        .await?;
+    Ok(())
+}
+
+/// A cluster-wide setting, if set.
+pub async fn get_setting(db: &mut impl Queryable, key: &str) -> Result<Option<String>, RepoError> {
+    let row: Option<(String,)> = db
+        .handle()
+        .optional(
+            &Query::select()
+                .column(ClusterSettings::Value)
+                .from(ClusterSettings::Table)
+                .and_where(Expr::col(ClusterSettings::Key).eq(key))
+                .to_owned(),
+        )
+        .await?;
+    Ok(row.map(|(v,)| v))
+}

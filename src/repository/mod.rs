@@ -16,14 +16,17 @@ pub mod db;
 pub mod documents;
 pub mod evaluation;
 pub mod notifications;
+pub mod ocds;
 pub mod plan;
 pub mod schema;
 pub mod schema_auction;
 pub mod schema_esourcing;
+pub mod schema_ocds;
 pub mod sessions;
 pub mod suppliers;
 pub mod tenders;
 pub mod users;
+pub mod webhooks;
 
 pub use db::{Backend, Conn, Database, DbOptions, Queryable, RepoError, Tx};
 

@@ -224,6 +224,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "electronic reverse auctions: auctions, durable event log, nodes and leases",
         steps: super::schema_auction::auction,
     },
+    Migration {
+        version: 5,
+        name: "open data: OCDS releases feed, compiled records, webhook subscriptions",
+        steps: super::schema_ocds::publication,
+    },
 ];
 
 fn id_col<T: Iden + 'static>(col: T) -> ColumnDef {

@@ -229,6 +229,13 @@ pub async fn award(
         },
     )
     .await?;
+    crate::service::publication::publish(
+        &mut tx,
+        tender_id,
+        crate::service::publication::release::ReleaseEvent::Award,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(row)
 }
@@ -261,6 +268,13 @@ pub async fn finalize_due(db: &Database, now: Timestamp) -> Result<usize, Servic
                     ),
                     public: true,
                 },
+            )
+            .await?;
+            crate::service::publication::publish(
+                &mut tx,
+                a.tender_id,
+                crate::service::publication::release::ReleaseEvent::AwardUpdate,
+                now,
             )
             .await?;
             done += 1;
@@ -420,6 +434,15 @@ pub async fn resolve_complaint(
         },
     )
     .await?;
+    if upheld {
+        crate::service::publication::publish(
+            &mut tx,
+            before.tender_id,
+            crate::service::publication::release::ReleaseEvent::AwardUpdate,
+            now,
+        )
+        .await?;
+    }
     tx.commit().await?;
     Ok(after)
 }
@@ -629,6 +652,13 @@ pub async fn sign_contract(
         },
     )
     .await?;
+    crate::service::publication::publish(
+        &mut tx,
+        award.tender_id,
+        crate::service::publication::release::ReleaseEvent::Contract,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(row)
 }
@@ -728,6 +758,13 @@ pub async fn amend_contract(
         },
     )
     .await?;
+    crate::service::publication::publish(
+        &mut tx,
+        contract.tender_id,
+        crate::service::publication::release::ReleaseEvent::ContractAmendment,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(row)
 }
@@ -769,6 +806,13 @@ pub async fn declare_unsuccessful(
             after: Some(serde_json::json!({"reason": reason}).to_string()),
             public: true,
         },
+    )
+    .await?;
+    crate::service::publication::publish(
+        &mut tx,
+        tender_id,
+        crate::service::publication::release::ReleaseEvent::TenderUpdate,
+        now,
     )
     .await?;
     tx.commit().await?;

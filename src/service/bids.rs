@@ -752,6 +752,13 @@ pub(crate) async fn open_with_secrets(
         },
     )
     .await?;
+    crate::service::publication::publish(
+        &mut tx,
+        tender_id,
+        crate::service::publication::release::ReleaseEvent::TenderUpdate,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(record_lines)
 }

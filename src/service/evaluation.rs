@@ -692,6 +692,13 @@ pub async fn complete(
         },
     )
     .await?;
+    crate::service::publication::publish(
+        &mut tx,
+        tender_id,
+        crate::service::publication::release::ReleaseEvent::TenderUpdate,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(results)
 }

@@ -13,6 +13,7 @@ pub mod demo_year;
 pub mod evaluation;
 pub mod load_data;
 pub mod plan;
+pub mod publication;
 pub mod rate_limit;
 pub mod registry;
 pub mod suppliers;

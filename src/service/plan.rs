@@ -113,6 +113,7 @@ pub async fn add_line(
         },
     )
     .await?;
+    crate::service::publication::publish_plan_line(&mut tx, &row, now).await?;
     tx.commit().await?;
     Ok(row)
 }

@@ -570,7 +570,10 @@ pub async fn create(
         .collect();
     rule_check(rulebook, &checked.tender, &lot_preview, now)?;
     let sequence = tenders::count(&mut tx, false).await? + 1;
-    checked.tender.ocid = format!("{OCID_PREFIX}-{year}-{sequence:06}");
+    let prefix = crate::service::publication::settings(&mut tx)
+        .await?
+        .ocid_prefix;
+    checked.tender.ocid = format!("{prefix}-{year}-{sequence:06}");
     if checked.tender.reference.is_empty() {
         checked.tender.reference = format!("{}-{year}-{sequence:05}", buyer.short_name);
     }
@@ -848,6 +851,13 @@ pub async fn publish(
             },
         )
         .await?;
+        crate::service::publication::publish(
+            &mut tx,
+            id,
+            crate::service::publication::release::ReleaseEvent::Tender,
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(after)
     } else {
@@ -885,6 +895,13 @@ pub async fn publish(
                 after: Some(serde_json::json!({"tender": after, "direct_award": true}).to_string()),
                 public: true,
             },
+        )
+        .await?;
+        crate::service::publication::publish(
+            &mut tx,
+            id,
+            crate::service::publication::release::ReleaseEvent::Tender,
+            now,
         )
         .await?;
         tx.commit().await?;
@@ -1006,6 +1023,13 @@ pub async fn amend(
         },
     )
     .await?;
+    crate::service::publication::publish(
+        &mut tx,
+        id,
+        crate::service::publication::release::ReleaseEvent::TenderAmendment,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(row)
 }
@@ -1076,6 +1100,13 @@ pub async fn cancel(
             after: Some(serde_json::json!({"tender": after, "reason": reason}).to_string()),
             public: before.status().is_public(),
         },
+    )
+    .await?;
+    crate::service::publication::publish(
+        &mut tx,
+        id,
+        crate::service::publication::release::ReleaseEvent::TenderCancellation,
+        now,
     )
     .await?;
     tx.commit().await?;
@@ -1158,6 +1189,13 @@ pub async fn attach_document(
             after: snapshot(&doc),
             public: tender.status().is_public(),
         },
+    )
+    .await?;
+    crate::service::publication::publish(
+        &mut tx,
+        id,
+        crate::service::publication::release::ReleaseEvent::TenderUpdate,
+        now,
     )
     .await?;
     tx.commit().await?;
@@ -1312,6 +1350,13 @@ pub async fn answer(
         after: Some(serde_json::json!({"clarification_id": clarification_id, "question": q.question, "answer": answer}).to_string()),
         public: true,
     })
+    .await?;
+    crate::service::publication::publish(
+        &mut tx,
+        q.tender_id,
+        crate::service::publication::release::ReleaseEvent::TenderUpdate,
+        now,
+    )
     .await?;
     tx.commit().await?;
     Ok(())

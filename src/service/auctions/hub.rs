@@ -1143,6 +1143,15 @@ impl EngineLoop {
                     repo::set_revealed(&mut tx, *auction_id)
                         .await
                         .map_err(unavailable)?;
+                    // Final prices become public with the names (issue 4): a new release says so.
+                    crate::service::publication::publish(
+                        &mut tx,
+                        slot.row.tender_id,
+                        crate::service::publication::release::ReleaseEvent::TenderUpdate,
+                        Timestamp::from_micros(event.at.as_micros()),
+                    )
+                    .await
+                    .map_err(unavailable)?;
                 }
                 EventKind::Paused | EventKind::Resumed => {
                     super::outage_effects(&mut tx, &slot.row, event)

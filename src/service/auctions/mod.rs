@@ -286,6 +286,13 @@ pub(crate) async fn finish_effects(
         },
     )
     .await?;
+    crate::service::publication::publish(
+        tx,
+        finish.row.tender_id,
+        crate::service::publication::release::ReleaseEvent::TenderUpdate,
+        at,
+    )
+    .await?;
     Ok(())
 }
 
