@@ -46,13 +46,44 @@ pub enum Command {
     /// Account tools.
     #[command(subcommand)]
     Users(UsersCommand),
-    /// OCDS toolkit (no server needed): compile, validate, upgrade.
-    Ocds(tianguis_ocds::cli::OcdsArgs),
+    /// OCDS toolkit: compile, validate, upgrade (no server needed), and import into the
+    /// platform's database.
+    Ocds(OcdsArgs),
     /// Red flags and market indicators on OCDS compiled releases (no server needed).
     Indicators(tianguis_indicators::cli::IndicatorsArgs),
     /// Load generators that print the figures of docs/benchmarks.md.
     #[command(subcommand)]
     Bench(crate::bench::BenchCommand),
+}
+
+/// `ocds` arguments: the toolkit's commands plus `import`, which needs the database.
+#[derive(Debug, Args)]
+pub struct OcdsArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: OcdsCommand,
+}
+
+/// `ocds` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum OcdsCommand {
+    /// The toolkit (no database).
+    #[command(flatten)]
+    Toolkit(tianguis_ocds::cli::OcdsCommand),
+    /// Load other publishers' OCDS data (release or record packages, records, releases,
+    /// compiled releases, JSON lines, gzip; 1.0 upgraded) as read-only external processes.
+    /// Re-importing the same data changes nothing; a malformed unit is skipped whole and
+    /// reported. Exit 1 when something was skipped.
+    Import(ImportArgs),
+}
+
+/// `ocds import` options.
+#[derive(Debug, Clone, Args)]
+pub struct ImportArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// Files to import (`-` or none: standard input).
+    pub files: Vec<String>,
 }
 
 /// `demo` options.
@@ -160,6 +191,59 @@ fn config_for(db: &DbArgs) -> Config {
     }
 }
 
+/// `tianguis ocds import`: streams the files into the database with a progress counter on a
+/// terminal, then prints the summary (and every skipped unit with its location) to stdout.
+async fn import_ocds(args: ImportArgs) -> anyhow::Result<ExitCode> {
+    use std::io::IsTerminal;
+    let database = server::open_database(&config_for(&args.db)).await?;
+    let inputs: Vec<tianguis_ocds::read::Input> = if args.files.is_empty() {
+        vec![tianguis_ocds::read::Input::Stdin]
+    } else {
+        args.files
+            .iter()
+            .map(|f| tianguis_ocds::read::Input::from_arg(f))
+            .collect()
+    };
+    let bar = if std::io::stderr().is_terminal() {
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{elapsed_precise} {pos} items ({per_sec})")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+        );
+        bar
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let started = std::time::Instant::now();
+    let report = crate::service::imports::import(
+        &database,
+        inputs,
+        tianguis_ocds::read::ReadOptions::default(),
+        |n| bar.set_position(n),
+    )
+    .await?;
+    bar.finish_and_clear();
+    database.close().await;
+    let seconds = started.elapsed().as_secs_f64();
+    for s in &report.skipped {
+        println!("skipped {}: {} [{}]", s.location, s.message, s.code);
+    }
+    println!(
+        "imported {} items in {seconds:.1} s: {} new releases, {} already present, {} processes created or changed, {} upgraded from 1.0, {} units skipped",
+        report.items,
+        report.releases_new,
+        report.releases_present,
+        report.processes_changed,
+        report.upgraded,
+        report.skipped.len()
+    );
+    Ok(if report.skipped.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
 /// Runs a parsed command line.
 pub async fn run(cli: Cli) -> ExitCode {
     match execute(cli.command).await {
@@ -174,8 +258,14 @@ pub async fn run(cli: Cli) -> ExitCode {
 async fn execute(command: Command) -> anyhow::Result<ExitCode> {
     match command {
         // The toolkits are synchronous and stream their own output; run them off the runtime.
-        Command::Ocds(args) => Ok(tokio::task::spawn_blocking(move || {
+        Command::Ocds(OcdsArgs {
+            command: OcdsCommand::Import(args),
+        }) => import_ocds(args).await,
+        Command::Ocds(OcdsArgs {
+            command: OcdsCommand::Toolkit(command),
+        }) => Ok(tokio::task::spawn_blocking(move || {
             let (stdout, stderr) = (std::io::stdout(), std::io::stderr());
+            let args = tianguis_ocds::cli::OcdsArgs { command };
             let code = tianguis_ocds::cli::run(args, &mut stdout.lock(), &mut stderr.lock());
             ExitCode::from(code)
         })

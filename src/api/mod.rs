@@ -196,6 +196,13 @@ pub fn routes() -> Vec<Route> {
             Public,
             get(ocds::record),
         ),
+        route(M::GET, "/api/ocds/imported", Public, get(ocds::imported)),
+        route(
+            M::GET,
+            "/api/ocds/imported/{ocid}",
+            Public,
+            get(ocds::imported_one),
+        ),
         route(
             M::GET,
             "/api/ocds/bulk/compiled-releases.jsonl.gz",

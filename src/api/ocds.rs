@@ -349,6 +349,52 @@ pub async fn bulk(State(state): State<AppState>, headers: HeaderMap) -> AppResul
         .into_response())
 }
 
+/// Search of imported processes.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ImportedQuery {
+    /// Text in the title, buyer or ocid.
+    pub q: Option<String>,
+    /// Rows to skip.
+    pub offset: Option<i64>,
+    /// Rows per page (1–1000, default 100).
+    pub limit: Option<u64>,
+}
+
+/// Processes imported from other publishers (`tianguis ocds import`), newest first: read-only,
+/// searchable by title, buyer or ocid.
+#[utoipa::path(get, path = "/api/ocds/imported", tag = "open data", operation_id = "ocds_imported",
+    params(ImportedQuery),
+    responses((status = 200, body = Object), (status = 400, body = super::openapi::ErrorBody)))]
+pub async fn imported(
+    State(state): State<AppState>,
+    ApiQuery(query): ApiQuery<ImportedQuery>,
+) -> AppResult<Json<crate::repository::Page<crate::repository::imports::ProcessRow>>> {
+    let limit = limit_of(query.limit)? as i64;
+    let offset = query.offset.unwrap_or(0);
+    if offset < 0 {
+        return Err(invalid("offset"));
+    }
+    Ok(Json(
+        crate::service::imports::search(&state.db, query.q.as_deref().unwrap_or(""), offset, limit)
+            .await?,
+    ))
+}
+
+/// One imported process: its summary and compiled release.
+#[utoipa::path(get, path = "/api/ocds/imported/{ocid}", tag = "open data", operation_id = "ocds_imported_one",
+    params(("ocid" = String, Path, description = "Open Contracting id")),
+    responses((status = 200, body = Object), (status = 404, body = super::openapi::ErrorBody)))]
+pub async fn imported_one(
+    State(state): State<AppState>,
+    ApiPath(ocid): ApiPath<String>,
+) -> AppResult<Json<serde_json::Value>> {
+    let (row, compiled) = crate::service::imports::process(&state.db, &ocid).await?;
+    Ok(Json(
+        serde_json::json!({"process": row, "compiledRelease": compiled}),
+    ))
+}
+
 /// A webhook registration.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct SubscribeRequest {

@@ -90,6 +90,7 @@ Authentication: `Authorization: Bearer tgs_…` personal API tokens; public data
         auctions::list, auctions::get_one, auctions::me, auctions::place_bid, auctions::pass,
         auctions::schedule, auctions::transcript, auctions::live,
         ocds::releases, ocds::release, ocds::records, ocds::record, ocds::bulk,
+        ocds::imported, ocds::imported_one,
         ocds::subscribe, ocds::subscriptions, ocds::subscription, ocds::update_subscription,
     ),
     components(schemas(ErrorBody, ErrorDetail)),

@@ -15,6 +15,7 @@ pub mod contracts;
 pub mod db;
 pub mod documents;
 pub mod evaluation;
+pub mod imports;
 pub mod notifications;
 pub mod ocds;
 pub mod plan;

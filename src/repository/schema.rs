@@ -229,6 +229,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "open data: OCDS releases feed, compiled records, webhook subscriptions",
         steps: super::schema_ocds::publication,
     },
+    Migration {
+        version: 6,
+        name: "open data: processes imported from other OCDS publishers",
+        steps: super::schema_ocds::imports,
+    },
 ];
 
 fn id_col<T: Iden + 'static>(col: T) -> ColumnDef {

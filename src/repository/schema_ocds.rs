@@ -321,3 +321,119 @@ pub fn publication() -> Vec<Step> {
         ),
     ]
 }
+
+/// Releases imported from other publishers (`tianguis ocds import`, issue 5): kept as given
+/// (after the 1.0 → 1.1 upgrade), one row per `(ocid, id)` so re-importing changes nothing.
+#[derive(Iden, Clone, Copy, Debug)]
+pub enum ImportedReleases {
+    /// Table.
+    Table,
+    /// Process.
+    Ocid,
+    /// Release id (unique within the process).
+    ReleaseId,
+    /// The release's `date` as given (text: external data is not ours to reinterpret).
+    ReleaseDate,
+    /// The release JSON.
+    Json,
+    /// Where it came from (file or package URI).
+    Source,
+}
+
+/// External processes as read-only records: the compiled release and the fields search and
+/// the dashboards need, extracted once at import.
+#[derive(Iden, Clone, Copy, Debug)]
+pub enum ImportedProcesses {
+    /// Table.
+    Table,
+    /// The ocid (primary key).
+    Ocid,
+    /// `tender.title` (or the first award's title).
+    Title,
+    /// `buyer.name`.
+    Buyer,
+    /// `tender.procurementMethod`.
+    Method,
+    /// `tender.status`.
+    Status,
+    /// `tender.value.amount` as exact text.
+    Value,
+    /// `tender.value.currency`.
+    Currency,
+    /// The newest release date as given.
+    ReleaseDate,
+    /// Releases stored for it (0 when only a compiled release was imported).
+    ReleaseCount,
+    /// The compiled release JSON.
+    Compiled,
+    /// Where it came from.
+    Source,
+    /// When it was last imported (UTC µs).
+    ImportedAt,
+}
+
+/// Migration 6.
+pub fn imports() -> Vec<Step> {
+    vec![
+        Step::Table(
+            Table::create()
+                .table(ImportedReleases::Table)
+                .col(ColumnDef::new(ImportedReleases::Ocid).text().not_null())
+                .col(
+                    ColumnDef::new(ImportedReleases::ReleaseId)
+                        .text()
+                        .not_null(),
+                )
+                .col(ColumnDef::new(ImportedReleases::ReleaseDate).text())
+                .col(ColumnDef::new(ImportedReleases::Json).text().not_null())
+                .col(ColumnDef::new(ImportedReleases::Source).text().not_null())
+                .primary_key(
+                    Index::create()
+                        .col(ImportedReleases::Ocid)
+                        .col(ImportedReleases::ReleaseId),
+                )
+                .to_owned(),
+        ),
+        Step::Table(
+            Table::create()
+                .table(ImportedProcesses::Table)
+                .col(
+                    ColumnDef::new(ImportedProcesses::Ocid)
+                        .text()
+                        .not_null()
+                        .primary_key(),
+                )
+                .col(ColumnDef::new(ImportedProcesses::Title).text())
+                .col(ColumnDef::new(ImportedProcesses::Buyer).text())
+                .col(ColumnDef::new(ImportedProcesses::Method).text())
+                .col(ColumnDef::new(ImportedProcesses::Status).text())
+                .col(ColumnDef::new(ImportedProcesses::Value).text())
+                .col(ColumnDef::new(ImportedProcesses::Currency).text())
+                .col(ColumnDef::new(ImportedProcesses::ReleaseDate).text())
+                .col(
+                    ColumnDef::new(ImportedProcesses::ReleaseCount)
+                        .big_integer()
+                        .not_null(),
+                )
+                .col(
+                    ColumnDef::new(ImportedProcesses::Compiled)
+                        .text()
+                        .not_null(),
+                )
+                .col(ColumnDef::new(ImportedProcesses::Source).text().not_null())
+                .col(
+                    ColumnDef::new(ImportedProcesses::ImportedAt)
+                        .big_integer()
+                        .not_null(),
+                )
+                .to_owned(),
+        ),
+        Step::Index(
+            Index::create()
+                .name("ix_imported_processes_buyer")
+                .table(ImportedProcesses::Table)
+                .col(ImportedProcesses::Buyer)
+                .to_owned(),
+        ),
+    ]
+}

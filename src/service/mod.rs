@@ -11,6 +11,7 @@ pub mod catalogue;
 pub mod demo;
 pub mod demo_year;
 pub mod evaluation;
+pub mod imports;
 pub mod load_data;
 pub mod plan;
 pub mod publication;

@@ -11,6 +11,7 @@ mod desks;
 mod errors;
 mod esourcing;
 mod matrix;
+mod ocds_import;
 mod open_data;
 mod platform;
 mod registry;
