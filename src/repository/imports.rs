@@ -6,57 +6,6 @@ use super::{Page, contains_ci};
 use sea_query::{Cond, Expr, ExprTrait, Func, OnConflict, Order, Query};
 use serde::Serialize;
 
-/// Stores a release unless `(ocid, id)` is already there; returns whether it was new.
-pub async fn insert_release(
-    db: &mut impl Queryable,
-    ocid: &str,
-    release_id: &str,
-    date: Option<&str>,
-    json: &str,
-    source: &str,
-) -> Result<bool, RepoError> {
-    let n = db
-        .handle()
-        .execute(
-            &Query::insert()
-                .into_table(R::Table)
-                .columns([R::Ocid, R::ReleaseId, R::ReleaseDate, R::Json, R::Source])
-                .values_panic([
-                    ocid.into(),
-                    release_id.into(),
-                    date.map(str::to_owned).into(),
-                    json.into(),
-                    source.into(),
-                ])
-                .on_conflict(
-                    OnConflict::columns([R::Ocid, R::ReleaseId])
-                        .do_nothing()
-                        .to_owned(),
-                )
-                .to_owned(),
-        )
-        .await?;
-    Ok(n == 1)
-}
-
-/// The stored releases of a process: (id, JSON).
-pub async fn releases_of(
-    db: &mut impl Queryable,
-    ocid: &str,
-) -> Result<Vec<(String, String)>, RepoError> {
-    db.handle()
-        .all(
-            &Query::select()
-                .columns([R::ReleaseId, R::Json])
-                .from(R::Table)
-                .and_where(Expr::col(R::Ocid).eq(ocid))
-                .order_by(R::ReleaseDate, Order::Asc)
-                .order_by(R::ReleaseId, Order::Asc)
-                .to_owned(),
-        )
-        .await
-}
-
 /// An imported process.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct ProcessRow {
@@ -101,53 +50,6 @@ const COLUMNS: [P; 12] = [
     P::Source,
     P::ImportedAt,
 ];
-
-/// The stored compiled release of a process, if any.
-pub async fn compiled(db: &mut impl Queryable, ocid: &str) -> Result<Option<String>, RepoError> {
-    let row: Option<(String,)> = db
-        .handle()
-        .optional(
-            &Query::select()
-                .column(P::Compiled)
-                .from(P::Table)
-                .and_where(Expr::col(P::Ocid).eq(ocid))
-                .to_owned(),
-        )
-        .await?;
-    Ok(row.map(|(c,)| c))
-}
-
-/// Writes (or replaces) a process.
-pub async fn upsert_process(db: &mut impl Queryable, p: &ProcessRow) -> Result<(), RepoError> {
-    db.handle()
-        .execute(
-            &Query::insert()
-                .into_table(P::Table)
-                .columns(COLUMNS)
-                .values_panic([
-                    p.ocid.as_str().into(),
-                    p.title.clone().into(),
-                    p.buyer.clone().into(),
-                    p.method.clone().into(),
-                    p.status.clone().into(),
-                    p.value.clone().into(),
-                    p.currency.clone().into(),
-                    p.release_date.clone().into(),
-                    p.release_count.into(),
-                    p.compiled.as_str().into(),
-                    p.source.as_str().into(),
-                    p.imported_at.into(),
-                ])
-                .on_conflict(
-                    OnConflict::column(P::Ocid)
-                        .update_columns(COLUMNS[1..].iter().copied())
-                        .to_owned(),
-                )
-                .to_owned(),
-        )
-        .await?;
-    Ok(())
-}
 
 /// One process.
 pub async fn find(db: &mut impl Queryable, ocid: &str) -> Result<Option<ProcessRow>, RepoError> {
@@ -207,4 +109,121 @@ pub async fn search(
         offset,
         limit,
     })
+}
+
+/// The stored releases of several processes: ocid → [(id, JSON)].
+pub async fn releases_of_many(
+    db: &mut impl Queryable,
+    ocids: &[String],
+) -> Result<std::collections::HashMap<String, Vec<(String, String)>>, RepoError> {
+    let mut out: std::collections::HashMap<String, Vec<(String, String)>> = Default::default();
+    for chunk in ocids.chunks(500) {
+        let rows: Vec<(String, String, String)> = db
+            .handle()
+            .all(
+                &Query::select()
+                    .columns([R::Ocid, R::ReleaseId, R::Json])
+                    .from(R::Table)
+                    .and_where(Expr::col(R::Ocid).is_in(chunk.iter().map(String::as_str)))
+                    .to_owned(),
+            )
+            .await?;
+        for (ocid, id, json) in rows {
+            out.entry(ocid).or_default().push((id, json));
+        }
+    }
+    Ok(out)
+}
+
+/// The stored compiled releases of several processes: ocid → JSON.
+pub async fn compiled_many(
+    db: &mut impl Queryable,
+    ocids: &[String],
+) -> Result<std::collections::HashMap<String, String>, RepoError> {
+    let mut out = std::collections::HashMap::new();
+    for chunk in ocids.chunks(500) {
+        let rows: Vec<(String, String)> = db
+            .handle()
+            .all(
+                &Query::select()
+                    .columns([P::Ocid, P::Compiled])
+                    .from(P::Table)
+                    .and_where(Expr::col(P::Ocid).is_in(chunk.iter().map(String::as_str)))
+                    .to_owned(),
+            )
+            .await?;
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
+/// A release to store.
+pub struct NewRelease {
+    /// Process.
+    pub ocid: String,
+    /// Release id.
+    pub release_id: String,
+    /// Date as given.
+    pub date: Option<String>,
+    /// JSON.
+    pub json: String,
+    /// Source.
+    pub source: String,
+}
+
+/// Stores releases (those already there are left alone); returns how many were new.
+pub async fn insert_releases(db: &mut impl Queryable, rows: &[NewRelease]) -> Result<u64, RepoError> {
+    let mut inserted = 0;
+    for chunk in rows.chunks(200) {
+        let mut q = Query::insert();
+        q.into_table(R::Table)
+            .columns([R::Ocid, R::ReleaseId, R::ReleaseDate, R::Json, R::Source]);
+        for r in chunk {
+            q.values_panic([
+                r.ocid.as_str().into(),
+                r.release_id.as_str().into(),
+                r.date.clone().into(),
+                r.json.as_str().into(),
+                r.source.as_str().into(),
+            ]);
+        }
+        q.on_conflict(
+            OnConflict::columns([R::Ocid, R::ReleaseId])
+                .do_nothing()
+                .to_owned(),
+        );
+        inserted += db.handle().execute(&q).await?;
+    }
+    Ok(inserted)
+}
+
+/// Writes (or replaces) several processes.
+pub async fn upsert_processes(db: &mut impl Queryable, rows: &[ProcessRow]) -> Result<(), RepoError> {
+    for chunk in rows.chunks(100) {
+        let mut q = Query::insert();
+        q.into_table(P::Table).columns(COLUMNS);
+        for p in chunk {
+            q.values_panic([
+                p.ocid.as_str().into(),
+                p.title.clone().into(),
+                p.buyer.clone().into(),
+                p.method.clone().into(),
+                p.status.clone().into(),
+                p.value.clone().into(),
+                p.currency.clone().into(),
+                p.release_date.clone().into(),
+                p.release_count.into(),
+                p.compiled.as_str().into(),
+                p.source.as_str().into(),
+                p.imported_at.into(),
+            ]);
+        }
+        q.on_conflict(
+            OnConflict::column(P::Ocid)
+                .update_columns(COLUMNS[1..].iter().copied())
+                .to_owned(),
+        );
+        db.handle().execute(&q).await?;
+    }
+    Ok(())
 }

@@ -12,6 +12,7 @@
 //! - Memory stays flat: the reader streams on a blocking thread into a bounded channel, and
 //!   units are committed in batches of about [`BATCH_ITEMS`] items, one audit event per batch.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -21,7 +22,7 @@ use tianguis_ocds::read::{Input, Item, Kind, ReadOptions, Reader};
 use super::audit::{Change, record};
 use super::{Actor, ServiceError};
 use crate::domain::time::Timestamp;
-use crate::repository::imports::{self as repo, ProcessRow};
+use crate::repository::imports::{self as repo, NewRelease, ProcessRow};
 use crate::repository::{Database, Queryable, RepoError};
 
 /// Items per transaction.
@@ -187,113 +188,161 @@ fn process_row(
     }
 }
 
-/// Imports one unit inside the batch's transaction: computes first, writes after, so a unit
-/// refused by the merge leaves nothing behind.
-async fn import_unit(
+/// A process's state while a batch is computed.
+struct ProcessState {
+    ids: Vec<String>,
+    releases: Vec<Value>,
+    stored_compiled: Option<String>,
+    row: Option<ProcessRow>,
+}
+
+fn sorted_by_date(ids: &[String], releases: &[Value]) -> Vec<Value> {
+    // One order whatever the order of arrival, so the result of a re-import is the same: by
+    // date, then id (the merge keeps the input order of releases with equal dates).
+    let mut order: Vec<usize> = (0..releases.len()).collect();
+    order.sort_by(|&a, &b| {
+        let key = |i: usize| (releases[i]["date"].as_str().unwrap_or(""), ids[i].as_str());
+        key(a).cmp(&key(b))
+    });
+    order.into_iter().map(|i| releases[i].clone()).collect()
+}
+
+/// Imports a batch of units in one transaction with a handful of statements: the stored state
+/// of every process the batch touches is read at once, each unit is computed in memory and
+/// applied only if all of it succeeds (a unit refused by the merge leaves nothing behind),
+/// then the new releases and changed processes are written in multi-row statements.
+async fn import_batch(
     tx: &mut impl Queryable,
-    unit: &[Item],
+    units: Vec<Vec<Item>>,
     report: &mut ImportReport,
     now: i64,
-) -> Result<Result<(), Skipped>, RepoError> {
-    let mut prepared = Vec::with_capacity(unit.len());
-    for item in unit {
-        match prepare(item) {
-            Ok(p) => prepared.push(p),
-            Err(s) => return Ok(Err(s)),
-        }
-    }
-    let source = unit
-        .first()
-        .map(|i| {
-            i.package
-                .as_ref()
-                .and_then(|p| p.uri().map(str::to_owned))
-                .unwrap_or_else(|| i.location.file.to_string())
-        })
-        .unwrap_or_default();
-    // Group by ocid: a package may carry several releases of one process.
-    let mut ocids: Vec<String> = prepared.iter().map(|p| p.ocid.clone()).collect();
+) -> Result<(), RepoError> {
+    let mut ocids: Vec<String> = units
+        .iter()
+        .flat_map(|u| u.iter().map(|i| i.ocid().to_owned()))
+        .collect();
     ocids.sort();
     ocids.dedup();
-    let mut writes: Vec<(Vec<(String, Option<String>, String)>, Option<ProcessRow>)> = Vec::new();
+    let mut stored = repo::releases_of_many(tx, &ocids).await?;
+    let mut compiled = repo::compiled_many(tx, &ocids).await?;
+    let mut state: HashMap<String, ProcessState> = HashMap::with_capacity(ocids.len());
     for ocid in &ocids {
-        let stored = repo::releases_of(tx, ocid).await?;
-        let mut all: Vec<Value> = Vec::with_capacity(stored.len() + 1);
-        let mut ids: Vec<String> = Vec::with_capacity(stored.len());
-        for (id, json) in &stored {
-            all.push(serde_json::from_str(json).map_err(|e| RepoError::Corrupt(e.to_string()))?);
-            ids.push(id.clone());
+        let mut ids = Vec::new();
+        let mut releases = Vec::new();
+        for (id, json) in stored.remove(ocid).unwrap_or_default() {
+            releases.push(serde_json::from_str(&json).map_err(|e| RepoError::Corrupt(e.to_string()))?);
+            ids.push(id);
         }
-        let mut new_releases = Vec::new();
-        let mut given_compiled = None;
-        for p in prepared.iter().filter(|p| &p.ocid == ocid) {
-            for (id, date, value) in &p.releases {
-                if ids.contains(id) {
-                    report.releases_present += 1;
-                    continue;
-                }
-                ids.push(id.clone());
-                all.push(value.clone());
-                new_releases.push((
-                    id.clone(),
-                    date.clone(),
-                    serde_json::to_string(value).unwrap_or_default(),
-                ));
-            }
-            if p.compiled.is_some() {
-                given_compiled = p.compiled.clone();
-            }
-        }
-        // One order whatever the order of arrival, so the result of a re-import is the same:
-        // by date, then id (the merge keeps the input order of releases with equal dates).
-        let mut order: Vec<usize> = (0..all.len()).collect();
-        order.sort_by(|&a, &b| {
-            let key = |i: usize| (all[i]["date"].as_str().unwrap_or(""), ids[i].as_str());
-            key(a).cmp(&key(b))
-        });
-        let all: Vec<Value> = order.into_iter().map(|i| all[i].clone()).collect();
-        // Our own merge when releases are there (the same as `ocds compile`); otherwise the
-        // compiled release as published.
-        let compiled = if all.is_empty() {
-            given_compiled
-        } else {
-            match tianguis_ocds::merge::compile(&all) {
-                Ok(c) => Some(c),
-                Err(e) => {
-                    return Ok(Err(skipped(
-                        &unit[0],
-                        "ocds.import.merge_failed",
-                        format!("{ocid}: {e}"),
-                    )));
-                }
-            }
-        };
-        let row = match compiled {
-            Some(c) => {
-                let row = process_row(ocid, &c, all.len() as i64, &source, now);
-                let unchanged = repo::compiled(tx, ocid)
-                    .await?
-                    .is_some_and(|old| old == row.compiled);
-                (!unchanged).then_some(row)
-            }
-            None => None,
-        };
-        writes.push((new_releases, row));
+        state.insert(
+            ocid.clone(),
+            ProcessState {
+                ids,
+                releases,
+                stored_compiled: compiled.remove(ocid),
+                row: None,
+            },
+        );
     }
-    for (ocid, (releases, row)) in ocids.iter().zip(writes) {
-        for (id, date, json) in releases {
-            if repo::insert_release(tx, ocid, &id, date.as_deref(), &json, &source).await? {
-                report.releases_new += 1;
+    let mut new_releases: Vec<NewRelease> = Vec::new();
+    'units: for unit in units {
+        report.items += unit.len() as u64;
+        let mut prepared = Vec::with_capacity(unit.len());
+        for item in &unit {
+            match prepare(item) {
+                Ok(p) => prepared.push(p),
+                Err(s) => {
+                    report.skipped.push(s);
+                    continue 'units;
+                }
+            }
+        }
+        let source = unit
+            .first()
+            .map(|i| {
+                i.package
+                    .as_ref()
+                    .and_then(|p| p.uri().map(str::to_owned))
+                    .unwrap_or_else(|| i.location.file.to_string())
+            })
+            .unwrap_or_default();
+        let mut unit_ocids: Vec<&str> = prepared.iter().map(|p| p.ocid.as_str()).collect();
+        unit_ocids.sort_unstable();
+        unit_ocids.dedup();
+        // Compute every touched process first; apply only when the whole unit succeeded.
+        let mut updates = Vec::with_capacity(unit_ocids.len());
+        let mut present = 0;
+        for ocid in unit_ocids {
+            let Some(current) = state.get(ocid) else { continue };
+            let mut ids = current.ids.clone();
+            let mut releases = current.releases.clone();
+            let mut added = Vec::new();
+            let mut given_compiled = None;
+            for p in prepared.iter().filter(|p| p.ocid == ocid) {
+                for (id, date, value) in &p.releases {
+                    if ids.contains(id) {
+                        present += 1;
+                        continue;
+                    }
+                    ids.push(id.clone());
+                    releases.push(value.clone());
+                    added.push((id.clone(), date.clone(), serde_json::to_string(value).unwrap_or_default()));
+                }
+                if p.compiled.is_some() {
+                    given_compiled = p.compiled.clone();
+                }
+            }
+            // Our own merge when releases are there (the same as `ocds compile`); otherwise
+            // the compiled release as published.
+            let merged = if releases.is_empty() {
+                given_compiled
             } else {
-                report.releases_present += 1;
+                match tianguis_ocds::merge::compile(&sorted_by_date(&ids, &releases)) {
+                    Ok(c) => Some(c),
+                    Err(e) => {
+                        report.skipped.push(skipped(
+                            &unit[0],
+                            "ocds.import.merge_failed",
+                            format!("{ocid}: {e}"),
+                        ));
+                        continue 'units;
+                    }
+                }
+            };
+            let row = merged.map(|c| process_row(ocid, &c, releases.len() as i64, &source, now));
+            updates.push((ocid.to_owned(), ids, releases, added, row));
+        }
+        report.releases_present += present;
+        for (ocid, ids, releases, added, row) in updates {
+            let Some(current) = state.get_mut(&ocid) else { continue };
+            current.ids = ids;
+            current.releases = releases;
+            if let Some(row) = row {
+                current.row = Some(row);
+            }
+            for (release_id, date, json) in added {
+                new_releases.push(NewRelease {
+                    ocid: ocid.clone(),
+                    release_id,
+                    date,
+                    json,
+                    source: source.clone(),
+                });
             }
         }
-        if let Some(row) = row {
-            repo::upsert_process(tx, &row).await?;
-            report.processes_changed += 1;
-        }
     }
-    Ok(Ok(()))
+    let inserted = repo::insert_releases(tx, &new_releases).await?;
+    report.releases_new += inserted;
+    report.releases_present += new_releases.len() as u64 - inserted;
+    let changed: Vec<ProcessRow> = state
+        .into_values()
+        .filter_map(|s| {
+            let row = s.row?;
+            (s.stored_compiled.as_deref() != Some(row.compiled.as_str())).then_some(row)
+        })
+        .collect();
+    repo::upsert_processes(tx, &changed).await?;
+    report.processes_changed += changed.len() as u64;
+    Ok(())
 }
 
 /// Imports `inputs`; `progress` is called with the number of items read so far.
@@ -365,19 +414,7 @@ pub async fn import(
             let now = Timestamp::now().as_micros();
             let mut tx = db.begin().await?;
             let before = (report.releases_new, report.processes_changed);
-            for unit in batch.drain(..) {
-                report.items += unit.len() as u64;
-                // A unit's counts only stand if it is imported: count into a scratch report.
-                let mut scratch = ImportReport::default();
-                match import_unit(&mut tx, &unit, &mut scratch, now).await? {
-                    Ok(()) => {
-                        report.releases_new += scratch.releases_new;
-                        report.releases_present += scratch.releases_present;
-                        report.processes_changed += scratch.processes_changed;
-                    }
-                    Err(s) => report.skipped.push(s),
-                }
-            }
+            import_batch(&mut tx, std::mem::take(&mut batch), &mut report, now).await?;
             let (new, changed) = (
                 report.releases_new - before.0,
                 report.processes_changed - before.1,
