@@ -91,35 +91,17 @@ fn decode_feed_cursor(cursor: &str) -> AppResult<(i64, Option<i64>)> {
     Ok((seq, since))
 }
 
+async fn settings(state: &AppState) -> AppResult<publication::Settings> {
+    let mut conn = state.db.read().await?;
+    Ok(publication::settings(&mut conn).await?)
+}
+
 fn json_response(body: String) -> Response {
     (
         [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
         body,
     )
         .into_response()
-}
-
-/// Package metadata, then `"releases": [...]` spliced from stored texts, then `links`.
-fn package(
-    mut metadata: serde_json::Map<String, serde_json::Value>,
-    key: &str,
-    items: impl Iterator<Item = String>,
-    next: Option<String>,
-) -> String {
-    if let Some(next) = next {
-        metadata.insert("links".into(), serde_json::json!({"next": next}));
-    }
-    let mut body = serde_json::to_string(&metadata).unwrap_or_else(|_| "{}".into());
-    body.pop();
-    body.push_str(&format!(",\"{key}\":["));
-    for (i, item) in items.enumerate() {
-        if i > 0 {
-            body.push(',');
-        }
-        body.push_str(&item);
-    }
-    body.push_str("]}");
-    body
 }
 
 /// The release feed: a release package, oldest first, paged by an opaque cursor. `links.next`
@@ -143,10 +125,7 @@ pub async fn releases(
         None => cursor_since.map(Timestamp::from_micros),
     };
     let page = publication::feed(&state.db, after, since, limit).await?;
-    let settings = {
-        let mut conn = state.db.read().await?;
-        publication::settings(&mut conn).await?
-    };
+    let settings = settings(&state).await?;
     let base = format!("{}/api/ocds/releases", settings.public_url);
     let this = match &query.cursor {
         Some(c) => format!("{base}?cursor={c}"),
@@ -159,7 +138,7 @@ pub async fn releases(
     ));
     let next = format!("{base}?cursor={next_cursor}&limit={limit}");
     let metadata = publication::package_metadata(&settings, &this, state.now());
-    Ok(json_response(package(
+    Ok(json_response(publication::package_text(
         metadata,
         "releases",
         page.releases.into_iter().map(|r| r.json),
@@ -176,16 +155,13 @@ pub async fn release(
     ApiPath(id): ApiPath<String>,
 ) -> AppResult<Response> {
     let row = publication::release(&state.db, &id).await?;
-    let settings = {
-        let mut conn = state.db.read().await?;
-        publication::settings(&mut conn).await?
-    };
+    let settings = settings(&state).await?;
     let metadata = publication::package_metadata(
         &settings,
         &format!("{}/api/ocds/releases/{id}", settings.public_url),
         state.now(),
     );
-    Ok(json_response(package(
+    Ok(json_response(publication::package_text(
         metadata,
         "releases",
         std::iter::once(row.json),
@@ -203,10 +179,7 @@ pub async fn record(
     ApiPath(ocid): ApiPath<String>,
 ) -> AppResult<Response> {
     let record = publication::record(&state.db, &ocid).await?;
-    let settings = {
-        let mut conn = state.db.read().await?;
-        publication::settings(&mut conn).await?
-    };
+    let settings = settings(&state).await?;
     let mut metadata = publication::package_metadata(
         &settings,
         &format!("{}/api/ocds/records/{ocid}", settings.public_url),
@@ -236,10 +209,7 @@ pub async fn records(
         None => String::new(),
     };
     let rows = publication::records_page(&state.db, &after, limit).await?;
-    let settings = {
-        let mut conn = state.db.read().await?;
-        publication::settings(&mut conn).await?
-    };
+    let settings = settings(&state).await?;
     let base = format!("{}/api/ocds/records", settings.public_url);
     let next = (rows.len() as u64 == limit)
         .then(|| rows.last())
@@ -270,7 +240,7 @@ pub async fn records(
             )
         })
         .collect();
-    Ok(json_response(package(
+    Ok(json_response(publication::package_text(
         metadata,
         "records",
         items.into_iter(),

@@ -172,7 +172,10 @@ pub struct NewRelease {
 }
 
 /// Stores releases (those already there are left alone); returns how many were new.
-pub async fn insert_releases(db: &mut impl Queryable, rows: &[NewRelease]) -> Result<u64, RepoError> {
+pub async fn insert_releases(
+    db: &mut impl Queryable,
+    rows: &[NewRelease],
+) -> Result<u64, RepoError> {
     let mut inserted = 0;
     for chunk in rows.chunks(200) {
         let mut q = Query::insert();
@@ -198,7 +201,10 @@ pub async fn insert_releases(db: &mut impl Queryable, rows: &[NewRelease]) -> Re
 }
 
 /// Writes (or replaces) several processes.
-pub async fn upsert_processes(db: &mut impl Queryable, rows: &[ProcessRow]) -> Result<(), RepoError> {
+pub async fn upsert_processes(
+    db: &mut impl Queryable,
+    rows: &[ProcessRow],
+) -> Result<(), RepoError> {
     for chunk in rows.chunks(100) {
         let mut q = Query::insert();
         q.into_table(P::Table).columns(COLUMNS);

@@ -230,7 +230,8 @@ async fn import_batch(
         let mut ids = Vec::new();
         let mut releases = Vec::new();
         for (id, json) in stored.remove(ocid).unwrap_or_default() {
-            releases.push(serde_json::from_str(&json).map_err(|e| RepoError::Corrupt(e.to_string()))?);
+            releases
+                .push(serde_json::from_str(&json).map_err(|e| RepoError::Corrupt(e.to_string()))?);
             ids.push(id);
         }
         state.insert(
@@ -272,7 +273,9 @@ async fn import_batch(
         let mut updates = Vec::with_capacity(unit_ocids.len());
         let mut present = 0;
         for ocid in unit_ocids {
-            let Some(current) = state.get(ocid) else { continue };
+            let Some(current) = state.get(ocid) else {
+                continue;
+            };
             let mut ids = current.ids.clone();
             let mut releases = current.releases.clone();
             let mut added = Vec::new();
@@ -285,7 +288,11 @@ async fn import_batch(
                     }
                     ids.push(id.clone());
                     releases.push(value.clone());
-                    added.push((id.clone(), date.clone(), serde_json::to_string(value).unwrap_or_default()));
+                    added.push((
+                        id.clone(),
+                        date.clone(),
+                        serde_json::to_string(value).unwrap_or_default(),
+                    ));
                 }
                 if p.compiled.is_some() {
                     given_compiled = p.compiled.clone();
@@ -313,7 +320,9 @@ async fn import_batch(
         }
         report.releases_present += present;
         for (ocid, ids, releases, added, row) in updates {
-            let Some(current) = state.get_mut(&ocid) else { continue };
+            let Some(current) = state.get_mut(&ocid) else {
+                continue;
+            };
             current.ids = ids;
             current.releases = releases;
             if let Some(row) = row {

@@ -87,7 +87,10 @@ async fn every_real_file_imports_once(app: TestApp) {
     }
     let after_first = counts(&app).await;
     assert_eq!(after_first.0 as u64, first.releases_new);
-    assert_eq!(after_first.1 as u64, first.processes_changed, "one batch: each process once");
+    assert_eq!(
+        after_first.1 as u64, first.processes_changed,
+        "one batch: each process once"
+    );
 
     let again = run(&app, real_files()).await;
     assert_eq!(again.releases_new, 0, "{again:?}");

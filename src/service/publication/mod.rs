@@ -307,13 +307,7 @@ async fn store(
         },
     )
     .await?;
-    let mut releases = Vec::new();
-    for r in repo::releases_of(tx, ocid).await? {
-        releases.push(
-            serde_json::from_str::<Value>(&r.json)
-                .map_err(|e| RepoError::Corrupt(e.to_string()))?,
-        );
-    }
+    let releases = parse_releases(&repo::releases_of(tx, ocid).await?)?;
     let compiled = tianguis_ocds::merge::compile(&releases)
         .map_err(|e| RepoError::Corrupt(format!("compiling {ocid}: {e}")))?;
     repo::upsert_record(
@@ -328,6 +322,39 @@ async fn store(
         },
     )
     .await
+}
+
+fn parse_releases(rows: &[ReleaseRow]) -> Result<Vec<Value>, RepoError> {
+    rows.iter()
+        .map(|r| serde_json::from_str(&r.json).map_err(|e| RepoError::Corrupt(e.to_string())))
+        .collect()
+}
+
+/// A package as text: the metadata, then `key` (`releases`/`records`) holding the given JSON
+/// texts spliced in unchanged — stored releases are served byte for byte as published — then
+/// `links.next` when there is a next page.
+pub fn package_text(
+    mut metadata: serde_json::Map<String, Value>,
+    key: &str,
+    items: impl Iterator<Item = String>,
+    next: Option<String>,
+) -> String {
+    if let Some(next) = next {
+        metadata.insert("links".into(), json!({"next": next}));
+    }
+    let mut body = serde_json::to_string(&metadata).unwrap_or_else(|_| "{}".into());
+    body.pop();
+    body.push_str(if metadata.is_empty() { "\"" } else { ",\"" });
+    body.push_str(key);
+    body.push_str("\":[");
+    for (i, item) in items.enumerate() {
+        if i > 0 {
+            body.push(',');
+        }
+        body.push_str(&item);
+    }
+    body.push_str("]}");
+    body
 }
 
 /// The package metadata every response carries (OCDS 1.1 release/record package schema).
@@ -400,16 +427,9 @@ pub async fn release(db: &Database, release_id: &str) -> Result<ReleaseRow, Serv
 /// A process's record: its releases, compiled release and versioned release.
 pub async fn record(db: &Database, ocid: &str) -> Result<Value, ServiceError> {
     let mut conn = db.read().await?;
-    let rows = repo::releases_of(&mut conn, ocid).await?;
-    if rows.is_empty() {
+    let releases = parse_releases(&repo::releases_of(&mut conn, ocid).await?)?;
+    if releases.is_empty() {
         return Err(ServiceError::NotFound);
-    }
-    let mut releases = Vec::with_capacity(rows.len());
-    for r in &rows {
-        releases.push(
-            serde_json::from_str::<Value>(&r.json)
-                .map_err(|e| RepoError::Corrupt(e.to_string()))?,
-        );
     }
     let compiled = tianguis_ocds::merge::compile(&releases)
         .map_err(|e| RepoError::Corrupt(format!("compiling {ocid}: {e}")))?;

@@ -28,6 +28,8 @@ pub const BATCH: u64 = 100;
 pub const RETRY_BASE_SECONDS: i64 = 2;
 /// Longest retry delay.
 pub const RETRY_CAP_SECONDS: i64 = 3600;
+/// Full batches one subscription may receive in one delivery round.
+const BATCHES_PER_ROUND: usize = 20;
 /// How long a node's claim on a delivery lasts (longer than the request timeout).
 const CLAIM_SECONDS: i64 = 60;
 /// Request timeout.
@@ -225,32 +227,41 @@ pub async fn deliver_due(db: &Database, http: &reqwest::Client) -> Result<usize,
         repo::due(&mut conn, now, head).await?
     };
     let mut attempted = 0;
-    for sub in due {
-        {
+    for mut sub in due {
+        // A receiver far behind gets several full batches in one round.
+        for _ in 0..BATCHES_PER_ROUND {
             let mut tx = db.begin().await?;
             let won = repo::claim(
                 &mut tx,
                 sub.id,
                 sub.next_attempt_at,
-                now + CLAIM_SECONDS * 1_000_000,
+                Timestamp::now().as_micros() + CLAIM_SECONDS * 1_000_000,
             )
             .await?;
             tx.commit().await?;
             if !won {
-                continue;
+                break;
+            }
+            attempted += 1;
+            if !deliver_one(db, http, &sub).await? {
+                break;
+            }
+            let mut conn = db.read().await?;
+            match repo::find(&mut conn, sub.id).await? {
+                Some(next) if next.status == status::ACTIVE => sub = next,
+                _ => break,
             }
         }
-        attempted += 1;
-        deliver_one(db, http, &sub).await?;
     }
     Ok(attempted)
 }
 
+/// Sends the next batch; true when it was accepted and full (more may be waiting).
 async fn deliver_one(
     db: &Database,
     http: &reqwest::Client,
     sub: &SubscriptionRow,
-) -> Result<(), ServiceError> {
+) -> Result<bool, ServiceError> {
     let (rows, settings) = {
         let mut conn = db.read().await?;
         (
@@ -259,33 +270,22 @@ async fn deliver_one(
         )
     };
     let (Some(first), Some(last)) = (rows.first(), rows.last()) else {
-        return Ok(());
+        return Ok(false);
     };
+    let full = rows.len() as u64 == BATCH;
     let (first_seq, last_seq) = (first.seq, last.seq);
     let started = Timestamp::now();
-    let mut body = serde_json::to_string(&super::package_metadata(
+    let metadata = super::package_metadata(
         &settings,
-        &format!(
-            "{}/api/ocds/releases?after={}",
-            settings.public_url, sub.delivered_seq
-        ),
+        &format!("{}/api/ocds/releases", settings.public_url),
         started,
-    ))
-    .unwrap_or_else(|_| "{}".into());
-    // Splice the stored release texts in unchanged (they are what the feed serves).
-    body.pop();
-    body.push_str(if body.len() > 1 {
-        ",\"releases\":["
-    } else {
-        "\"releases\":["
-    });
-    for (i, r) in rows.iter().enumerate() {
-        if i > 0 {
-            body.push(',');
-        }
-        body.push_str(&r.json);
-    }
-    body.push_str("]}");
+    );
+    let body = super::package_text(
+        metadata,
+        "releases",
+        rows.iter().map(|r| r.json.clone()),
+        None,
+    );
     let unix = started.as_micros().div_euclid(1_000_000);
     let result = http
         .post(&sub.url)
@@ -338,6 +338,7 @@ async fn deliver_one(
         },
     )
     .await?;
+    let accepted = error.is_none();
     match error {
         None => repo::delivered(&mut tx, sub.id, last_seq, now).await?,
         Some(e) => {
@@ -346,7 +347,7 @@ async fn deliver_one(
         }
     }
     tx.commit().await?;
-    Ok(())
+    Ok(accepted && full)
 }
 
 #[cfg(test)]
