@@ -377,13 +377,13 @@ pub async fn import(
                             (Some(a), Some(b)) => Arc::ptr_eq(a, b),
                             _ => false,
                         };
-                    if !same_package && !unit.is_empty() {
-                        if sender
+                    if !same_package
+                        && !unit.is_empty()
+                        && sender
                             .blocking_send(Message::Unit(std::mem::take(&mut unit)))
                             .is_err()
-                        {
-                            return upgraded;
-                        }
+                    {
+                        return upgraded;
                     }
                     unit.push(item);
                 }
