@@ -182,6 +182,7 @@ pub fn routes() -> Vec<Route> {
         ),
         route(M::GET, "/api/docs", Public, get(openapi::docs_page)),
         // Open data (issue 5)
+        route(M::GET, "/open-data", Public, get(ocds::page)),
         route(M::GET, "/api/ocds/releases", Public, get(ocds::releases)),
         route(
             M::GET,

@@ -365,6 +365,38 @@ pub async fn imported_one(
     ))
 }
 
+#[derive(askama::Template)]
+#[template(path = "open_data.html")]
+struct OpenDataPage {
+    ctx: super::page::PageCtx,
+    releases: i64,
+    records: i64,
+    imported: i64,
+    prefix: String,
+}
+
+/// `GET /open-data`: what is published, where, under which policy (the package's
+/// `publicationPolicy` points here).
+pub async fn page(State(state): State<AppState>, ctx: RequestContext) -> AppResult<Response> {
+    let settings = settings(&state).await?;
+    let (releases, records, imported) = {
+        let mut conn = state.db.read().await?;
+        let releases = crate::repository::ocds::last_seq(&mut conn).await?;
+        let (records, _) = crate::repository::ocds::records_summary(&mut conn).await?;
+        let imported = crate::repository::imports::search(&mut conn, "", 0, 1)
+            .await?
+            .total;
+        (releases, records, imported)
+    };
+    Ok(super::page::render(&OpenDataPage {
+        ctx: super::page::PageCtx::new(&state, &ctx),
+        releases,
+        records,
+        imported,
+        prefix: settings.ocid_prefix,
+    }))
+}
+
 /// A webhook registration.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct SubscribeRequest {

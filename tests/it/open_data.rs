@@ -228,6 +228,45 @@ async fn demo_year_publishes_valid_ocds(app: TestApp) {
         .count();
     assert_eq!(recent.len(), expected);
 
+    // The open-data page says what is published and where, in both languages; the tender page
+    // links its OCDS record.
+    for (lang, title) in [("es", "Datos abiertos (OCDS)"), ("en", "Open data (OCDS)")] {
+        let html = client
+            .get(app.url("/open-data"))
+            .header("accept-language", lang)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(html.contains(title), "{lang}");
+        assert!(
+            html.contains(&format!("<strong>{}</strong>", releases.len())),
+            "{lang}"
+        );
+        assert!(html.contains("ocds-tgs001"));
+        assert!(html.contains("/api/ocds/bulk/compiled-releases.jsonl.gz"));
+    }
+    let some = by_ocid.keys().find(|o| !o.contains("-P")).unwrap();
+    let id = {
+        let mut conn = app.state.db.read().await.unwrap();
+        tianguis::repository::tenders::find_by_ocid(&mut conn, some)
+            .await
+            .unwrap()
+            .expect("the tender of a published ocid")
+            .id
+    };
+    let html = client
+        .get(app.url(&format!("/tenders/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains(&format!("href=\"/api/ocds/records/{some}\"")));
+
     // Bad requests change nothing and say why.
     for path in [
         "/api/ocds/releases?cursor=%%%",
