@@ -12,6 +12,7 @@ pub mod awards;
 pub mod bids;
 pub mod catalogue;
 pub mod context;
+pub mod dashboards;
 pub mod error;
 pub mod evaluation;
 pub mod extract;
@@ -70,6 +71,8 @@ pub struct AppState {
     clock_offset: Arc<std::sync::atomic::AtomicI64>,
     /// The live reverse auctions this node runs (issue 4).
     pub auctions: crate::service::auctions::AuctionHub,
+    /// Market dashboards and red flags, cached per data version (issue 6).
+    pub analytics: Arc<crate::service::dashboards::Analytics>,
 }
 
 impl AppState {
@@ -94,6 +97,7 @@ impl AppState {
             rulebook: Arc::new(rulebook),
             clock_offset,
             auctions,
+            analytics: Arc::new(crate::service::dashboards::Analytics::default()),
             db,
             config: Arc::new(config),
             i18n: Arc::new(i18n),
@@ -181,6 +185,11 @@ pub fn routes() -> Vec<Route> {
             get(openapi::openapi_json),
         ),
         route(M::GET, "/api/docs", Public, get(openapi::docs_page)),
+        // Market dashboards and red flags (issue 6)
+        route(M::GET, "/dashboards", Public, get(dashboards::page)),
+        route(M::GET, "/dashboards.csv", Public, get(dashboards::csv)),
+        route(M::GET, "/api/dashboards", Public, get(dashboards::json)),
+        route(M::GET, "/red-flags", Public, get(dashboards::red_flags)),
         // Open data (issue 5)
         route(M::GET, "/open-data", Public, get(ocds::page)),
         route(M::GET, "/api/ocds/releases", Public, get(ocds::releases)),

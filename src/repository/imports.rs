@@ -233,3 +233,38 @@ pub async fn upsert_processes(
     }
     Ok(())
 }
+
+/// Compiled releases of imported processes after `after_ocid`, in ocid order (for analytics).
+pub async fn compiled_after(
+    db: &mut impl Queryable,
+    after_ocid: &str,
+    limit: u64,
+) -> Result<Vec<(String, String)>, RepoError> {
+    db.handle()
+        .all(
+            &Query::select()
+                .columns([P::Ocid, P::Compiled])
+                .from(P::Table)
+                .and_where(Expr::col(P::Ocid).gt(after_ocid))
+                .order_by(P::Ocid, Order::Asc)
+                .limit(limit)
+                .to_owned(),
+        )
+        .await
+}
+
+/// Number of imported processes and the newest import instant (the analytics' data version).
+pub async fn version(db: &mut impl Queryable) -> Result<(i64, i64), RepoError> {
+    db.handle()
+        .one(
+            &Query::select()
+                .expr(Func::count(Expr::col(P::Ocid)))
+                .expr(Func::coalesce([
+                    Func::max(Expr::col(P::ImportedAt)).into(),
+                    Expr::val(0i64),
+                ]))
+                .from(P::Table)
+                .to_owned(),
+        )
+        .await
+}

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod awards;
 pub mod bids;
 pub mod catalogue;
+pub mod dashboards;
 pub mod demo;
 pub mod demo_year;
 pub mod evaluation;

@@ -7,6 +7,7 @@ mod audit_log;
 mod auth;
 mod browser;
 mod crash;
+mod dashboards;
 mod desks;
 mod errors;
 mod esourcing;

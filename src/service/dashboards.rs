@@ -1,0 +1,246 @@
+//! Public market dashboards and red flags on the platform (issue 6, "In the platform"): the
+//! platform's own processes (their compiled releases, as published) plus the processes imported
+//! from other publishers, analysed by `crates/indicators` — the same computation as
+//! `tianguis indicators`, so a figure on a page can be reproduced from the bulk file.
+//!
+//! Results are cached per filter set and data version (the feed's newest position and the
+//! imports' count and time): a page view never recomputes unless new data arrived.
+
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex};
+
+use serde_json::Value;
+use tianguis_indicators::{Lang, Report, Settings};
+
+use super::ServiceError;
+use crate::repository::{Database, RepoError, imports, ocds};
+
+/// What the dashboards are restricted to. Empty fields mean "all".
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, serde::Deserialize)]
+pub struct Filters {
+    /// `buyer.name`, exactly.
+    pub buyer: Option<String>,
+    /// `tender.procurementMethod` (`open`, `selective`, `limited`, `direct`).
+    pub method: Option<String>,
+    /// Prefix of an item's classification id (e.g. an ATC group such as `J01`).
+    pub category: Option<String>,
+    /// First year included.
+    pub from: Option<i32>,
+    /// Last year included.
+    pub to: Option<i32>,
+}
+
+impl Filters {
+    fn clean(mut self) -> Filters {
+        for f in [&mut self.buyer, &mut self.method, &mut self.category] {
+            if f.as_deref().is_some_and(|s| s.trim().is_empty()) {
+                *f = None;
+            }
+        }
+        self
+    }
+
+    /// The year a process counts in: its tender period's start, else its release date.
+    pub fn year_of(release: &Value) -> Option<i32> {
+        release["tender"]["tenderPeriod"]["startDate"]
+            .as_str()
+            .or_else(|| release["date"].as_str())
+            .and_then(|d| d.get(..4))
+            .and_then(|y| y.parse().ok())
+    }
+
+    /// Whether a compiled release passes the filters.
+    pub fn accepts(&self, release: &Value) -> bool {
+        if let Some(b) = &self.buyer
+            && release["buyer"]["name"].as_str() != Some(b.as_str())
+        {
+            return false;
+        }
+        if let Some(m) = &self.method
+            && release["tender"]["procurementMethod"].as_str() != Some(m.as_str())
+        {
+            return false;
+        }
+        if let Some(c) = &self.category {
+            let hit = release["tender"]["items"].as_array().is_some_and(|items| {
+                items.iter().any(|i| {
+                    i["classification"]["id"]
+                        .as_str()
+                        .is_some_and(|id| id.starts_with(c.as_str()))
+                })
+            });
+            if !hit {
+                return false;
+            }
+        }
+        if self.from.is_some() || self.to.is_some() {
+            let Some(year) = Filters::year_of(release) else {
+                return false;
+            };
+            if self.from.is_some_and(|f| year < f) || self.to.is_some_and(|t| year > t) {
+                return false;
+            }
+        }
+        true
+    }
+}
+
+/// One computed dashboard.
+#[derive(Debug)]
+pub struct Dashboard {
+    /// The indicators' report in Spanish.
+    pub es: Report,
+    /// The indicators' report in English.
+    pub en: Report,
+    /// Processes analysed (after the filters).
+    pub processes: usize,
+    /// Of which imported.
+    pub imported: usize,
+    /// Every buyer name and method seen (for the filter form), sorted.
+    pub buyers: Vec<String>,
+    /// Every method seen.
+    pub methods: Vec<String>,
+}
+
+impl Dashboard {
+    /// The report in a language.
+    pub fn report(&self, lang: crate::domain::lang::Lang) -> &Report {
+        match lang {
+            crate::domain::lang::Lang::En => &self.en,
+            _ => &self.es,
+        }
+    }
+}
+
+/// Every compiled release the dashboards look at: the platform's own processes (planning
+/// processes excluded: they are plans, not purchases) then the imported ones.
+pub async fn compiled_releases(db: &Database) -> Result<(Vec<Value>, usize), ServiceError> {
+    let mut conn = db.read().await?;
+    let mut own = Vec::new();
+    let mut after = String::new();
+    loop {
+        let page = ocds::records_after(&mut conn, &after, 1000).await?;
+        let Some(last) = page.last() else { break };
+        after = last.ocid.clone();
+        for r in page {
+            let v: Value =
+                serde_json::from_str(&r.compiled).map_err(|e| RepoError::Corrupt(e.to_string()))?;
+            if v["tender"]["status"] != "planned" {
+                own.push(v);
+            }
+        }
+    }
+    let own_count = own.len();
+    let mut after = String::new();
+    loop {
+        let page = imports::compiled_after(&mut conn, &after, 1000).await?;
+        let Some((last, _)) = page.last() else { break };
+        after = last.clone();
+        for (_, text) in page {
+            own.push(serde_json::from_str(&text).map_err(|e| RepoError::Corrupt(e.to_string()))?);
+        }
+    }
+    Ok((own, own_count))
+}
+
+type CacheEntry = (Filters, (i64, i64, i64), Arc<Dashboard>);
+
+/// The analytics of a node: computes dashboards and keeps the latest ones.
+#[derive(Default)]
+pub struct Analytics {
+    cache: Mutex<Vec<CacheEntry>>,
+}
+
+/// Dashboards kept (distinct filter sets).
+const CACHED: usize = 32;
+
+impl Analytics {
+    /// The dashboard for `filters`, with money compared in `currency`.
+    pub async fn dashboard(
+        &self,
+        db: &Database,
+        filters: Filters,
+        currency: &str,
+    ) -> Result<Arc<Dashboard>, ServiceError> {
+        let filters = filters.clean();
+        let version = {
+            let mut conn = db.read().await?;
+            let seq = ocds::last_seq(&mut conn).await?;
+            let (count, at) = imports::version(&mut conn).await?;
+            (seq, count, at)
+        };
+        if let Some((_, _, d)) = self
+            .cache
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .find(|(f, v, _)| *f == filters && *v == version)
+        {
+            return Ok(d.clone());
+        }
+        let (all, own_count) = compiled_releases(db).await?;
+        let currency = currency.to_owned();
+        let f = filters.clone();
+        let dashboard =
+            tokio::task::spawn_blocking(move || compute(&all, own_count, &f, &currency))
+                .await
+                .map_err(|e| ServiceError::Internal(e.to_string()))??;
+        let dashboard = Arc::new(dashboard);
+        let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+        cache.retain(|(f, _, _)| *f != filters);
+        if cache.len() >= CACHED {
+            cache.remove(0);
+        }
+        cache.push((filters, version, dashboard.clone()));
+        Ok(dashboard)
+    }
+}
+
+/// The computation itself (pure: the test runs it on the bulk file to check the pages).
+pub fn compute(
+    all: &[Value],
+    own_count: usize,
+    filters: &Filters,
+    currency: &str,
+) -> Result<Dashboard, ServiceError> {
+    let mut buyers = BTreeSet::new();
+    let mut methods = BTreeSet::new();
+    for r in all {
+        if let Some(b) = r["buyer"]["name"].as_str() {
+            buyers.insert(b.to_owned());
+        }
+        if let Some(m) = r["tender"]["procurementMethod"].as_str() {
+            methods.insert(m.to_owned());
+        }
+    }
+    let mut imported = 0;
+    let selected: Vec<&Value> = all
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| filters.accepts(r))
+        .map(|(i, r)| {
+            if i >= own_count {
+                imported += 1;
+            }
+            r
+        })
+        .collect();
+    let settings = Settings {
+        currency: Some(currency.to_owned()),
+        ..Settings::all_indicators()
+    };
+    let analysis = tianguis_indicators::analyze_releases(
+        selected.iter().copied(),
+        &settings,
+        &tianguis_indicators::Options::default(),
+    )
+    .map_err(|e| ServiceError::Internal(format!("{} ({})", e, e.code())))?;
+    Ok(Dashboard {
+        es: analysis.report(Lang::Es),
+        en: analysis.report(Lang::En),
+        processes: selected.len(),
+        imported,
+        buyers: buyers.into_iter().collect(),
+        methods: methods.into_iter().collect(),
+    })
+}

@@ -1,0 +1,197 @@
+//! Public dashboards and red flags (issue 6, "In the platform"), on both databases: after the
+//! demo year and an import of real OCDS data, each dashboard's figures equal what the test
+//! computes itself from the public bulk file and the imported records with `crates/indicators`;
+//! the red-flag page lists every flagged process with explanations and links; filters narrow
+//! the figures; the CSV carries every row.
+
+use crate::both;
+use crate::support::TestApp;
+use serde_json::Value;
+use std::io::Read;
+use tianguis::service::demo_year;
+use tianguis::service::imports::import;
+use tianguis_indicators::{Lang, Settings};
+use tianguis_ocds::read::{Input, ReadOptions};
+
+fn trim_number(v: f64) -> String {
+    let s = format!("{v:.2}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+async fn get_text(app: &TestApp, path: &str) -> String {
+    reqwest::Client::new()
+        .get(app.url(path))
+        .header("accept-language", "en")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+/// What a reader can download: the platform's compiled releases (bulk file, plans left out)
+/// and every imported process's compiled release.
+async fn public_compiled_releases(app: &TestApp) -> Vec<Value> {
+    let gz = reqwest::get(app.url("/api/ocds/bulk/compiled-releases.jsonl.gz"))
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(&gz[..])
+        .read_to_string(&mut text)
+        .unwrap();
+    let mut all: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .filter(|r| r["tender"]["status"] != "planned")
+        .collect();
+    let list: Value = reqwest::get(app.url("/api/ocds/imported?limit=1000"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    for p in list["items"].as_array().unwrap() {
+        let one: Value = reqwest::get(app.url(&format!(
+            "/api/ocds/imported/{}",
+            p["ocid"].as_str().unwrap()
+        )))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+        all.push(one["compiledRelease"].clone());
+    }
+    all
+}
+
+async fn dashboards_match_an_independent_computation(app: TestApp) {
+    let tz = app.state.config.timezone;
+    demo_year::seed(&app.state.db, &app.state.rulebook, tz, 40)
+        .await
+        .expect("the demo year seeds");
+    let sample = "../shared/data/ocds-real/ukraine/sample/releases";
+    let inputs: Vec<Input> = std::fs::read_dir(sample)
+        .unwrap()
+        .map(|e| Input::Path(e.unwrap().path()))
+        .collect();
+    import(&app.state.db, inputs, ReadOptions::default(), |_| {})
+        .await
+        .unwrap();
+
+    let all = public_compiled_releases(&app).await;
+    let settings = Settings {
+        currency: Some("GTQ".into()),
+        ..Settings::all_indicators()
+    };
+    let analysis = tianguis_indicators::analyze_releases(
+        all.iter(),
+        &settings,
+        &tianguis_indicators::Options::default(),
+    )
+    .unwrap();
+    let report = analysis.report(Lang::En);
+    let market = report.market.as_ref().unwrap();
+    let mut overall: Vec<_> = market
+        .rows
+        .iter()
+        .filter(|r| r.buyer.is_none() && r.category.is_none())
+        .collect();
+    overall.sort_by_key(|r| r.year);
+    assert!(!overall.is_empty());
+
+    let html = get_text(&app, "/dashboards").await;
+    assert!(
+        html.contains(&format!("{} processes", all.len())),
+        "processes count"
+    );
+    assert!(html.contains(&format!(
+        "{} processes with red flags",
+        report.processes.len()
+    )));
+    assert!(html.contains("<svg"), "charts are server-rendered SVG");
+    for r in &overall {
+        // Suppliers and new entrants.
+        let expected = format!(
+            "<th scope=\"row\">{}</th><td class=\"num\">{}</td><td class=\"num\">{}</td>",
+            r.year,
+            r.suppliers,
+            r.new_entrants
+                .map(|n| n.to_string())
+                .unwrap_or_else(|| "—".into())
+        );
+        assert!(html.contains(&expected), "{expected}");
+        // HHI.
+        let hhi = format!(
+            "<th scope=\"row\">{}</th><td class=\"num\">{}</td></tr>",
+            r.year,
+            r.hhi.map(trim_number).unwrap_or_else(|| "—".into())
+        );
+        assert!(html.contains(&hhi), "{hhi}");
+        // Direct purchases by count, in percent.
+        let direct = format!(
+            "<th scope=\"row\">{}</th><td class=\"num\">{}</td>",
+            r.year,
+            r.direct_share_by_count
+                .map(|x| trim_number((x * 10000.0).round() / 100.0))
+                .unwrap_or_else(|| "—".into())
+        );
+        assert!(html.contains(&direct), "{direct}");
+    }
+
+    // The CSV carries every row (roll-ups and breakdowns) plus its header.
+    let csv = get_text(&app, "/dashboards.csv").await;
+    assert_eq!(csv.lines().count(), market.rows.len() + 1);
+
+    // The red-flag page lists each flagged process with its explanation and a link.
+    let flags = get_text(&app, "/red-flags").await;
+    assert_eq!(
+        flags.matches("class=\"flagged-process\"").count(),
+        report.processes.len().min(500)
+    );
+    if let Some(p) = report.processes.first() {
+        assert!(flags.contains(&p.ocid));
+        let explanation = p.flags[0]
+            .explanation
+            .replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+            .replace('\'', "&#x27;");
+        assert!(flags.contains(&explanation) || flags.contains(&p.flags[0].code.to_string()));
+    }
+
+    // Filters narrow the figures: the direct purchases alone.
+    let direct_only: Vec<Value> = all
+        .iter()
+        .filter(|r| r["tender"]["procurementMethod"] == "direct")
+        .cloned()
+        .collect();
+    let json: Value = reqwest::get(app.url("/api/dashboards?method=direct"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        json["processes"].as_u64().unwrap() as usize,
+        direct_only.len()
+    );
+    let expected = tianguis_indicators::analyze_releases(
+        direct_only.iter(),
+        &settings,
+        &tianguis_indicators::Options::default(),
+    )
+    .unwrap()
+    .report(Lang::Es);
+    assert_eq!(
+        json["market"]["rows"],
+        serde_json::to_value(&expected.market.as_ref().unwrap().rows).unwrap()
+    );
+    app.stop().await;
+}
+both!(dashboards, dashboards_match_an_independent_computation);
