@@ -251,6 +251,8 @@ struct TenderPage {
     a: Actions,
     item_names: BTreeMap<i64, String>,
     member_names: BTreeMap<i64, String>,
+    /// Red flags of this process (issue 6): (code, name, explanation).
+    red_flags: Vec<(String, String, String)>,
 }
 
 impl TenderPage {
@@ -455,12 +457,33 @@ pub async fn tender_page(
         .iter()
         .map(|m| (m.user_id, m.name.clone()))
         .collect();
+    let page_ctx = PageCtx::new(&state, &ctx);
+    let red_flags = match state
+        .analytics
+        .latest(&state.db, Default::default(), state.rulebook.currency())
+        .await
+    {
+        Some(dashboard) => dashboard
+            .report(page_ctx.lang)
+            .processes
+            .iter()
+            .find(|p| p.ocid == d.tender.ocid)
+            .map(|p| {
+                p.flags
+                    .iter()
+                    .map(|f| (f.code.to_string(), f.name.clone(), f.explanation.clone()))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        None => Vec::new(),
+    };
     Ok(render(&TenderPage {
-        ctx: PageCtx::new(&state, &ctx),
+        ctx: page_ctx,
         d,
         a,
         item_names,
         member_names,
+        red_flags,
     }))
 }
 
@@ -1815,6 +1838,7 @@ async fn report_data(
         a: Actions::default(),
         item_names: BTreeMap::new(),
         member_names: BTreeMap::new(),
+        red_flags: Vec::new(),
     };
     let lots = page.results();
     Ok((page.d, lots))

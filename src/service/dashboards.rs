@@ -25,9 +25,20 @@ pub struct Filters {
     /// Prefix of an item's classification id (e.g. an ATC group such as `J01`).
     pub category: Option<String>,
     /// First year included.
+    #[serde(default, deserialize_with = "year")]
     pub from: Option<i32>,
     /// Last year included.
+    #[serde(default, deserialize_with = "year")]
     pub to: Option<i32>,
+}
+
+/// A year from a form: an empty field (what a browser sends for a blank input) means none.
+fn year<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i32>, D::Error> {
+    let text: Option<String> = serde::Deserialize::deserialize(d)?;
+    match text.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(t) => t.parse().map(Some).map_err(serde::de::Error::custom),
+    }
 }
 
 impl Filters {
@@ -149,6 +160,7 @@ type CacheEntry = (Filters, (i64, i64, i64), Arc<Dashboard>);
 #[derive(Default)]
 pub struct Analytics {
     cache: Mutex<Vec<CacheEntry>>,
+    refreshing: std::sync::atomic::AtomicBool,
 }
 
 /// Dashboards kept (distinct filter sets).
@@ -193,6 +205,51 @@ impl Analytics {
         }
         cache.push((filters, version, dashboard.clone()));
         Ok(dashboard)
+    }
+}
+
+impl Analytics {
+    /// The newest dashboard computed for `filters`, even if newer data arrived since, without
+    /// waiting; when it is missing or stale a refresh runs in the background. For pages that
+    /// show flags beside other content (the tender page) and must stay fast under writes.
+    pub async fn latest(
+        self: &Arc<Self>,
+        db: &Database,
+        filters: Filters,
+        currency: &str,
+    ) -> Option<Arc<Dashboard>> {
+        let filters = filters.clean();
+        let found = self
+            .cache
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .rev()
+            .find(|(f, _, _)| *f == filters)
+            .map(|(_, v, d)| (*v, d.clone()));
+        let current = async {
+            let mut conn = db.read().await.ok()?;
+            let seq = ocds::last_seq(&mut conn).await.ok()?;
+            let (count, at) = imports::version(&mut conn).await.ok()?;
+            Some((seq, count, at))
+        }
+        .await;
+        let fresh = matches!((&found, current), (Some((v, _)), Some(c)) if *v == c);
+        if !fresh
+            && !self
+                .refreshing
+                .swap(true, std::sync::atomic::Ordering::SeqCst)
+        {
+            let (me, db, currency, f) = (self.clone(), db.clone(), currency.to_owned(), filters);
+            tokio::spawn(async move {
+                if let Err(e) = me.dashboard(&db, f, &currency).await {
+                    tracing::warn!(error = %e, "refreshing the red flags failed");
+                }
+                me.refreshing
+                    .store(false, std::sync::atomic::Ordering::SeqCst);
+            });
+        }
+        found.map(|(_, d)| d)
     }
 }
 

@@ -622,3 +622,100 @@ async fn live_auction_in_three_browsers(backend: Backend) {
 async fn browser_live_auction_two_bidders_and_an_observer() {
     live_auction_in_three_browsers(Backend::Sqlite).await;
 }
+
+/// Each dashboard in a real browser (issue 6): the tables beside the charts show the figures
+/// the test computes itself with `crates/indicators` from the public bulk file; the filter form
+/// narrows them; the red-flag page lists every flagged process.
+async fn dashboards_in_a_browser(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    let tz = app.state.config.timezone;
+    tianguis::service::demo_year::seed(&app.state.db, &app.state.rulebook, tz, 30)
+        .await
+        .unwrap();
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let c = &browser.client;
+    let all = crate::dashboards::public_compiled_releases(&app).await;
+    let settings = tianguis_indicators::Settings {
+        currency: Some("GTQ".into()),
+        ..tianguis_indicators::Settings::all_indicators()
+    };
+    let compute = |releases: Vec<&serde_json::Value>| {
+        tianguis_indicators::analyze_releases(
+            releases,
+            &settings,
+            &tianguis_indicators::Options::default(),
+        )
+        .unwrap()
+        .report(tianguis_indicators::Lang::Es)
+    };
+    let report = compute(all.iter().collect());
+    let mut overall: Vec<_> = report
+        .market
+        .as_ref()
+        .unwrap()
+        .rows
+        .iter()
+        .filter(|r| r.buyer.is_none() && r.category.is_none())
+        .cloned()
+        .collect();
+    overall.sort_by_key(|r| r.year);
+
+    c.goto(&app.url("/dashboards")).await.unwrap();
+    assert_eq!(browser.text("h1").await, "Tableros de mercado");
+    let rows = c
+        .find_all(Locator::Css("#dash-suppliers tbody tr"))
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), overall.len());
+    for (row, expected) in rows.iter().zip(&overall) {
+        let text = row.text().await.unwrap();
+        let cells: Vec<&str> = text.split_whitespace().collect();
+        assert_eq!(cells[0], expected.year.to_string());
+        assert_eq!(cells[1], expected.suppliers.to_string(), "{text}");
+    }
+    let charts = c
+        .find_all(Locator::Css("section.chart-block svg"))
+        .await
+        .unwrap();
+    assert_eq!(charts.len(), 6, "every dashboard has its chart");
+
+    // The filter form, submitted by the browser: direct purchases only.
+    set(c, "select[name=method]", "direct").await;
+    click(c, "form.filters button[type=submit]").await;
+    let direct: Vec<&serde_json::Value> = all
+        .iter()
+        .filter(|r| r["tender"]["procurementMethod"] == "direct")
+        .collect();
+    let source = wait_for(c, "/dashboards", &format!("{} procesos", direct.len())).await;
+    assert!(source.contains("method=direct"));
+    let direct_report = compute(direct.clone());
+    let direct_rows = c
+        .find_all(Locator::Css("#dash-direct tbody tr"))
+        .await
+        .unwrap();
+    for row in direct_rows {
+        let text = row.text().await.unwrap();
+        // Every process here is a direct purchase: 100 % by number, wherever there are any.
+        assert!(text.split_whitespace().nth(1) == Some("100"), "{text}");
+    }
+    assert!(direct_report.processes.len() <= report.processes.len());
+
+    // Red flags.
+    c.goto(&app.url("/red-flags")).await.unwrap();
+    let flagged = c
+        .find_all(Locator::Css("li.flagged-process"))
+        .await
+        .unwrap();
+    assert_eq!(flagged.len(), report.processes.len().min(500));
+    browser.close().await;
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_dashboards_match_the_computation() {
+    dashboards_in_a_browser(Backend::Sqlite).await;
+}

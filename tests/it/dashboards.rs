@@ -32,7 +32,7 @@ async fn get_text(app: &TestApp, path: &str) -> String {
 
 /// What a reader can download: the platform's compiled releases (bulk file, plans left out)
 /// and every imported process's compiled release.
-async fn public_compiled_releases(app: &TestApp) -> Vec<Value> {
+pub async fn public_compiled_releases(app: &TestApp) -> Vec<Value> {
     let gz = reqwest::get(app.url("/api/ocds/bulk/compiled-releases.jsonl.gz"))
         .await
         .unwrap()
@@ -164,6 +164,46 @@ async fn dashboards_match_an_independent_computation(app: TestApp) {
             .replace('\'', "&#x27;");
         assert!(flags.contains(&explanation) || flags.contains(&p.flags[0].code.to_string()));
     }
+
+    // Flags are shown on the tender page of a flagged process of the platform.
+    let mut shown = false;
+    for p in &report.processes {
+        let tender = {
+            let mut conn = app.state.db.read().await.unwrap();
+            tianguis::repository::tenders::find_by_ocid(&mut conn, &p.ocid)
+                .await
+                .unwrap()
+        };
+        if let Some(t) = tender {
+            let page = get_text(&app, &format!("/tenders/{}", t.id)).await;
+            assert!(page.contains("id=\"red-flags\""), "{}", p.ocid);
+            for f in &p.flags {
+                assert!(
+                    page.contains(&format!("<strong>{} — ", f.code)),
+                    "{} {}",
+                    p.ocid,
+                    f.code
+                );
+            }
+            shown = true;
+            break;
+        }
+    }
+    assert!(shown, "the demo year has flagged processes of its own");
+
+    // A blank year (what a browser sends) means none; a wrong one is refused and says why.
+    let blank = reqwest::get(app.url("/api/dashboards?from=&to=&buyer="))
+        .await
+        .unwrap();
+    assert_eq!(blank.status(), reqwest::StatusCode::OK);
+    let bad = reqwest::get(app.url("/api/dashboards?from=abc"))
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), reqwest::StatusCode::BAD_REQUEST);
+    assert_eq!(
+        crate::support::error_code(&bad.text().await.unwrap()).as_deref(),
+        Some("request.invalid_query")
+    );
 
     // Filters narrow the figures: the direct purchases alone.
     let direct_only: Vec<Value> = all
