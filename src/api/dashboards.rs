@@ -275,7 +275,11 @@ fn query_string(f: &Filters) -> String {
 async fn dashboard(state: &AppState, filters: &Filters) -> AppResult<Arc<Dashboard>> {
     Ok(state
         .analytics
-        .dashboard(&state.db, filters.clone(), state.rulebook.currency())
+        .dashboard(
+            &state.db,
+            filters.clone(),
+            &crate::service::dashboards::RuleInputs::from_rulebook(&state.rulebook),
+        )
         .await?)
 }
 

@@ -460,7 +460,11 @@ pub async fn tender_page(
     let page_ctx = PageCtx::new(&state, &ctx);
     let red_flags = match state
         .analytics
-        .latest(&state.db, Default::default(), state.rulebook.currency())
+        .latest(
+            &state.db,
+            Default::default(),
+            &crate::service::dashboards::RuleInputs::from_rulebook(&state.rulebook),
+        )
         .await
     {
         Some(dashboard) => dashboard

@@ -172,7 +172,7 @@ impl Analytics {
         &self,
         db: &Database,
         filters: Filters,
-        currency: &str,
+        rules: &RuleInputs,
     ) -> Result<Arc<Dashboard>, ServiceError> {
         let filters = filters.clean();
         let version = {
@@ -191,12 +191,11 @@ impl Analytics {
             return Ok(d.clone());
         }
         let (all, own_count) = compiled_releases(db).await?;
-        let currency = currency.to_owned();
+        let rules = rules.clone();
         let f = filters.clone();
-        let dashboard =
-            tokio::task::spawn_blocking(move || compute(&all, own_count, &f, &currency))
-                .await
-                .map_err(|e| ServiceError::Internal(e.to_string()))??;
+        let dashboard = tokio::task::spawn_blocking(move || compute(&all, own_count, &f, &rules))
+            .await
+            .map_err(|e| ServiceError::Internal(e.to_string()))??;
         let dashboard = Arc::new(dashboard);
         let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
         cache.retain(|(f, _, _)| *f != filters);
@@ -216,7 +215,7 @@ impl Analytics {
         self: &Arc<Self>,
         db: &Database,
         filters: Filters,
-        currency: &str,
+        rules: &RuleInputs,
     ) -> Option<Arc<Dashboard>> {
         let filters = filters.clean();
         let found = self
@@ -240,9 +239,9 @@ impl Analytics {
                 .refreshing
                 .swap(true, std::sync::atomic::Ordering::SeqCst)
         {
-            let (me, db, currency, f) = (self.clone(), db.clone(), currency.to_owned(), filters);
+            let (me, db, rules, f) = (self.clone(), db.clone(), rules.clone(), filters);
             tokio::spawn(async move {
-                if let Err(e) = me.dashboard(&db, f, &currency).await {
+                if let Err(e) = me.dashboard(&db, f, &rules).await {
                     tracing::warn!(error = %e, "refreshing the red flags failed");
                 }
                 me.refreshing
@@ -253,12 +252,50 @@ impl Analytics {
     }
 }
 
+/// What the analysis takes from the procurement rulebook: the main currency, and for R055
+/// ("direct awards split just below the competitive threshold") the lowest value from which the
+/// rulebook's value partition requires an open or selective method.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuleInputs {
+    /// Money is compared in this currency.
+    pub currency: String,
+    /// The competitive threshold, when the rulebook has one.
+    pub competitive_threshold: Option<rust_decimal::Decimal>,
+}
+
+impl RuleInputs {
+    /// From the rulebook in force.
+    pub fn from_rulebook(book: &tianguis_rulebook::Rulebook) -> RuleInputs {
+        use tianguis_rulebook::OcdsMethod;
+        RuleInputs {
+            currency: book.currency().to_owned(),
+            competitive_threshold: book
+                .value_partition()
+                .filter(|m| matches!(m.ocds_method(), OcdsMethod::Open | OcdsMethod::Selective))
+                .map(|m| m.value_range().value.min)
+                .min(),
+        }
+    }
+
+    /// The indicators' settings: every indicator, with these inputs.
+    pub fn settings(&self) -> Settings {
+        let mut settings = Settings {
+            currency: Some(self.currency.clone()),
+            ..Settings::all_indicators()
+        };
+        if let (Some(r055), Some(t)) = (settings.r055.as_mut(), self.competitive_threshold) {
+            r055.threshold = t;
+        }
+        settings
+    }
+}
+
 /// The computation itself (pure: the test runs it on the bulk file to check the pages).
 pub fn compute(
     all: &[Value],
     own_count: usize,
     filters: &Filters,
-    currency: &str,
+    rules: &RuleInputs,
 ) -> Result<Dashboard, ServiceError> {
     let mut buyers = BTreeSet::new();
     let mut methods = BTreeSet::new();
@@ -282,10 +319,7 @@ pub fn compute(
             r
         })
         .collect();
-    let settings = Settings {
-        currency: Some(currency.to_owned()),
-        ..Settings::all_indicators()
-    };
+    let settings = rules.settings();
     let analysis = tianguis_indicators::analyze_releases(
         selected.iter().copied(),
         &settings,
@@ -300,4 +334,45 @@ pub fn compute(
         buyers: buyers.into_iter().collect(),
         methods: methods.into_iter().collect(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Guatemala's LCE as the `gt` rulebook states it: up to Q25,000 a purchase may be direct
+    /// (baja cuantía, art. 43 a); above, an open electronic call is required (compra directa
+    /// con oferta electrónica, art. 43 b). R055 takes that threshold, not a constant.
+    #[test]
+    fn the_competitive_threshold_comes_from_the_rulebook() {
+        let gt = tianguis_rulebook::Rulebook::load_embedded("gt").unwrap();
+        let inputs = RuleInputs::from_rulebook(&gt);
+        assert_eq!(inputs.currency, "GTQ");
+        assert_eq!(
+            inputs.competitive_threshold,
+            Some(rust_decimal::Decimal::from(25_000))
+        );
+        assert_eq!(
+            inputs.settings().r055.unwrap().threshold,
+            rust_decimal::Decimal::from(25_000)
+        );
+    }
+
+    #[test]
+    fn filters_by_year_method_and_category() {
+        let r = serde_json::json!({"date": "2025-03-01T00:00:00Z", "buyer": {"name": "H"},
+            "tender": {"procurementMethod": "open", "items": [{"classification": {"id": "J01CA04"}}]}});
+        let f = |json: serde_json::Value| -> Filters { serde_json::from_value(json).unwrap() };
+        assert!(f(serde_json::json!({})).accepts(&r));
+        assert!(f(serde_json::json!({"from": "2025", "to": "2025"})).accepts(&r));
+        assert!(!f(serde_json::json!({"from": "2026"})).accepts(&r));
+        assert!(f(serde_json::json!({"category": "J01"})).accepts(&r));
+        assert!(!f(serde_json::json!({"category": "N02"})).accepts(&r));
+        assert!(!f(serde_json::json!({"method": "direct"})).accepts(&r));
+        assert!(
+            f(serde_json::json!({"buyer": "H", "from": ""}))
+                .clean()
+                .accepts(&r)
+        );
+    }
 }

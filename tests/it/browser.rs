@@ -639,10 +639,8 @@ async fn dashboards_in_a_browser(backend: Backend) {
     };
     let c = &browser.client;
     let all = crate::dashboards::public_compiled_releases(&app).await;
-    let settings = tianguis_indicators::Settings {
-        currency: Some("GTQ".into()),
-        ..tianguis_indicators::Settings::all_indicators()
-    };
+    let settings =
+        tianguis::service::dashboards::RuleInputs::from_rulebook(&app.state.rulebook).settings();
     let compute = |releases: Vec<&serde_json::Value>| {
         tianguis_indicators::analyze_releases(
             releases,

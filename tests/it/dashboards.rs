@@ -10,7 +10,7 @@ use serde_json::Value;
 use std::io::Read;
 use tianguis::service::demo_year;
 use tianguis::service::imports::import;
-use tianguis_indicators::{Lang, Settings};
+use tianguis_indicators::Lang;
 use tianguis_ocds::read::{Input, ReadOptions};
 
 fn trim_number(v: f64) -> String {
@@ -84,10 +84,8 @@ async fn dashboards_match_an_independent_computation(app: TestApp) {
         .unwrap();
 
     let all = public_compiled_releases(&app).await;
-    let settings = Settings {
-        currency: Some("GTQ".into()),
-        ..Settings::all_indicators()
-    };
+    let settings =
+        tianguis::service::dashboards::RuleInputs::from_rulebook(&app.state.rulebook).settings();
     let analysis = tianguis_indicators::analyze_releases(
         all.iter(),
         &settings,
