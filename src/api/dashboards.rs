@@ -106,6 +106,92 @@ pub fn bar_chart(label: &str, years: &[i32], series: &[(&str, Vec<Option<f64>>)]
     svg
 }
 
+/// A time series: one line per series across the years, a dot per known value (a missing
+/// year breaks the line rather than inventing a value).
+pub fn line_chart(label: &str, years: &[i32], series: &[(&str, Vec<Option<f64>>)]) -> String {
+    const W: f64 = 560.0;
+    const H: f64 = 220.0;
+    const LEFT: f64 = 48.0;
+    const BOTTOM: f64 = 28.0;
+    const TOP: f64 = 18.0;
+    let colors = ["#1f5f8b", "#c0392b", "#27864a", "#8e5a00"];
+    let max = series
+        .iter()
+        .flat_map(|(_, v)| v.iter().flatten().copied())
+        .fold(0.0_f64, f64::max);
+    let max = if max <= 0.0 { 1.0 } else { max };
+    let step = if years.len() > 1 {
+        (W - LEFT - 20.0) / (years.len() - 1) as f64
+    } else {
+        0.0
+    };
+    let x = |i: usize| LEFT + 10.0 + i as f64 * step;
+    let y = |v: f64| H - BOTTOM - (v / max) * (H - BOTTOM - TOP);
+    let mut svg = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {W} {H}\" role=\"img\" aria-label=\"{}\" class=\"chart\">",
+        escape(label)
+    );
+    svg.push_str(&format!(
+        "<line x1=\"{LEFT}\" y1=\"{}\" x2=\"{W}\" y2=\"{}\" stroke=\"#555\"/>",
+        H - BOTTOM,
+        H - BOTTOM
+    ));
+    svg.push_str(&format!(
+        "<text x=\"{}\" y=\"{}\" font-size=\"10\" text-anchor=\"end\">{}</text>",
+        LEFT - 4.0,
+        TOP + 4.0,
+        trim_number(max)
+    ));
+    for (s, (name, values)) in series.iter().enumerate() {
+        let color = colors[s % colors.len()];
+        let mut path = String::new();
+        let mut pen_down = false;
+        for (i, v) in values.iter().enumerate() {
+            match v {
+                Some(v) => {
+                    path.push_str(&format!(
+                        "{}{:.1},{:.1} ",
+                        if pen_down { "L" } else { "M" },
+                        x(i),
+                        y(*v)
+                    ));
+                    pen_down = true;
+                    svg.push_str(&format!(
+                        "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"3\" fill=\"{color}\"><title>{} {}: {}</title></circle>",
+                        x(i),
+                        y(*v),
+                        escape(name),
+                        years[i],
+                        trim_number(*v)
+                    ));
+                }
+                None => pen_down = false,
+            }
+        }
+        if !path.is_empty() {
+            svg.push_str(&format!(
+                "<path d=\"{}\" fill=\"none\" stroke=\"{color}\" stroke-width=\"2\"/>",
+                path.trim_end()
+            ));
+        }
+        svg.push_str(&format!(
+            "<rect x=\"{}\" y=\"2\" width=\"10\" height=\"10\" fill=\"{color}\"/><text x=\"{}\" y=\"11\" font-size=\"11\">{}</text>",
+            LEFT + 8.0 + s as f64 * 170.0,
+            LEFT + 22.0 + s as f64 * 170.0,
+            escape(name)
+        ));
+    }
+    for (i, year) in years.iter().enumerate() {
+        svg.push_str(&format!(
+            "<text x=\"{:.1}\" y=\"{}\" font-size=\"11\" text-anchor=\"middle\">{year}</text>",
+            x(i),
+            H - 10.0
+        ));
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
 fn trim_number(v: f64) -> String {
     let s = format!("{v:.2}");
     s.trim_end_matches('0').trim_end_matches('.').to_string()
@@ -138,6 +224,12 @@ fn charts(ctx: &PageCtx, d: &Dashboard) -> Vec<Chart> {
         .unwrap_or_default();
     let years: Vec<i32> = rows.iter().map(|r| r.year).collect();
     let make = |title_key: &'static str, series: Vec<(&'static str, Vec<Option<f64>>)>| {
+        // Concentration is read as a trend: lines; counts and shares per year: bars.
+        let draw = if matches!(title_key, "dash-concentration" | "dash-hhi") {
+            line_chart
+        } else {
+            bar_chart
+        };
         let names: Vec<String> = series.iter().map(|(k, _)| ctx.t(k)).collect();
         let named: Vec<(&str, Vec<Option<f64>>)> = names
             .iter()
@@ -146,7 +238,7 @@ fn charts(ctx: &PageCtx, d: &Dashboard) -> Vec<Chart> {
             .collect();
         Chart {
             title_key,
-            svg: bar_chart(&ctx.t(title_key), &years, &named),
+            svg: draw(&ctx.t(title_key), &years, &named),
             columns: series.iter().map(|(k, _)| *k).collect(),
             rows: years
                 .iter()
@@ -393,4 +485,38 @@ pub async fn red_flags(
         ctx: page_ctx,
         processes,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn charts_escape_labels_and_skip_missing_values() {
+        let years = [2024, 2025, 2026];
+        let hostile = "<script>alert(1)</script> & \"x\"";
+        let bars = bar_chart(
+            hostile,
+            &years,
+            &[(hostile, vec![Some(3.0), None, Some(6.0)])],
+        );
+        assert!(!bars.contains("<script>"));
+        assert!(bars.contains("&lt;script&gt;"));
+        // One bar per known value, none for the missing year.
+        assert_eq!(
+            bars.matches("<rect x=").count(),
+            2 + 1,
+            "two bars and the legend swatch"
+        );
+        let line = line_chart(
+            "HHI",
+            &years,
+            &[("HHI", vec![Some(1000.0), None, Some(2500.0)])],
+        );
+        // A missing year breaks the line: two separate moves, no segment across the gap.
+        assert_eq!(line.matches("<circle").count(), 2);
+        let path = line.split("d=\"").nth(1).unwrap();
+        assert_eq!(path.matches('M').count(), 2, "{path}");
+        assert!(!path.split('"').next().unwrap().contains('L'));
+    }
 }

@@ -161,6 +161,9 @@ type CacheEntry = (Filters, (i64, i64, i64), Arc<Dashboard>);
 pub struct Analytics {
     cache: Mutex<Vec<CacheEntry>>,
     refreshing: std::sync::atomic::AtomicBool,
+    /// One computation at a time: viewers arriving while it runs wait for it and then read the
+    /// cache, instead of each recomputing the same thing.
+    computing: tokio::sync::Mutex<()>,
 }
 
 /// Dashboards kept (distinct filter sets).
@@ -181,14 +184,20 @@ impl Analytics {
             let (count, at) = imports::version(&mut conn).await?;
             (seq, count, at)
         };
-        if let Some((_, _, d)) = self
-            .cache
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .iter()
-            .find(|(f, v, _)| *f == filters && *v == version)
-        {
-            return Ok(d.clone());
+        let cached = |me: &Analytics| {
+            me.cache
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .iter()
+                .find(|(f, v, _)| *f == filters && *v == version)
+                .map(|(_, _, d)| d.clone())
+        };
+        if let Some(d) = cached(self) {
+            return Ok(d);
+        }
+        let _turn = self.computing.lock().await;
+        if let Some(d) = cached(self) {
+            return Ok(d);
         }
         let (all, own_count) = compiled_releases(db).await?;
         let rules = rules.clone();
