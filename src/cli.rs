@@ -152,6 +152,9 @@ pub struct ServeArgs {
     /// Public base URL of this installation, used in OCDS links (e.g. https://compras.example).
     #[arg(long, env = "TIANGUIS_PUBLIC_URL")]
     pub public_url: Option<String>,
+    /// Let webhooks target loopback and private network addresses (closed networks only).
+    #[arg(long, env = "TIANGUIS_WEBHOOK_ALLOW_PRIVATE")]
+    pub webhook_allow_private: bool,
 }
 
 /// `audit` subcommands.
@@ -298,6 +301,7 @@ async fn execute(command: Command) -> anyhow::Result<ExitCode> {
                 auction_notice_seconds: args.auction_notice,
                 ocid_prefix: args.ocid_prefix,
                 public_url: args.public_url,
+                webhook_allow_private: args.webhook_allow_private,
                 ..Config::default()
             };
             server::run(config).await?;

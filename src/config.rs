@@ -43,6 +43,9 @@ pub struct Config {
     pub ocid_prefix: Option<String>,
     /// Public base URL written into OCDS links; `None` keeps the stored one.
     pub public_url: Option<String>,
+    /// Whether webhooks may target loopback and private addresses (tests, closed networks);
+    /// off by default so a subscriber cannot make the platform call its own network.
+    pub webhook_allow_private: bool,
 }
 
 impl Default for Config {
@@ -63,6 +66,7 @@ impl Default for Config {
             auction_notice_seconds: crate::service::auctions::DEFAULT_NOTICE_SECONDS,
             ocid_prefix: None,
             public_url: None,
+            webhook_allow_private: false,
         }
     }
 }

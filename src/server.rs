@@ -183,7 +183,13 @@ async fn webhook_deliveries(state: AppState) {
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
-        if let Err(e) = crate::service::publication::webhooks::deliver_due(&state.db, &http).await {
+        if let Err(e) = crate::service::publication::webhooks::deliver_due(
+            &state.db,
+            &http,
+            state.config.webhook_allow_private,
+        )
+        .await
+        {
             tracing::warn!(error = %e, "webhook deliveries failed; retrying later");
         }
     }

@@ -289,6 +289,7 @@ verr-at-least-one = Give at least one.
 verr-sum-too-large = The total exceeds the maximum allowed.
 verr-invalid-url = Enter an absolute http:// or https:// address.
 verr-limit-reached = The account already holds the most allowed.
+verr-private-address = The platform does not call local or private network addresses.
 error-rule-violated = The request does not comply with the rules of the procurement method.
 error-opening-failed = The bids could not be opened; none was opened.
 
@@ -896,6 +897,7 @@ api-ocds-record = OCDS record of a process
 api-ocds-bulk = Bulk file of compiled releases (gzip JSON lines)
 api-ocds-imported = Processes imported from other OCDS publishers
 api-ocds-imported-one = One imported process
+api-dashboards = Market indicators behind the dashboards
 api-webhook-subscribe = Subscribe a webhook to new releases
 api-webhook-list = Your webhooks
 api-webhook-show = A webhook and its delivery attempts

@@ -289,6 +289,7 @@ verr-at-least-one = Indique al menos uno.
 verr-sum-too-large = La suma supera el máximo permitido.
 verr-invalid-url = Escriba una dirección completa que empiece por http:// o https://.
 verr-limit-reached = La cuenta ya tiene el máximo permitido.
+verr-private-address = La plataforma no llama a direcciones locales ni de redes privadas.
 error-rule-violated = La solicitud no cumple las reglas del método de compra.
 error-opening-failed = No se pudieron abrir las ofertas; no se abrió ninguna.
 
@@ -896,6 +897,7 @@ api-ocds-record = Registro OCDS de un proceso
 api-ocds-bulk = Archivo masivo de entregas compiladas (líneas JSON en gzip)
 api-ocds-imported = Procesos importados de otros publicadores OCDS
 api-ocds-imported-one = Un proceso importado
+api-dashboards = Indicadores de mercado de los tableros
 api-webhook-subscribe = Suscribir un webhook a las nuevas entregas
 api-webhook-list = Sus webhooks
 api-webhook-show = Un webhook y sus intentos de entrega

@@ -418,7 +418,11 @@ pub async fn csv(
         .into_response())
 }
 
-/// `GET /api/dashboards`: the market report (JSON) behind the pages.
+/// The market report behind the dashboards (rows by year, buyer and category, roll-ups first)
+/// and the number of processes analysed and flagged.
+#[utoipa::path(get, path = "/api/dashboards", tag = "open data", operation_id = "dashboards",
+    params(Filters),
+    responses((status = 200, body = Object), (status = 400, body = super::openapi::ErrorBody)))]
 pub async fn json(
     State(state): State<AppState>,
     ctx: RequestContext,

@@ -421,7 +421,13 @@ pub async fn subscribe(
     ctx: RequestContext,
     ApiJson(request): ApiJson<SubscribeRequest>,
 ) -> AppResult<(StatusCode, Json<webhooks::Registered>)> {
-    let registered = webhooks::subscribe(&state.db, &ctx.actor()?, &request.url).await?;
+    let registered = webhooks::subscribe(
+        &state.db,
+        &ctx.actor()?,
+        &request.url,
+        state.config.webhook_allow_private,
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(registered)))
 }
 

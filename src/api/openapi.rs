@@ -5,8 +5,8 @@
 use super::context::RequestContext;
 use super::page::{PageCtx, render};
 use super::{
-    AppState, account, auctions, audit, awards, bids, catalogue, evaluation, health, ocds, plan,
-    routes, suppliers, tenders, tokens, users, workspace,
+    AppState, account, auctions, audit, awards, bids, catalogue, dashboards, evaluation, health,
+    ocds, plan, routes, suppliers, tenders, tokens, users, workspace,
 };
 use crate::domain::role::Access;
 use askama::Template;
@@ -90,7 +90,7 @@ Authentication: `Authorization: Bearer tgs_…` personal API tokens; public data
         auctions::list, auctions::get_one, auctions::me, auctions::place_bid, auctions::pass,
         auctions::schedule, auctions::transcript, auctions::live,
         ocds::releases, ocds::release, ocds::records, ocds::record, ocds::bulk,
-        ocds::imported, ocds::imported_one,
+        ocds::imported, ocds::imported_one, dashboards::json,
         ocds::subscribe, ocds::subscriptions, ocds::subscription, ocds::update_subscription,
     ),
     components(schemas(ErrorBody, ErrorDetail)),

@@ -55,6 +55,8 @@ pub enum FieldCode {
     InvalidUrl,
     /// The account already holds the most allowed (e.g. webhook subscriptions).
     LimitReached,
+    /// A loopback, private or link-local address, which the platform does not call (webhooks).
+    PrivateAddress,
 }
 
 impl FieldCode {
@@ -83,6 +85,7 @@ impl FieldCode {
         FieldCode::Duplicate,
         FieldCode::InvalidUrl,
         FieldCode::LimitReached,
+        FieldCode::PrivateAddress,
     ];
 
     /// Wire form, e.g. `too_long`.
@@ -111,6 +114,7 @@ impl FieldCode {
             FieldCode::Duplicate => "duplicate",
             FieldCode::InvalidUrl => "invalid_url",
             FieldCode::LimitReached => "limit_reached",
+            FieldCode::PrivateAddress => "private_address",
         }
     }
 

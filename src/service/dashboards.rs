@@ -16,7 +16,8 @@ use super::ServiceError;
 use crate::repository::{Database, RepoError, imports, ocds};
 
 /// What the dashboards are restricted to. Empty fields mean "all".
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Filters {
     /// `buyer.name`, exactly.
     pub buyer: Option<String>,

@@ -93,6 +93,57 @@ pub struct Registered {
     pub secret: String,
 }
 
+/// Whether an address is one the platform must not call on a subscriber's behalf: loopback,
+/// private (RFC 1918, RFC 4193), link-local, unspecified, broadcast, multicast or CGNAT.
+pub fn is_private(ip: std::net::IpAddr) -> bool {
+    match ip {
+        std::net::IpAddr::V4(v4) => {
+            let o = v4.octets();
+            v4.is_loopback()
+                || v4.is_private()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_broadcast()
+                || v4.is_multicast()
+                || (o[0] == 100 && (o[1] & 0xc0) == 64)
+        }
+        std::net::IpAddr::V6(v6) => {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return is_private(std::net::IpAddr::V4(v4));
+            }
+            let s = v6.segments();
+            v6.is_loopback()
+                || v6.is_unspecified()
+                || v6.is_multicast()
+                || (s[0] & 0xfe00) == 0xfc00
+                || (s[0] & 0xffc0) == 0xfe80
+        }
+    }
+}
+
+fn check_target(url: &str, allow_private: bool) -> Result<(), ServiceError> {
+    check_url(url)?;
+    if allow_private {
+        return Ok(());
+    }
+    let parsed =
+        url::Url::parse(url).map_err(|_| ServiceError::field("url", FieldCode::InvalidUrl))?;
+    let private = match parsed.host() {
+        Some(url::Host::Ipv4(ip)) => is_private(ip.into()),
+        Some(url::Host::Ipv6(ip)) => is_private(ip.into()),
+        Some(url::Host::Domain(d)) => {
+            let d = d.trim_end_matches('.').to_ascii_lowercase();
+            d == "localhost" || d.ends_with(".localhost")
+        }
+        None => true,
+    };
+    if private {
+        Err(ServiceError::field("url", FieldCode::PrivateAddress))
+    } else {
+        Ok(())
+    }
+}
+
 fn check_url(url: &str) -> Result<(), ServiceError> {
     let ok = url.len() <= 2000
         && url::Url::parse(url).is_ok_and(|u| {
@@ -110,10 +161,11 @@ pub async fn subscribe(
     db: &Database,
     actor: &Actor,
     url: &str,
+    allow_private: bool,
 ) -> Result<Registered, ServiceError> {
     let user_id = actor.user_id().ok_or(ServiceError::Forbidden)?;
     let url = url.trim();
-    check_url(url)?;
+    check_target(url, allow_private)?;
     let mut tx = db.begin().await?;
     if repo::of_user(&mut tx, user_id).await?.len() >= MAX_PER_ACCOUNT {
         return Err(ServiceError::field("url", FieldCode::LimitReached));
@@ -219,7 +271,11 @@ pub async fn set_active(
 
 /// One delivery round: every due subscription that is behind the feed gets its next batch.
 /// Returns the number of deliveries attempted.
-pub async fn deliver_due(db: &Database, http: &reqwest::Client) -> Result<usize, ServiceError> {
+pub async fn deliver_due(
+    db: &Database,
+    http: &reqwest::Client,
+    allow_private: bool,
+) -> Result<usize, ServiceError> {
     let now = Timestamp::now().as_micros();
     let due = {
         let mut conn = db.read().await?;
@@ -243,7 +299,7 @@ pub async fn deliver_due(db: &Database, http: &reqwest::Client) -> Result<usize,
                 break;
             }
             attempted += 1;
-            if !deliver_one(db, http, &sub).await? {
+            if !deliver_one(db, http, &sub, allow_private).await? {
                 break;
             }
             let mut conn = db.read().await?;
@@ -261,6 +317,7 @@ async fn deliver_one(
     db: &Database,
     http: &reqwest::Client,
     sub: &SubscriptionRow,
+    allow_private: bool,
 ) -> Result<bool, ServiceError> {
     let (rows, settings) = {
         let mut conn = db.read().await?;
@@ -287,7 +344,18 @@ async fn deliver_one(
         None,
     );
     let unix = started.as_micros().div_euclid(1_000_000);
-    let result = http
+    // The name is resolved here and the connection pinned to the checked addresses, so a DNS
+    // answer that changes between the check and the call cannot reach a private address.
+    let pinned = match pin_public(&sub.url, allow_private).await {
+        Ok(client) => client,
+        Err(reason) => {
+            record_attempt(db, sub, (first_seq, last_seq), started, None, Some(reason)).await?;
+            return Ok(false);
+        }
+    };
+    let result = pinned
+        .as_ref()
+        .unwrap_or(http)
         .post(&sub.url)
         .timeout(TIMEOUT)
         .header("content-type", "application/json")
@@ -303,8 +371,6 @@ async fn deliver_one(
         .body(body)
         .send()
         .await;
-    let finished = Timestamp::now();
-    let duration_ms = (finished.as_micros() - started.as_micros()) / 1000;
     let (status_code, error) = match result {
         Ok(resp) if resp.status().is_success() => (Some(resp.status().as_u16() as i64), None),
         Ok(resp) => (
@@ -322,6 +388,49 @@ async fn deliver_one(
             }),
         ),
     };
+    let accepted = error.is_none();
+    record_attempt(db, sub, (first_seq, last_seq), started, status_code, error).await?;
+    Ok(accepted && full)
+}
+
+/// `None` when any address may be called; otherwise a client pinned to the host's public
+/// addresses, or why the host may not be called.
+async fn pin_public(url: &str, allow_private: bool) -> Result<Option<reqwest::Client>, String> {
+    if allow_private {
+        return Ok(None);
+    }
+    let parsed = url::Url::parse(url).map_err(|_| "invalid URL".to_string())?;
+    let host = parsed.host_str().ok_or("no host")?.to_owned();
+    let port = parsed.port_or_known_default().unwrap_or(443);
+    let addrs: Vec<std::net::SocketAddr> = tokio::net::lookup_host((host.as_str(), port))
+        .await
+        .map_err(|_| "the host name does not resolve".to_string())?
+        .collect();
+    if addrs.is_empty() {
+        return Err("the host name does not resolve".into());
+    }
+    if addrs.iter().any(|a| is_private(a.ip())) {
+        return Err("the host resolves to a private or local address".into());
+    }
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .resolve_to_addrs(&host, &addrs)
+        .build()
+        .map(Some)
+        .map_err(|_| "cannot build the HTTP client".into())
+}
+
+/// Logs an attempt, then moves the subscription forward (success) or schedules the retry.
+async fn record_attempt(
+    db: &Database,
+    sub: &SubscriptionRow,
+    (first_seq, last_seq): (i64, i64),
+    started: Timestamp,
+    status_code: Option<i64>,
+    error: Option<String>,
+) -> Result<(), ServiceError> {
+    let finished = Timestamp::now();
+    let duration_ms = (finished.as_micros() - started.as_micros()) / 1000;
     let now = finished.as_micros();
     let mut tx = db.begin().await?;
     repo::insert_attempt(
@@ -338,7 +447,6 @@ async fn deliver_one(
         },
     )
     .await?;
-    let accepted = error.is_none();
     match error {
         None => repo::delivered(&mut tx, sub.id, last_seq, now).await?,
         Some(e) => {
@@ -347,7 +455,7 @@ async fn deliver_one(
         }
     }
     tx.commit().await?;
-    Ok(accepted && full)
+    Ok(())
 }
 
 #[cfg(test)]
@@ -368,6 +476,32 @@ mod tests {
             )),
             "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"
         );
+    }
+
+    #[test]
+    fn private_targets_are_refused_unless_allowed() {
+        for url in [
+            "http://127.0.0.1:5432/",
+            "http://10.1.2.3/hook",
+            "http://192.168.0.1/",
+            "http://169.254.169.254/latest/meta-data",
+            "http://[::1]/",
+            "http://[fd00::1]/",
+            "http://[::ffff:10.0.0.1]/",
+            "http://localhost:8080/",
+            "http://api.localhost/",
+            "http://100.64.0.1/",
+        ] {
+            assert!(check_target(url, false).is_err(), "{url}");
+            assert!(check_target(url, true).is_ok(), "{url}");
+        }
+        for url in [
+            "https://example.org/hook",
+            "http://8.8.8.8/",
+            "http://[2001:4860::8888]/",
+        ] {
+            assert!(check_target(url, false).is_ok(), "{url}");
+        }
     }
 
     #[test]
