@@ -373,12 +373,33 @@ struct OpenDataPage {
     records: i64,
     imported: i64,
     prefix: String,
+    q: String,
+    found: crate::repository::Page<crate::repository::imports::ProcessRow>,
+}
+
+/// `?q=` of the open-data page: search of the imported processes.
+#[derive(Debug, Default, Deserialize)]
+pub struct OpenDataQuery {
+    /// Text in the title, buyer or ocid.
+    pub q: Option<String>,
 }
 
 /// `GET /open-data`: what is published, where, under which policy (the package's
 /// `publicationPolicy` points here).
-pub async fn page(State(state): State<AppState>, ctx: RequestContext) -> AppResult<Response> {
+pub async fn page(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    ApiQuery(query): ApiQuery<OpenDataQuery>,
+) -> AppResult<Response> {
     let settings = settings(&state).await?;
+    let q = query
+        .q
+        .unwrap_or_default()
+        .trim()
+        .chars()
+        .take(200)
+        .collect::<String>();
+    let found = crate::service::imports::search(&state.db, &q, 0, 50).await?;
     let (releases, records, imported) = {
         let mut conn = state.db.read().await?;
         let releases = crate::repository::ocds::last_seq(&mut conn).await?;
@@ -394,6 +415,8 @@ pub async fn page(State(state): State<AppState>, ctx: RequestContext) -> AppResu
         records,
         imported,
         prefix: settings.ocid_prefix,
+        q,
+        found,
     }))
 }
 

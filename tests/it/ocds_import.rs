@@ -125,6 +125,29 @@ async fn every_real_file_imports_once(app: TestApp) {
         .unwrap();
     assert_eq!(one["compiledRelease"]["ocid"], ocid);
     assert_eq!(one["compiledRelease"]["tag"], json!(["compiled"]));
+    // The open-data page searches them too, and escapes what it shows.
+    let html = client
+        .get(app.url("/open-data?q=ocds-be6bcu"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains(&format!("href=\"/api/ocds/imported/{ocid}\"")),
+        "{ocid}"
+    );
+    let none = client
+        .get(app.url("/open-data?q=%3Cscript%3Ezzz"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!none.contains("<script>zzz"));
+    assert!(none.contains("id=\"imported\""));
     let r = client
         .get(app.url("/api/ocds/imported/ocds-nope-1"))
         .send()
