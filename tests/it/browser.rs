@@ -661,19 +661,58 @@ async fn dashboards_in_a_browser(backend: Backend) {
         .cloned()
         .collect();
     overall.sort_by_key(|r| r.year);
+    assert!(!overall.is_empty(), "the demo year has market rows");
 
     c.goto(&app.url("/dashboards")).await.unwrap();
     assert_eq!(browser.text("h1").await, "Tableros de mercado");
-    let rows = c
-        .find_all(Locator::Css("#dash-suppliers tbody tr"))
-        .await
-        .unwrap();
-    assert_eq!(rows.len(), overall.len());
-    for (row, expected) in rows.iter().zip(&overall) {
-        let text = row.text().await.unwrap();
-        let cells: Vec<&str> = text.split_whitespace().collect();
-        assert_eq!(cells[0], expected.year.to_string());
-        assert_eq!(cells[1], expected.suppliers.to_string(), "{text}");
+    // Every chart's table, cell by cell, against the computation (percentages to 2 decimals).
+    let num = |v: Option<f64>| {
+        v.map(|v| {
+            let s = format!("{v:.2}");
+            s.trim_end_matches('0').trim_end_matches('.').to_string()
+        })
+        .unwrap_or_else(|| "—".into())
+    };
+    let pct = |v: Option<f64>| num(v.map(|x| (x * 10000.0).round() / 100.0));
+    let expected_cells = |id: &str, r: &tianguis_indicators::market::MarketRow| -> Vec<String> {
+        match id {
+            "dash-suppliers" => vec![
+                num(Some(r.suppliers as f64)),
+                num(r.new_entrants.map(|n| n as f64)),
+            ],
+            "dash-concentration" => vec![pct(r.top10_share), pct(r.top4_share)],
+            "dash-hhi" => vec![num(r.hhi)],
+            "dash-direct" => vec![pct(r.direct_share_by_count), pct(r.direct_share_by_value)],
+            "dash-competition" => vec![pct(r.single_bid_rate), num(r.average_bidders)],
+            _ => vec![
+                pct(r.auction_savings.as_ref().and_then(|s| s.rate)),
+                pct(r.estimate_savings.as_ref().and_then(|s| s.rate)),
+            ],
+        }
+    };
+    for id in [
+        "dash-suppliers",
+        "dash-concentration",
+        "dash-hhi",
+        "dash-direct",
+        "dash-competition",
+        "dash-savings",
+    ] {
+        let rows = c
+            .find_all(Locator::Css(&format!("#{id} tbody tr")))
+            .await
+            .unwrap();
+        assert_eq!(rows.len(), overall.len(), "{id}");
+        for (row, expected) in rows.iter().zip(&overall) {
+            let text = row.text().await.unwrap();
+            let cells: Vec<String> = text.split_whitespace().map(str::to_owned).collect();
+            assert_eq!(cells[0], expected.year.to_string(), "{id}");
+            assert_eq!(
+                cells[1..].to_vec(),
+                expected_cells(id, expected),
+                "{id} {text}"
+            );
+        }
     }
     let charts = c
         .find_all(Locator::Css("section.chart-block svg"))
