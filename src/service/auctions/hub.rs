@@ -1116,6 +1116,11 @@ impl EngineLoop {
 
     async fn write(&mut self, batch: &Batch) -> Result<(), HubError> {
         let mut rows = Vec::with_capacity(batch.events.len());
+        // Final prices become public with the names (issue 4): a release says so. Written after
+        // every audit record of the batch, because the feed's head row must always be locked
+        // after the audit log's head row (the order every workflow uses); the other order
+        // deadlocks against a concurrent workflow on PostgreSQL.
+        let mut revealed: Vec<(i64, i64)> = Vec::new();
         for (auction_id, event) in &batch.events {
             rows.push(NewEvent {
                 auction_id: *auction_id,
@@ -1143,15 +1148,7 @@ impl EngineLoop {
                     repo::set_revealed(&mut tx, *auction_id)
                         .await
                         .map_err(unavailable)?;
-                    // Final prices become public with the names (issue 4): a new release says so.
-                    crate::service::publication::publish(
-                        &mut tx,
-                        slot.row.tender_id,
-                        crate::service::publication::release::ReleaseEvent::TenderUpdate,
-                        Timestamp::from_micros(event.at.as_micros()),
-                    )
-                    .await
-                    .map_err(unavailable)?;
+                    revealed.push((slot.row.tender_id, event.at.as_micros()));
                 }
                 EventKind::Paused | EventKind::Resumed => {
                     super::outage_effects(&mut tx, &slot.row, event)
@@ -1181,6 +1178,16 @@ impl EngineLoop {
                 .await
                 .map_err(unavailable)?;
             }
+        }
+        for (tender_id, at) in revealed {
+            crate::service::publication::publish(
+                &mut tx,
+                tender_id,
+                crate::service::publication::release::ReleaseEvent::TenderUpdate,
+                Timestamp::from_micros(at),
+            )
+            .await
+            .map_err(unavailable)?;
         }
         tx.commit().await.map_err(unavailable)?;
         for (auction_id, event) in &batch.events {

@@ -227,6 +227,10 @@ fn release_id(ocid: &str, seq: i64) -> String {
 
 /// Writes the release of `event` for a tender, in the caller's transaction, and rewrites its
 /// compiled release. Drafts publish nothing (a draft is not public).
+///
+/// Lock order: call it after the transaction's audit records. The feed's head row is then
+/// always locked after the audit log's head row; a transaction taking them the other way round
+/// deadlocks against a concurrent workflow on PostgreSQL.
 pub async fn publish(
     tx: &mut impl Queryable,
     tender_id: i64,
