@@ -35,23 +35,31 @@ fn escape(text: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// Grouped vertical bars, one group per year, one bar per series; values are display numbers
-/// (counts, percentages), never money arithmetic.
-pub fn bar_chart(label: &str, years: &[i32], series: &[(&str, Vec<Option<f64>>)]) -> String {
-    const W: f64 = 560.0;
-    const H: f64 = 220.0;
-    const LEFT: f64 = 48.0;
-    const BOTTOM: f64 = 28.0;
-    const TOP: f64 = 12.0;
-    let colors = ["#1f5f8b", "#c0392b", "#27864a", "#8e5a00"];
+/// The drawing area every chart shares (viewBox units).
+const W: f64 = 560.0;
+const H: f64 = 220.0;
+const LEFT: f64 = 48.0;
+const BOTTOM: f64 = 28.0;
+const COLORS: [&str; 4] = ["#1f5f8b", "#c0392b", "#27864a", "#8e5a00"];
+
+/// A chart's series: a name and one value per year (`None`: unknown that year).
+type Series<'a> = [(&'a str, Vec<Option<f64>>)];
+
+fn color(series: usize) -> &'static str {
+    COLORS[series % COLORS.len()]
+}
+
+/// The largest value of all series (1 when there is none, so scales never divide by zero).
+fn scale_max(series: &Series) -> f64 {
     let max = series
         .iter()
         .flat_map(|(_, v)| v.iter().flatten().copied())
         .fold(0.0_f64, f64::max);
-    let max = if max <= 0.0 { 1.0 } else { max };
-    let groups = years.len().max(1) as f64;
-    let group_w = (W - LEFT) / groups;
-    let bar_w = (group_w * 0.8) / series.len().max(1) as f64;
+    if max <= 0.0 { 1.0 } else { max }
+}
+
+/// The opening tag, the x axis and the top-of-scale label at height `max_label_y`.
+fn open_chart(label: &str, max: f64, max_label_y: f64) -> String {
     let mut svg = format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {W} {H}\" role=\"img\" aria-label=\"{}\" class=\"chart\">",
         escape(label)
@@ -62,11 +70,44 @@ pub fn bar_chart(label: &str, years: &[i32], series: &[(&str, Vec<Option<f64>>)]
         H - BOTTOM
     ));
     svg.push_str(&format!(
-        "<text x=\"{}\" y=\"{}\" font-size=\"10\" text-anchor=\"end\">{}</text>",
+        "<text x=\"{}\" y=\"{max_label_y}\" font-size=\"10\" text-anchor=\"end\">{}</text>",
         LEFT - 4.0,
-        TOP + 8.0,
         trim_number(max)
     ));
+    svg
+}
+
+/// A year's label under the axis at `x`.
+fn year_label(svg: &mut String, x: f64, year: i32) {
+    svg.push_str(&format!(
+        "<text x=\"{x:.1}\" y=\"{}\" font-size=\"11\" text-anchor=\"middle\">{year}</text>",
+        H - 10.0
+    ));
+}
+
+/// The legend (a swatch and a name per series) along the top, then the closing tag.
+fn close_chart(mut svg: String, series: &Series) -> String {
+    for (s, (name, _)) in series.iter().enumerate() {
+        svg.push_str(&format!(
+            "<rect x=\"{}\" y=\"2\" width=\"10\" height=\"10\" fill=\"{}\"/><text x=\"{}\" y=\"11\" font-size=\"11\">{}</text>",
+            LEFT + 8.0 + s as f64 * 170.0,
+            color(s),
+            LEFT + 22.0 + s as f64 * 170.0,
+            escape(name)
+        ));
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+/// Grouped vertical bars, one group per year, one bar per series; values are display numbers
+/// (counts, percentages), never money arithmetic.
+pub fn bar_chart(label: &str, years: &[i32], series: &Series) -> String {
+    const TOP: f64 = 12.0;
+    let max = scale_max(series);
+    let group_w = (W - LEFT) / years.len().max(1) as f64;
+    let bar_w = (group_w * 0.8) / series.len().max(1) as f64;
+    let mut svg = open_chart(label, max, TOP + 8.0);
     for (g, year) in years.iter().enumerate() {
         let x0 = LEFT + g as f64 * group_w + group_w * 0.1;
         for (s, (name, values)) in series.iter().enumerate() {
@@ -78,48 +119,23 @@ pub fn bar_chart(label: &str, years: &[i32], series: &[(&str, Vec<Option<f64>>)]
                     H - BOTTOM - h,
                     bar_w.max(1.0),
                     h,
-                    colors[s % colors.len()],
+                    color(s),
                     escape(name),
                     year,
                     trim_number(*v)
                 ));
             }
         }
-        svg.push_str(&format!(
-            "<text x=\"{:.1}\" y=\"{}\" font-size=\"11\" text-anchor=\"middle\">{year}</text>",
-            LEFT + g as f64 * group_w + group_w / 2.0,
-            H - 10.0
-        ));
+        year_label(&mut svg, LEFT + g as f64 * group_w + group_w / 2.0, *year);
     }
-    for (s, (name, _)) in series.iter().enumerate() {
-        svg.push_str(&format!(
-            "<rect x=\"{}\" y=\"{}\" width=\"10\" height=\"10\" fill=\"{}\"/><text x=\"{}\" y=\"{}\" font-size=\"11\">{}</text>",
-            LEFT + 8.0 + s as f64 * 170.0,
-            2.0,
-            colors[s % colors.len()],
-            LEFT + 22.0 + s as f64 * 170.0,
-            11.0,
-            escape(name)
-        ));
-    }
-    svg.push_str("</svg>");
-    svg
+    close_chart(svg, series)
 }
 
 /// A time series: one line per series across the years, a dot per known value (a missing
 /// year breaks the line rather than inventing a value).
-pub fn line_chart(label: &str, years: &[i32], series: &[(&str, Vec<Option<f64>>)]) -> String {
-    const W: f64 = 560.0;
-    const H: f64 = 220.0;
-    const LEFT: f64 = 48.0;
-    const BOTTOM: f64 = 28.0;
+pub fn line_chart(label: &str, years: &[i32], series: &Series) -> String {
     const TOP: f64 = 18.0;
-    let colors = ["#1f5f8b", "#c0392b", "#27864a", "#8e5a00"];
-    let max = series
-        .iter()
-        .flat_map(|(_, v)| v.iter().flatten().copied())
-        .fold(0.0_f64, f64::max);
-    let max = if max <= 0.0 { 1.0 } else { max };
+    let max = scale_max(series);
     let step = if years.len() > 1 {
         (W - LEFT - 20.0) / (years.len() - 1) as f64
     } else {
@@ -127,23 +143,8 @@ pub fn line_chart(label: &str, years: &[i32], series: &[(&str, Vec<Option<f64>>)
     };
     let x = |i: usize| LEFT + 10.0 + i as f64 * step;
     let y = |v: f64| H - BOTTOM - (v / max) * (H - BOTTOM - TOP);
-    let mut svg = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {W} {H}\" role=\"img\" aria-label=\"{}\" class=\"chart\">",
-        escape(label)
-    );
-    svg.push_str(&format!(
-        "<line x1=\"{LEFT}\" y1=\"{}\" x2=\"{W}\" y2=\"{}\" stroke=\"#555\"/>",
-        H - BOTTOM,
-        H - BOTTOM
-    ));
-    svg.push_str(&format!(
-        "<text x=\"{}\" y=\"{}\" font-size=\"10\" text-anchor=\"end\">{}</text>",
-        LEFT - 4.0,
-        TOP + 4.0,
-        trim_number(max)
-    ));
+    let mut svg = open_chart(label, max, TOP + 4.0);
     for (s, (name, values)) in series.iter().enumerate() {
-        let color = colors[s % colors.len()];
         let mut path = String::new();
         let mut pen_down = false;
         for (i, v) in values.iter().enumerate() {
@@ -157,9 +158,10 @@ pub fn line_chart(label: &str, years: &[i32], series: &[(&str, Vec<Option<f64>>)
                     ));
                     pen_down = true;
                     svg.push_str(&format!(
-                        "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"3\" fill=\"{color}\"><title>{} {}: {}</title></circle>",
+                        "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"3\" fill=\"{}\"><title>{} {}: {}</title></circle>",
                         x(i),
                         y(*v),
+                        color(s),
                         escape(name),
                         years[i],
                         trim_number(*v)
@@ -170,26 +172,16 @@ pub fn line_chart(label: &str, years: &[i32], series: &[(&str, Vec<Option<f64>>)
         }
         if !path.is_empty() {
             svg.push_str(&format!(
-                "<path d=\"{}\" fill=\"none\" stroke=\"{color}\" stroke-width=\"2\"/>",
-                path.trim_end()
+                "<path d=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"2\"/>",
+                path.trim_end(),
+                color(s)
             ));
         }
-        svg.push_str(&format!(
-            "<rect x=\"{}\" y=\"2\" width=\"10\" height=\"10\" fill=\"{color}\"/><text x=\"{}\" y=\"11\" font-size=\"11\">{}</text>",
-            LEFT + 8.0 + s as f64 * 170.0,
-            LEFT + 22.0 + s as f64 * 170.0,
-            escape(name)
-        ));
     }
     for (i, year) in years.iter().enumerate() {
-        svg.push_str(&format!(
-            "<text x=\"{:.1}\" y=\"{}\" font-size=\"11\" text-anchor=\"middle\">{year}</text>",
-            x(i),
-            H - 10.0
-        ));
+        year_label(&mut svg, x(i), *year);
     }
-    svg.push_str("</svg>");
-    svg
+    close_chart(svg, series)
 }
 
 fn trim_number(v: f64) -> String {

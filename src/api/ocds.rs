@@ -231,11 +231,7 @@ pub async fn records(
                     "{}/api/ocds/records/{}",
                     settings.public_url, r.ocid
                 )),
-                serde_json::Value::String(
-                    Timestamp::from_micros(r.updated_at)
-                        .to_datetime()
-                        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-                ),
+                serde_json::Value::String(publication::release::date(r.updated_at)),
                 r.compiled
             )
         })

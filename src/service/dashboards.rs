@@ -155,7 +155,18 @@ pub async fn compiled_releases(db: &Database) -> Result<(Vec<Value>, usize), Ser
     Ok((own, own_count))
 }
 
-type CacheEntry = (Filters, (i64, i64, i64), Arc<Dashboard>);
+/// What the dashboards were computed from: the feed's newest release, and the count and newest
+/// time of the imports. Any new data changes it.
+type DataVersion = (i64, i64, i64);
+
+async fn data_version(db: &Database) -> Result<DataVersion, ServiceError> {
+    let mut conn = db.read().await?;
+    let seq = ocds::last_seq(&mut conn).await?;
+    let (count, at) = imports::version(&mut conn).await?;
+    Ok((seq, count, at))
+}
+
+type CacheEntry = (Filters, DataVersion, Arc<Dashboard>);
 
 /// The analytics of a node: computes dashboards and keeps the latest ones.
 #[derive(Default)]
@@ -179,12 +190,7 @@ impl Analytics {
         rules: &RuleInputs,
     ) -> Result<Arc<Dashboard>, ServiceError> {
         let filters = filters.clean();
-        let version = {
-            let mut conn = db.read().await?;
-            let seq = ocds::last_seq(&mut conn).await?;
-            let (count, at) = imports::version(&mut conn).await?;
-            (seq, count, at)
-        };
+        let version = data_version(db).await?;
         let cached = |me: &Analytics| {
             me.cache
                 .lock()
@@ -236,13 +242,7 @@ impl Analytics {
             .rev()
             .find(|(f, _, _)| *f == filters)
             .map(|(_, v, d)| (*v, d.clone()));
-        let current = async {
-            let mut conn = db.read().await.ok()?;
-            let seq = ocds::last_seq(&mut conn).await.ok()?;
-            let (count, at) = imports::version(&mut conn).await.ok()?;
-            Some((seq, count, at))
-        }
-        .await;
+        let current = data_version(db).await.ok();
         let fresh = matches!((&found, current), (Some((v, _)), Some(c)) if *v == c);
         if !fresh
             && !self

@@ -373,11 +373,7 @@ pub fn package_metadata(
     m.insert("extensions".into(), json!(release::EXTENSIONS));
     m.insert(
         "publishedDate".into(),
-        json!(
-            published
-                .to_datetime()
-                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-        ),
+        json!(release::date(published.as_micros())),
     );
     m.insert(
         "publisher".into(),

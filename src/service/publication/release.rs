@@ -163,9 +163,9 @@ fn value(amount_text: &str, currency: &str) -> Value {
     json!({"amount": amount(amount_text), "currency": currency})
 }
 
-fn date(us: i64) -> String {
-    // OCDS dates are RFC 3339 with a zone; seconds precision keeps them identical whatever
-    // database stored them.
+/// An OCDS date: RFC 3339 in UTC; seconds precision keeps it identical whatever database
+/// stored the instant.
+pub fn date(us: i64) -> String {
     Timestamp::from_micros(us)
         .to_datetime()
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
@@ -256,12 +256,21 @@ fn medicine_fields(item: &mut Map<String, Value>, cat: &CatalogueItem) {
     }
 }
 
+/// A catalogue entry's classification: ATC for medicines, else UNSPSC.
+fn classification(cat: &CatalogueItem) -> Option<Value> {
+    match (&cat.atc_code, &cat.unspsc_code) {
+        (Some(atc), _) => Some(json!({"scheme": "ATC", "id": atc, "description": cat.name})),
+        (None, Some(u)) => Some(json!({"scheme": "UNSPSC", "id": u, "description": cat.name})),
+        _ => None,
+    }
+}
+
 fn items_json(s: &ProcessSnapshot) -> Vec<Value> {
-    let lot_number = |lot_id: i64| {
+    let lot_number = |lot: i64| {
         s.lots
             .iter()
-            .find(|l| l.id == lot_id)
-            .map(lot_id_of)
+            .find(|l| l.id == lot)
+            .map(lot_id)
             .unwrap_or_default()
     };
     s.items
@@ -271,16 +280,7 @@ fn items_json(s: &ProcessSnapshot) -> Vec<Value> {
             m.insert("id".into(), json!(item.id.to_string()));
             m.insert("description".into(), json!(item.description));
             if let Some(cat) = cat {
-                let classification = match (&cat.atc_code, &cat.unspsc_code) {
-                    (Some(atc), _) => {
-                        Some(json!({"scheme": "ATC", "id": atc, "description": cat.name}))
-                    }
-                    (None, Some(u)) => {
-                        Some(json!({"scheme": "UNSPSC", "id": u, "description": cat.name}))
-                    }
-                    _ => None,
-                };
-                if let Some(c) = classification {
+                if let Some(c) = classification(cat) {
                     m.insert("classification".into(), c);
                 }
                 m.insert(
@@ -295,10 +295,6 @@ fn items_json(s: &ProcessSnapshot) -> Vec<Value> {
             Value::Object(m)
         })
         .collect()
-}
-
-fn lot_id_of(lot: &LotRow) -> String {
-    lot_id(lot)
 }
 
 /// Builds the release of `event` for the process. `release_id` is unique across the platform;
@@ -691,16 +687,8 @@ pub fn planning_release(
         json!(item.map(|i| i.name.clone()).unwrap_or_default()),
     );
     if let Some(cat) = item {
-        if let Some(atc) = &cat.atc_code {
-            entry.insert(
-                "classification".into(),
-                json!({"scheme": "ATC", "id": atc, "description": cat.name}),
-            );
-        } else if let Some(u) = &cat.unspsc_code {
-            entry.insert(
-                "classification".into(),
-                json!({"scheme": "UNSPSC", "id": u, "description": cat.name}),
-            );
+        if let Some(c) = classification(cat) {
+            entry.insert("classification".into(), c);
         }
         medicine_fields(&mut entry, cat);
         entry.insert(
