@@ -7,7 +7,6 @@
 use crate::both;
 use crate::support::TestApp;
 use serde_json::Value;
-use std::io::Read;
 use tianguis::service::demo_year;
 use tianguis::service::imports::import;
 use tianguis_indicators::Lang;
@@ -39,31 +38,18 @@ pub async fn public_compiled_releases(app: &TestApp) -> Vec<Value> {
         .bytes()
         .await
         .unwrap();
-    let mut text = String::new();
-    flate2::read::GzDecoder::new(&gz[..])
-        .read_to_string(&mut text)
-        .unwrap();
-    let mut all: Vec<Value> = text
-        .lines()
-        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+    let mut all: Vec<Value> = crate::open_data::gunzip_json_lines(&gz)
+        .into_iter()
         .filter(|r| r["tender"]["status"] != "planned")
         .collect();
-    let list: Value = reqwest::get(app.url("/api/ocds/imported?limit=1000"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list: Value = app.get_json("/api/ocds/imported?limit=1000").await;
     for p in list["items"].as_array().unwrap() {
-        let one: Value = reqwest::get(app.url(&format!(
-            "/api/ocds/imported/{}",
-            p["ocid"].as_str().unwrap()
-        )))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        let one: Value = app
+            .get_json(&format!(
+                "/api/ocds/imported/{}",
+                p["ocid"].as_str().unwrap()
+            ))
+            .await;
         all.push(one["compiledRelease"].clone());
     }
     all
@@ -209,12 +195,7 @@ async fn dashboards_match_an_independent_computation(app: TestApp) {
         .filter(|r| r["tender"]["procurementMethod"] == "direct")
         .cloned()
         .collect();
-    let json: Value = reqwest::get(app.url("/api/dashboards?method=direct"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let json: Value = app.get_json("/api/dashboards?method=direct").await;
     assert_eq!(
         json["processes"].as_u64().unwrap() as usize,
         direct_only.len()

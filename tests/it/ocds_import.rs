@@ -104,25 +104,13 @@ async fn every_real_file_imports_once(app: TestApp) {
 
     // Imported processes are searchable and readable.
     let client = reqwest::Client::new();
-    let page: Value = client
-        .get(app.url("/api/ocds/imported?q=ocds-be6bcu&limit=5"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let page: Value = app
+        .get_json("/api/ocds/imported?q=ocds-be6bcu&limit=5")
+        .await;
     assert!(page["total"].as_i64().unwrap() >= 10, "{page}");
     assert_eq!(page["items"].as_array().unwrap().len(), 5);
     let ocid = page["items"][0]["ocid"].as_str().unwrap();
-    let one: Value = client
-        .get(app.url(&format!("/api/ocds/imported/{ocid}")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let one: Value = app.get_json(&format!("/api/ocds/imported/{ocid}")).await;
     assert_eq!(one["compiledRelease"]["ocid"], ocid);
     assert_eq!(one["compiledRelease"]["tag"], json!(["compiled"]));
     // The open-data page searches them too, and escapes what it shows.
@@ -238,12 +226,7 @@ async fn broken_inputs_are_skipped_whole(app: TestApp) {
     let after = counts(&app).await;
     assert_eq!(after.0 - before.0, 4);
     assert_eq!(after.1 - before.1, 3);
-    let page: Value = reqwest::get(app.url("/api/ocds/imported?q=ocds-x-"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let page: Value = app.get_json("/api/ocds/imported?q=ocds-x-").await;
     let ocids: Vec<&str> = page["items"]
         .as_array()
         .unwrap()
@@ -253,12 +236,7 @@ async fn broken_inputs_are_skipped_whole(app: TestApp) {
     let mut sorted = ocids.clone();
     sorted.sort_unstable();
     assert_eq!(sorted, ["ocds-x-good", "ocds-x-line1", "ocds-x-line3"]);
-    let good: Value = reqwest::get(app.url("/api/ocds/imported/ocds-x-good"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let good: Value = app.get_json("/api/ocds/imported/ocds-x-good").await;
     assert_eq!(good["process"]["release_count"], 2);
     assert_eq!(good["process"]["value"], "10.5");
     assert_eq!(good["process"]["release_date"], "2024-02-01T00:00:00Z");

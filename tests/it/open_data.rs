@@ -43,6 +43,17 @@ async fn walk_feed(app: &TestApp, start: &str) -> Vec<Value> {
     }
 }
 
+/// The JSON lines of a gzip file (the bulk file).
+pub fn gunzip_json_lines(gz: &[u8]) -> Vec<Value> {
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(gz)
+        .read_to_string(&mut text)
+        .unwrap();
+    text.lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
 fn errors_of(package: &Value) -> Vec<String> {
     let validator = Validator::new().unwrap();
     let mut errors = Vec::new();
@@ -150,14 +161,7 @@ async fn demo_year_publishes_valid_ocds(app: TestApp) {
     }
     let client = reqwest::Client::new();
     for (ocid, its) in by_ocid.iter().filter(|(_, v)| v.len() >= 4).take(5) {
-        let record: Value = client
-            .get(app.url(&format!("/api/ocds/records/{ocid}")))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let record: Value = app.get_json(&format!("/api/ocds/records/{ocid}")).await;
         let compiled = tianguis_ocds::merge::compile(its).unwrap();
         assert_eq!(record["records"][0]["compiledRelease"], compiled, "{ocid}");
         assert_eq!(
@@ -188,15 +192,7 @@ async fn demo_year_publishes_valid_ocds(app: TestApp) {
         .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     let etag = response.headers()["etag"].to_str().unwrap().to_owned();
-    let gz = response.bytes().await.unwrap();
-    let mut text = String::new();
-    flate2::read::GzDecoder::new(&gz[..])
-        .read_to_string(&mut text)
-        .unwrap();
-    let lines: Vec<Value> = text
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines = gunzip_json_lines(&response.bytes().await.unwrap());
     assert_eq!(lines.len(), by_ocid.len());
     for line in &lines {
         let ocid = line["ocid"].as_str().unwrap();
@@ -415,12 +411,7 @@ async fn sealed_bids_enter_the_feed_at_the_opening(app: TestApp) {
         .post(&format!("/api/tenders/{id}/bids"), bid(lot, item, "0.95"))
         .await;
     assert_eq!(s, StatusCode::CREATED, "{r}");
-    let record_before: Value = reqwest::get(app.url(&format!("/api/ocds/records/{ocid}")))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let record_before: Value = app.get_json(&format!("/api/ocds/records/{ocid}")).await;
     let compiled = &record_before["records"][0]["compiledRelease"];
     assert_eq!(compiled["tender"]["status"], "active");
     assert!(compiled["tender"]["lots"].as_array().unwrap().len() >= 2);
@@ -445,12 +436,7 @@ async fn sealed_bids_enter_the_feed_at_the_opening(app: TestApp) {
         )
         .await;
     assert_eq!(s, StatusCode::OK, "{r}");
-    let record: Value = reqwest::get(app.url(&format!("/api/ocds/records/{ocid}")))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let record: Value = app.get_json(&format!("/api/ocds/records/{ocid}")).await;
     let releases = record["records"][0]["releases"].as_array().unwrap();
     assert_eq!(releases[0]["tag"][0], "tender");
     assert_eq!(releases.last().unwrap()["tag"][0], "tenderUpdate");
@@ -468,18 +454,18 @@ async fn sealed_bids_enter_the_feed_at_the_opening(app: TestApp) {
         "http://localhost/hook",
         "http://10.0.0.5/hook",
     ] {
-        let (s, r) = analyst
-            .post("/api/ocds/webhooks", json!({"url": url}))
-            .await;
-        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{url}: {r}");
-        assert_eq!(
-            r["error"]["details"]["fields"][0]["code"], "private_address",
-            "{r}"
-        );
+        refused_registration(&analyst, url, "private_address").await;
     }
     app.stop().await;
 }
 both!(sealed_feed, sealed_bids_enter_the_feed_at_the_opening);
+
+/// A webhook registration refused with 422 and the field code `code`.
+async fn refused_registration(who: &As, url: &str, code: &str) {
+    let (s, r) = who.post("/api/ocds/webhooks", json!({"url": url})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{url}: {r}");
+    assert_eq!(r["error"]["details"]["fields"][0]["code"], code, "{r}");
+}
 
 /// What a test receiver got.
 #[derive(Default)]
@@ -541,14 +527,7 @@ async fn webhooks_are_signed_retried_and_visible(backend: crate::support::Backen
         "not a url",
         "http://user:pw@example.org/",
     ] {
-        let (s, r) = analyst
-            .post("/api/ocds/webhooks", json!({"url": bad}))
-            .await;
-        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {r}");
-        assert_eq!(
-            r["error"]["details"]["fields"][0]["code"], "invalid_url",
-            "{r}"
-        );
+        refused_registration(&analyst, bad, "invalid_url").await;
     }
     let anonymous = reqwest::Client::new()
         .post(app.url("/api/ocds/webhooks"))

@@ -108,6 +108,16 @@ impl TestApp {
         format!("{}{}", self.base, path)
     }
 
+    /// The JSON body of an anonymous `GET` (public pages and API).
+    pub async fn get_json(&self, path: &str) -> serde_json::Value {
+        reqwest::get(self.url(path))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
     /// A browser-like client: keeps cookies, does not follow redirects.
     pub fn client(&self) -> reqwest::Client {
         reqwest::Client::builder()
