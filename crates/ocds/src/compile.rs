@@ -200,7 +200,7 @@ pub fn compile_to(
     let started = std::time::Instant::now();
     let mut summary = Summary::default();
     let mut grouper = Grouper::new(options.memory_budget, options.spill_dir.clone());
-    let mut files: Vec<File> = Vec::new();
+    let mut files: Vec<IndexedFile> = Vec::new();
     {
         let mut accept =
             |result: Result<(String, Payload), Problem>, grouper: &mut Grouper| -> io::Result<()> {
@@ -235,8 +235,11 @@ pub fn compile_to(
             for release in releases(std::mem::take(&mut pending), options.read.clone()) {
                 accept(release.map(RawRelease::into_payload), &mut grouper)?;
             }
-            let file = File::open(&path)?;
-            index_file(&file, &path, files.len() as u32, &mut grouper, &mut accept)?;
+            let file = IndexedFile {
+                file: File::open(&path)?,
+                name: std::sync::Arc::from(path.display().to_string()),
+            };
+            index_file(&file, files.len() as u32, &mut grouper, &mut accept)?;
             files.push(file);
         }
         for release in releases(pending, options.read.clone()) {
@@ -248,65 +251,111 @@ pub fn compile_to(
     summary.spilled_runs = grouper.runs.len() as u64;
     let merger = Merger::default();
     let files = &files;
+    let merge_batch = move |batch: Vec<Group>| -> Vec<Merged> {
+        batch
+            .par_iter()
+            .map(|group| merge_group(&merger, options.mode, group, files))
+            .collect()
+    };
     let mut out = BufWriter::with_capacity(1 << 20, out);
-    let mut batch: Vec<Group> = Vec::new();
-    let mut batch_bytes = 0usize;
-    let mut flush =
-        |batch: &mut Vec<Group>, summary: &mut Summary, out: &mut BufWriter<&mut dyn Write>| {
-            let results: Vec<Result<Vec<u8>, Problem>> = batch
-                .par_iter()
-                .map(|group| merge_group(&merger, options.mode, group, files))
-                .collect();
-            batch.clear();
-            for result in results {
-                match result {
-                    Ok(bytes) => {
-                        summary.written += 1;
-                        out.write_all(&bytes)?;
-                    }
-                    Err(problem) => {
-                        summary.merge_errors += 1;
-                        problems(&problem);
-                    }
+    let mut write = |results: Vec<Merged>, summary: &mut Summary| {
+        for merged in results {
+            for problem in &merged.unreadable {
+                // Counted as a release when indexed; it turned out unreadable.
+                summary.releases -= 1;
+                summary.read_errors += 1;
+                problems(problem);
+            }
+            match merged.output {
+                Some(Ok(bytes)) => {
+                    summary.written += 1;
+                    out.write_all(&bytes)?;
+                }
+                Some(Err(problem)) => {
+                    summary.merge_errors += 1;
+                    problems(&problem);
+                }
+                None => {}
+            }
+        }
+        io::Result::Ok(())
+    };
+    // Batches are merged in parallel on a helper thread while this one writes the previous
+    // batch's output, in order.
+    std::thread::scope(|scope| -> io::Result<()> {
+        let mut batch: Vec<Group> = Vec::new();
+        let mut batch_bytes = 0usize;
+        let mut running: Option<std::thread::ScopedJoinHandle<'_, _>> = None;
+        let mut groups = grouper.finish()?.peekable();
+        while let Some(group) = groups.next() {
+            let group = group?;
+            batch_bytes += group.releases.iter().map(Payload::len).sum::<usize>();
+            batch.push(group);
+            if batch_bytes >= 8 << 20 || batch.len() >= 4096 || groups.peek().is_none() {
+                let next = std::mem::take(&mut batch);
+                batch_bytes = 0;
+                let previous = running.replace(scope.spawn(move || merge_batch(next)));
+                if let Some(previous) = previous {
+                    write(join(previous), &mut summary)?;
                 }
             }
-            io::Result::Ok(())
-        };
-    for group in grouper.finish()? {
-        let group = group?;
-        batch_bytes += group.releases.iter().map(Payload::len).sum::<usize>();
-        batch.push(group);
-        if batch_bytes >= 8 << 20 || batch.len() >= 4096 {
-            flush(&mut batch, &mut summary, &mut out)?;
-            batch_bytes = 0;
         }
-    }
-    flush(&mut batch, &mut summary, &mut out)?;
+        if let Some(last) = running {
+            write(join(last), &mut summary)?;
+        }
+        Ok(())
+    })?;
     out.flush()?;
     summary.total_seconds = started.elapsed().as_secs_f64();
     Ok(summary)
 }
 
-fn merge_group(
-    merger: &Merger,
-    mode: Mode,
-    group: &Group,
-    files: &[File],
-) -> Result<Vec<u8>, Problem> {
+/// The result of a helper thread (a panic there is carried on here).
+fn join<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    handle
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+}
+
+/// An indexed input file, open until its releases are merged.
+struct IndexedFile {
+    file: File,
+    /// The name problems are reported under.
+    name: std::sync::Arc<str>,
+}
+
+/// What merging one group gave.
+struct Merged {
+    /// The merged release, or why the group could not be merged; `None` when no release of the
+    /// group could be read.
+    output: Option<Result<Vec<u8>, Problem>>,
+    /// Indexed lines that turned out not to be valid JSON, diagnosed by the general reader.
+    /// The group is merged without them, as the general reader would have skipped them.
+    unreadable: Vec<Problem>,
+}
+
+fn merge_group(merger: &Merger, mode: Mode, group: &Group, files: &[IndexedFile]) -> Merged {
+    let failed = |problem: Problem| Merged {
+        output: Some(Err(problem)),
+        unreadable: Vec::new(),
+    };
     let corrupt = |message: String| Problem::Corrupt {
         ocid: group.ocid.clone(),
         message,
     };
     let mut loaded: Vec<Vec<u8>> = Vec::new();
     for payload in &group.releases {
-        if let Payload::File { file, offset, len } = payload {
+        if let Payload::File {
+            file, offset, len, ..
+        } = payload
+        {
             let mut text = vec![0u8; *len as usize];
-            let source = files
-                .get(*file as usize)
-                .ok_or_else(|| corrupt("unknown file".into()))?;
-            source
-                .read_exact_at(&mut text, *offset)
-                .map_err(|e| corrupt(format!("cannot re-read the input: {e}")))?;
+            let Some(source) = files.get(*file as usize) else {
+                return failed(corrupt("unknown file".into()));
+            };
+            if let Err(e) = source.file.read_exact_at(&mut text, *offset) {
+                return failed(corrupt(format!("cannot re-read the input: {e}")));
+            }
             loaded.push(text);
         }
     }
@@ -320,6 +369,7 @@ fn merge_group(
         let arena = &*arena;
         let mut loaded = loaded.iter();
         let mut trees = Vec::with_capacity(group.releases.len());
+        let mut unreadable = Vec::new();
         let mut size = 0;
         for payload in &group.releases {
             let text: &[u8] = match payload {
@@ -327,130 +377,229 @@ fn merge_group(
                 Payload::File { .. } => loaded.next().map_or(&[][..], Vec::as_slice),
             };
             size += text.len();
-            trees.push(Json::parse(text, arena).map_err(|e| corrupt(e.to_string()))?);
+            match Json::parse(text, arena) {
+                Ok(tree) => trees.push(tree),
+                Err(e) => match payload {
+                    Payload::File { file, line, .. } => {
+                        let name = files.get(*file as usize).map(|f| &f.name);
+                        unreadable.push(diagnose(text, name, *line, e));
+                    }
+                    Payload::Bytes(_) => return failed(corrupt(e.to_string())),
+                },
+            }
+        }
+        if trees.is_empty() {
+            return Merged {
+                output: None,
+                unreadable,
+            };
         }
         let mut out = Vec::with_capacity(size / 2 + 64);
-        merger
-            .write(&trees, mode, &mut out)
-            .map_err(|error| Problem::Merge {
+        let output = match merger.write(&trees, mode, &mut out) {
+            Ok(()) => Ok(out),
+            Err(error) => Err(Problem::Merge {
                 ocid: group.ocid.clone(),
                 error,
-            })?;
-        Ok(out)
+            }),
+        };
+        Merged {
+            output: Some(output),
+            unreadable,
+        }
     })
 }
 
-/// Index a plain JSON-lines file: lines that are releases ready to merge (the reader's probe)
-/// are kept as (file, offset, length) and re-read when their ocid is merged, so the input is
-/// never copied into memory; other lines (packages, 1.0 releases to upgrade, broken lines) go
-/// through the reader's general path. Lines are probed in parallel, 8 MiB at a time.
+/// The problem of an indexed line that the index scan let through and the strict parse refused:
+/// what the general reader says about the line (so the report is the same whichever path read
+/// it), or the parse error if the reader would have accepted it.
+fn diagnose(
+    text: &[u8],
+    name: Option<&std::sync::Arc<str>>,
+    line: u64,
+    parse_error: crate::json::ParseError,
+) -> Problem {
+    let name = name.cloned().unwrap_or_else(|| std::sync::Arc::from("?"));
+    crate::read::line_units_owned(text.to_vec(), &name, line, false)
+        .into_iter()
+        .find_map(Result::err)
+        .map_or_else(
+            || {
+                Problem::Read(ReadError {
+                    location: Location {
+                        file: name.clone(),
+                        line,
+                        pointer: String::new(),
+                    },
+                    kind: crate::read::ReadErrorKind::InvalidJson(parse_error.to_string()),
+                })
+            },
+            Problem::Read,
+        )
+}
+
+/// Index a plain JSON-lines file: lines that the index scan ([`crate::read::scan_release`])
+/// finds to be releases ready to merge are kept as (file, offset, length, line) and re-read
+/// when their ocid is merged, so the input is never copied into memory; other lines (packages,
+/// 1.0 releases to upgrade, broken lines) go through the reader's general path. A reading
+/// thread fills the next block while the lines of the current one are scanned in parallel.
 fn index_file(
-    file: &File,
-    path: &std::path::Path,
+    file: &IndexedFile,
     file_index: u32,
     grouper: &mut Grouper,
     accept: &mut Accept<'_>,
 ) -> io::Result<()> {
-    use crate::read::{is_blank, line_units_owned, probe_release, strip_bom};
-    let name: std::sync::Arc<str> = std::sync::Arc::from(path.display().to_string());
-    let mut reader = BufReader::with_capacity(1 << 16, file);
-    const BLOCK: usize = 8 << 20;
-    let mut block: Vec<u8> = Vec::with_capacity(BLOCK);
-    let mut block_start = 0u64; // file offset of block[0]
-    let mut line_no = 0u64;
-    let mut eof = false;
-    while !eof {
-        // Fill the block with whole lines (a line longer than the block grows it).
-        // A partial line as long as a whole block means a very long line: grow the block.
-        let keep = block.len();
-        block.resize(if keep >= BLOCK { keep * 2 } else { BLOCK }, 0);
-        let mut filled = keep;
-        while filled < block.len() {
-            let n = reader.read(&mut block[filled..])?;
-            if n == 0 {
-                eof = true;
-                break;
-            }
-            filled += n;
+    let (blocks, received) = std::sync::mpsc::sync_channel::<io::Result<(u64, Vec<u8>)>>(1);
+    std::thread::scope(|scope| {
+        scope.spawn(move || read_blocks(&file.file, &blocks));
+        let name = &file.name;
+        let mut line_no = 0u64;
+        for block in received {
+            let (block_start, block) = block?;
+            index_block(
+                &block,
+                block_start,
+                &mut line_no,
+                name,
+                file_index,
+                grouper,
+                accept,
+            )?;
         }
-        block.truncate(filled);
+        Ok(())
+    })
+}
+
+/// Bytes read at a time by [`read_blocks`] (a line longer than that grows its block).
+const BLOCK: usize = 8 << 20;
+
+/// Send the file as blocks of whole lines with the offset of each (the last block may end
+/// without a newline). Stops early when the receiver is gone.
+fn read_blocks(file: &File, blocks: &std::sync::mpsc::SyncSender<io::Result<(u64, Vec<u8>)>>) {
+    let mut carry: Vec<u8> = Vec::new();
+    let mut start = 0u64;
+    loop {
+        // A partial line as long as a whole block means a very long line: read more at once.
+        let want = if carry.len() >= BLOCK {
+            carry.len() * 2
+        } else {
+            BLOCK
+        };
+        let mut block = Vec::with_capacity(want);
+        block.append(&mut carry);
+        let room = (want - block.len()) as u64;
+        let eof = match Read::take(file, room).read_to_end(&mut block) {
+            Ok(n) => (n as u64) < room,
+            Err(e) => {
+                let _ = blocks.send(Err(e));
+                return;
+            }
+        };
         let end = if eof {
             block.len()
         } else {
             match memchr::memrchr(b'\n', &block) {
                 Some(i) => i + 1,
-                None => continue,
+                None => {
+                    carry = block;
+                    continue;
+                }
             }
         };
-        let mut lines = Vec::new();
-        let mut at = 0usize;
-        while at < end {
-            let stop = memchr::memchr(b'\n', &block[at..end]).map_or(end, |i| at + i + 1);
-            line_no += 1;
-            if !is_blank(&block[at..stop]) {
-                lines.push((line_no, at, stop));
-            }
-            at = stop;
+        carry = block[end..].to_vec();
+        block.truncate(end);
+        let length = block.len() as u64;
+        if !block.is_empty() && blocks.send(Ok((start, block))).is_err() {
+            return;
         }
-        let block_ref = &block;
-        type Probed =
-            Result<(String, u64, u32), std::collections::VecDeque<Result<Unit, ReadError>>>;
-        let probed: Vec<Probed> = lines
-            .par_iter()
-            .map(|&(number, from, to)| {
-                let text = &block_ref[from..to];
-                let trimmed_len = text
-                    .iter()
-                    .rposition(|b| !b.is_ascii_whitespace())
-                    .map_or(0, |i| i + 1);
-                let bom = text.len() - strip_bom(text).len();
-                match probe_release(strip_bom(&text[..trimmed_len])) {
-                    Some(ocid) if u32::try_from(trimmed_len - bom).is_ok() => Ok((
-                        ocid,
-                        block_start + (from + bom) as u64,
-                        (trimmed_len - bom) as u32,
-                    )),
-                    _ => Err(line_units_owned(text.to_vec(), &name, number, false)),
+        start += length;
+        if eof {
+            return;
+        }
+    }
+}
+
+/// Probe the lines of one block (in parallel) and hand them to `accept` in order.
+fn index_block(
+    block: &[u8],
+    block_start: u64,
+    line_no: &mut u64,
+    name: &std::sync::Arc<str>,
+    file_index: u32,
+    grouper: &mut Grouper,
+    accept: &mut Accept<'_>,
+) -> io::Result<()> {
+    use crate::read::{Scan, is_blank, line_units_owned, scan_release, strip_bom};
+    let mut lines = Vec::new();
+    let mut at = 0usize;
+    while at < block.len() {
+        let stop = memchr::memchr(b'\n', &block[at..]).map_or(block.len(), |i| at + i + 1);
+        *line_no += 1;
+        if !is_blank(&block[at..stop]) {
+            lines.push((*line_no, at, stop));
+        }
+        at = stop;
+    }
+    type Probed =
+        Result<(String, u64, u32, u64), std::collections::VecDeque<Result<Unit, ReadError>>>;
+    let probed: Vec<Probed> = lines
+        .par_iter()
+        .map(|&(number, from, to)| {
+            let text = &block[from..to];
+            let trimmed_len = text
+                .iter()
+                .rposition(|b| !b.is_ascii_whitespace())
+                .map_or(0, |i| i + 1);
+            let bom = text.len() - strip_bom(text).len();
+            match scan_release(strip_bom(&text[..trimmed_len])) {
+                Scan::Release(ocid) if u32::try_from(trimmed_len - bom).is_ok() => Ok((
+                    ocid,
+                    block_start + (from + bom) as u64,
+                    (trimmed_len - bom) as u32,
+                    number,
+                )),
+                Scan::Release(_) | Scan::Doubtful => {
+                    Err(line_units_owned(text.to_vec(), name, number, true))
                 }
-            })
-            .collect();
-        for result in probed {
-            match result {
-                Ok((ocid, offset, len)) => accept(
-                    Ok((
-                        ocid,
-                        Payload::File {
-                            file: file_index,
-                            offset,
-                            len,
-                        },
-                    )),
-                    grouper,
-                )?,
-                Err(units) => {
-                    for unit in units {
-                        let releases = match unit {
-                            Ok(Unit::Raw(raw)) => Ok(vec![raw]),
-                            Ok(Unit::Item(item)) => releases_of(item),
-                            Err(e) => Err(Problem::Read(e)),
-                        };
-                        match releases {
-                            Ok(list) => {
-                                for raw in list {
-                                    accept(Ok(raw.into_payload()), grouper)?;
-                                }
+                Scan::General => Err(line_units_owned(text.to_vec(), name, number, false)),
+            }
+        })
+        .collect();
+    for result in probed {
+        match result {
+            Ok((ocid, offset, len, line)) => accept(
+                Ok((
+                    ocid,
+                    Payload::File {
+                        file: file_index,
+                        offset,
+                        len,
+                        line,
+                    },
+                )),
+                grouper,
+            )?,
+            Err(units) => {
+                for unit in units {
+                    let releases = match unit {
+                        Ok(Unit::Raw(raw)) => Ok(vec![raw]),
+                        Ok(Unit::Item(item)) => releases_of(item),
+                        Err(e) => Err(Problem::Read(e)),
+                    };
+                    match releases {
+                        Ok(list) => {
+                            for raw in list {
+                                accept(Ok(raw.into_payload()), grouper)?;
                             }
-                            Err(problem) => accept(Err(problem), grouper)?,
                         }
+                        Err(problem) => accept(Err(problem), grouper)?,
                     }
                 }
             }
         }
-        block_start += end as u64;
-        block.drain(..end);
     }
     Ok(())
 }
+
 /// Takes one release to merge (its ocid and text) or one problem, on the reading side.
 type Accept<'x> =
     dyn FnMut(Result<(String, Payload), Problem>, &mut Grouper) -> io::Result<()> + 'x;
@@ -460,7 +609,8 @@ type Accept<'x> =
 pub enum Payload {
     /// In memory.
     Bytes(Vec<u8>),
-    /// In an input file that stays open until the merge: index, byte offset and length.
+    /// In an input file that stays open until the merge: index, byte offset, length, and line
+    /// number (to report the line if it turns out not to be valid JSON when parsed).
     File {
         /// Index of the file among the indexed inputs.
         file: u32,
@@ -468,6 +618,8 @@ pub enum Payload {
         offset: u64,
         /// Length of the release text.
         len: u32,
+        /// Line number in the file (from 1).
+        line: u64,
     },
 }
 
@@ -649,11 +801,17 @@ fn write_entry(writer: &mut impl Write, ocid: &str, payload: &Payload) -> io::Re
             writer.write_all(&(text.len() as u64).to_le_bytes())?;
             writer.write_all(text)
         }
-        Payload::File { file, offset, len } => {
+        Payload::File {
+            file,
+            offset,
+            len,
+            line,
+        } => {
             writer.write_all(&[1])?;
             writer.write_all(&file.to_le_bytes())?;
             writer.write_all(&offset.to_le_bytes())?;
-            writer.write_all(&len.to_le_bytes())
+            writer.write_all(&len.to_le_bytes())?;
+            writer.write_all(&line.to_le_bytes())
         }
     }
 }
@@ -683,10 +841,13 @@ fn read_entry(reader: &mut impl Read) -> io::Result<Option<(String, Payload)>> {
         reader.read_exact(&mut u64_bytes)?;
         let offset = u64::from_le_bytes(u64_bytes);
         reader.read_exact(&mut u32_bytes)?;
+        let len = u32::from_le_bytes(u32_bytes);
+        reader.read_exact(&mut u64_bytes)?;
         Payload::File {
             file,
             offset,
-            len: u32::from_le_bytes(u32_bytes),
+            len,
+            line: u64::from_le_bytes(u64_bytes),
         }
     };
     Ok(Some((ocid, payload)))

@@ -13,11 +13,10 @@
 use std::borrow::Cow;
 
 use bumpalo::Bump;
-use bumpalo::collections::Vec as BumpVec;
 use serde_json::Value;
 
 /// A JSON value borrowing from its source text.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Json<'a> {
     /// `null`, `true`, `false`, a number, or a string without escapes — as its JSON text
     /// (strings with their quotes).
@@ -25,10 +24,10 @@ pub enum Json<'a> {
     /// A string containing escapes, as its JSON text with quotes.
     Escaped(&'a str),
     /// An array (in the arena of the parse).
-    Array(BumpVec<'a, Json<'a>>),
+    Array(&'a [Json<'a>]),
     /// An object in document order (a repeated key keeps its first place and last value, as a
     /// Python dict does), in the arena of the parse.
-    Object(BumpVec<'a, (Cow<'a, str>, Json<'a>)>),
+    Object(&'a [(&'a str, Json<'a>)]),
 }
 
 /// Why text could not be read as JSON.
@@ -56,6 +55,8 @@ impl<'a> Json<'a> {
             bytes: text.as_bytes(),
             at: 0,
             arena,
+            items: Vec::new(),
+            pairs: Vec::new(),
         };
         let value = parser.value(0)?;
         parser.skip_ws();
@@ -68,7 +69,7 @@ impl<'a> Json<'a> {
     /// The value of `key` in an object (the last one, if repeated).
     pub fn get(&self, key: &str) -> Option<&Json<'a>> {
         match self {
-            Json::Object(pairs) => pairs.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v),
+            Json::Object(pairs) => pairs.iter().rev().find(|(k, _)| *k == key).map(|(_, v)| v),
             _ => None,
         }
     }
@@ -181,6 +182,11 @@ struct Parser<'a> {
     bytes: &'a [u8],
     at: usize,
     arena: &'a Bump,
+    /// The elements of the arrays being parsed, innermost last; each array is copied into the
+    /// arena at its exact size when it closes (no growing vectors left behind in the arena).
+    items: Vec<Json<'a>>,
+    /// The same for the members of objects.
+    pairs: Vec<(&'a str, Json<'a>)>,
 }
 
 impl<'a> Parser<'a> {
@@ -216,15 +222,7 @@ impl<'a> Parser<'a> {
             Some(b't') => self.literal("true"),
             Some(b'f') => self.literal("false"),
             Some(b'n') => self.literal("null"),
-            Some(b'-' | b'0'..=b'9') => {
-                let start = self.at;
-                while let Some(b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E') =
-                    self.bytes.get(self.at)
-                {
-                    self.at += 1;
-                }
-                Ok(Json::Scalar(&self.text[start..self.at]))
-            }
+            Some(b'-' | b'0'..=b'9') => self.number(),
             _ => Err(self.error("a value")),
         }
     }
@@ -239,48 +237,119 @@ impl<'a> Parser<'a> {
         }
     }
 
-    /// A string's text with its quotes, and whether it contains escapes.
+    /// A number, checked against the JSON grammar
+    /// (`-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`), as serde_json checks it.
+    fn number(&mut self) -> Result<Json<'a>, ParseError> {
+        let start = self.at;
+        let digits = |parser: &mut Self| {
+            let from = parser.at;
+            while let Some(b'0'..=b'9') = parser.bytes.get(parser.at) {
+                parser.at += 1;
+            }
+            parser.at - from
+        };
+        if self.bytes.get(self.at) == Some(&b'-') {
+            self.at += 1;
+        }
+        let leading_zero = self.bytes.get(self.at) == Some(&b'0');
+        match digits(self) {
+            0 => return Err(self.error("a digit")),
+            1 => {}
+            _ if leading_zero => return Err(self.error("no leading zero")),
+            _ => {}
+        }
+        if self.bytes.get(self.at) == Some(&b'.') {
+            self.at += 1;
+            if digits(self) == 0 {
+                return Err(self.error("a digit after the decimal point"));
+            }
+        }
+        if let Some(b'e' | b'E') = self.bytes.get(self.at) {
+            self.at += 1;
+            if let Some(b'+' | b'-') = self.bytes.get(self.at) {
+                self.at += 1;
+            }
+            if digits(self) == 0 {
+                return Err(self.error("a digit in the exponent"));
+            }
+        }
+        Ok(Json::Scalar(&self.text[start..self.at]))
+    }
+
+    /// The code unit of the four hex digits at `at`, if they are hex digits.
+    fn hex_escape(&self, at: usize) -> Option<u16> {
+        let digits = std::str::from_utf8(self.bytes.get(at..at + 4)?).ok()?;
+        if !digits.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return None;
+        }
+        u16::from_str_radix(digits, 16).ok()
+    }
+
+    /// A string's text with its quotes, and whether it contains escapes. Checked as serde_json
+    /// checks a string it reads: no control characters, only the escapes JSON defines, four hex
+    /// digits after `\u`, and surrogates only in pairs (a lone one cannot become UTF-8).
     fn string(&mut self) -> Result<(&'a str, bool), ParseError> {
         let start = self.at;
         self.at += 1;
         let mut escaped = false;
         loop {
-            let rest = &self.bytes[self.at..];
-            match memchr::memchr2(b'"', b'\\', rest) {
-                Some(i) if rest[i] == b'"' => {
-                    self.at += i + 1;
+            self.at += special_byte(&self.bytes[self.at..]);
+            match self.bytes.get(self.at) {
+                Some(b'"') => {
+                    self.at += 1;
                     return Ok((&self.text[start..self.at], escaped));
                 }
-                Some(i) => {
+                Some(b'\\') => {
                     escaped = true;
-                    self.at += i + 2;
-                    if self.at > self.bytes.len() {
-                        return Err(self.error("a closing quote"));
+                    self.at += 1;
+                    match self.bytes.get(self.at) {
+                        Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => {
+                            self.at += 1
+                        }
+                        Some(b'u') => match self.hex_escape(self.at + 1) {
+                            Some(0xD800..=0xDBFF)
+                                if self.bytes.get(self.at + 5) == Some(&b'\\')
+                                    && self.bytes.get(self.at + 6) == Some(&b'u')
+                                    && matches!(
+                                        self.hex_escape(self.at + 7),
+                                        Some(0xDC00..=0xDFFF)
+                                    ) =>
+                            {
+                                self.at += 11
+                            }
+                            Some(0xD800..=0xDFFF) => {
+                                return Err(self.error("a valid surrogate pair"));
+                            }
+                            Some(_) => self.at += 5,
+                            None => return Err(self.error("four hex digits")),
+                        },
+                        _ => return Err(self.error("a valid escape")),
                     }
                 }
-                None => {
-                    self.at = self.bytes.len();
-                    return Err(self.error("a closing quote"));
-                }
+                Some(_) => return Err(self.error("no control character in a string")),
+                None => return Err(self.error("a closing quote")),
             }
         }
     }
 
     fn array(&mut self, depth: usize) -> Result<Json<'a>, ParseError> {
         self.at += 1;
-        let mut items = BumpVec::new_in(self.arena);
+        let base = self.items.len();
         self.skip_ws();
         if self.bytes.get(self.at) == Some(&b']') {
             self.at += 1;
-            return Ok(Json::Array(items));
+            return Ok(Json::Array(&[]));
         }
         loop {
-            items.push(self.value(depth + 1)?);
+            let item = self.value(depth + 1)?;
+            self.items.push(item);
             self.skip_ws();
             match self.bytes.get(self.at) {
                 Some(b',') => self.at += 1,
                 Some(b']') => {
                     self.at += 1;
+                    let items = self.arena.alloc_slice_copy(&self.items[base..]);
+                    self.items.truncate(base);
                     return Ok(Json::Array(items));
                 }
                 _ => return Err(self.error("`,` or `]`")),
@@ -290,18 +359,17 @@ impl<'a> Parser<'a> {
 
     fn object(&mut self, depth: usize) -> Result<Json<'a>, ParseError> {
         self.at += 1;
-        let mut pairs: BumpVec<'a, (Cow<'a, str>, Json<'a>)> =
-            BumpVec::with_capacity_in(8, self.arena);
+        let base = self.pairs.len();
         // Index of keys, built only for large objects so that small ones stay cheap and huge
         // ones stay linear.
         let mut index: Option<
-            std::collections::HashMap<Cow<'a, str>, usize, rustc_hash::FxBuildHasher>,
+            std::collections::HashMap<&'a str, usize, rustc_hash::FxBuildHasher>,
         > = None;
         let mut seen = 0u64;
         self.skip_ws();
         if self.bytes.get(self.at) == Some(&b'}') {
             self.at += 1;
-            return Ok(Json::Object(pairs));
+            return Ok(Json::Object(&[]));
         }
         loop {
             self.skip_ws();
@@ -309,12 +377,13 @@ impl<'a> Parser<'a> {
                 return Err(self.error("a key"));
             }
             let (text, escaped) = self.string()?;
-            let key = if escaped {
-                Cow::Owned(
-                    serde_json::from_str::<String>(text).map_err(|_| self.error("a valid key"))?,
-                )
+            // Keys live in the arena like everything else, so a tree needs no drop.
+            let key: &'a str = if escaped {
+                let decoded =
+                    serde_json::from_str::<String>(text).map_err(|_| self.error("a valid key"))?;
+                self.arena.alloc_str(&decoded)
             } else {
-                Cow::Borrowed(&text[1..text.len() - 1])
+                &text[1..text.len() - 1]
             };
             self.skip_ws();
             if self.bytes.get(self.at) != Some(&b':') {
@@ -322,12 +391,14 @@ impl<'a> Parser<'a> {
             }
             self.at += 1;
             let value = self.value(depth + 1)?;
-            if pairs.len() == 32 && index.is_none() {
+            let pairs = &mut self.pairs;
+            let count = pairs.len() - base;
+            if count == 32 && index.is_none() {
                 index = Some(
-                    pairs
+                    pairs[base..]
                         .iter()
                         .enumerate()
-                        .map(|(i, (k, _))| (k.clone(), i))
+                        .map(|(i, (k, _))| (*k, i))
                         .collect(),
                 );
             }
@@ -338,14 +409,14 @@ impl<'a> Parser<'a> {
             let existing = match &index {
                 Some(index) => index.get(&key).copied(),
                 None if seen & bit == 0 => None,
-                None => pairs.iter().position(|(k, _)| *k == key),
+                None => pairs[base..].iter().position(|(k, _)| *k == key),
             };
             seen |= bit;
             match existing {
-                Some(i) => pairs[i].1 = value,
+                Some(i) => pairs[base + i].1 = value,
                 None => {
                     if let Some(index) = &mut index {
-                        index.insert(key.clone(), pairs.len());
+                        index.insert(key, count);
                     }
                     pairs.push((key, value));
                 }
@@ -355,12 +426,41 @@ impl<'a> Parser<'a> {
                 Some(b',') => self.at += 1,
                 Some(b'}') => {
                     self.at += 1;
+                    let pairs = self.arena.alloc_slice_copy(&self.pairs[base..]);
+                    self.pairs.truncate(base);
                     return Ok(Json::Object(pairs));
                 }
                 _ => return Err(self.error("`,` or `}`")),
             }
         }
     }
+}
+
+/// The index of the first byte of `bytes` that ends a run of plain string content — a quote, a
+/// backslash or a control character — or `bytes.len()`. Eight bytes at a time (strings in OCDS
+/// data are mostly short, where a call to a vectorised search costs more than it saves).
+fn special_byte(bytes: &[u8]) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // High bit of each byte that is zero (exact for the lowest such byte, which is all we use).
+    let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+    let mut at = 0;
+    while let Some(word) = bytes.get(at..at + 8) {
+        let mut chunk = [0u8; 8];
+        chunk.copy_from_slice(word);
+        let x = u64::from_le_bytes(chunk);
+        let found = zero(x ^ (ONES * u64::from(b'"')))
+            | zero(x ^ (ONES * u64::from(b'\\')))
+            | (x.wrapping_sub(ONES * 0x20) & !x & HIGH);
+        if found != 0 {
+            return at + (found.trailing_zeros() / 8) as usize;
+        }
+        at += 8;
+    }
+    at + bytes[at..]
+        .iter()
+        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+        .unwrap_or(bytes.len() - at)
 }
 
 /// The numeric value Python would compare (`True == 1`), if the scalar is a number or boolean.
@@ -396,7 +496,7 @@ pub(crate) fn py_eq(a: &Json, b: &Json) -> bool {
             _ => false,
         },
         (Json::Array(x), Json::Array(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(i, j)| py_eq(i, j))
+            x.len() == y.len() && x.iter().zip(y.iter()).all(|(i, j)| py_eq(i, j))
         }
         (Json::Object(x), Json::Object(y)) => {
             x.len() == y.len()

@@ -22,6 +22,7 @@ pub mod json;
 pub mod merge;
 pub mod read;
 pub mod rules;
+mod scan;
 pub mod schema;
 pub mod upgrade;
 pub mod validate;

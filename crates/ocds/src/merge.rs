@@ -182,7 +182,7 @@ impl<'r> Merger<'r> {
         if releases.is_empty() {
             return Err(MergeError::NoReleases);
         }
-        type Keyed<'a> = (Cow<'a, str>, &'a Json<'a>, &'a [(Cow<'a, str>, Json<'a>)]);
+        type Keyed<'a> = (Cow<'a, str>, &'a Json<'a>, &'a [(&'a str, Json<'a>)]);
         let mut keyed: Vec<Keyed<'a>> = Vec::with_capacity(releases.len());
         for (index, release) in releases.iter().enumerate() {
             let Json::Object(pairs) = release else {
@@ -197,7 +197,7 @@ impl<'r> Merger<'r> {
             let date = date_json
                 .as_str()
                 .ok_or(MergeError::NonStringDate { index })?;
-            keyed.push((date, date_json, pairs.as_slice()));
+            keyed.push((date, date_json, pairs));
         }
         // Stable: equal dates keep input order, like Python's `sorted`.
         keyed.sort_by(|a, b| a.0.cmp(&b.0));
@@ -216,7 +216,7 @@ impl<'r> Merger<'r> {
         }
         for (index, (date, date_json, pairs)) in keyed.into_iter().enumerate() {
             state.release = index as u32;
-            let field = |name: &str| pairs.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v);
+            let field = |name: &str| pairs.iter().rev().find(|(k, _)| *k == name).map(|(_, v)| v);
             let ocid = field("ocid");
             match mode {
                 Mode::Compiled => {
@@ -467,7 +467,7 @@ impl<'a> Node<'a> {
     /// Flatten one object of a release into this node (ocdsmerge `flatten` for dicts).
     fn insert_object(
         &mut self,
-        pairs: &'a [(Cow<'a, str>, Json<'a>)],
+        pairs: &'a [(&'a str, Json<'a>)],
         rules: Option<&RuleNode>,
         state: &mut State<'a>,
         skip: &[&str],
@@ -476,7 +476,7 @@ impl<'a> Node<'a> {
             self.children.entries.reserve(pairs.len());
         }
         for (key, value) in pairs {
-            let key: &'a str = key.as_ref();
+            let key: &'a str = key;
             if skip.contains(&key) {
                 continue;
             }

@@ -992,6 +992,14 @@ pub(crate) fn probe_release(text: &[u8]) -> Option<String> {
         contracts: Option<IgnoredAny>,
     }
     std::str::from_utf8(text).ok()?;
+    // Skipped strings are not decoded; with a `\u` escape somewhere (a lone surrogate cannot
+    // be decoded), the whole line is decoded once to be sure.
+    if memchr::memmem::find(text, b"\\u").is_some()
+        && serde_json::from_slice::<IgnoredAny>(text).is_ok()
+        && serde_json::from_slice::<Value>(text).is_err()
+    {
+        return None;
+    }
     let probe: Probe = serde_json::from_slice(text).ok()?;
     if probe.releases.is_some() || probe.records.is_some() {
         return None;
@@ -1026,6 +1034,168 @@ pub(crate) fn probe_release(text: &[u8]) -> Option<String> {
         return None;
     }
     Some(ocid)
+}
+
+/// What the index scan of `ocds compile` found in a line.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Scan {
+    /// A release ready to merge, with its ocid ([`probe_release`] would say the same if the
+    /// line is valid JSON; if it is not, the strict parse at merge time finds out).
+    Release(String),
+    /// Not a release ready to merge (a package, a record, a release to upgrade, invalid JSON):
+    /// [`probe_release`] would refuse it too, so it goes straight to the general path.
+    General,
+    /// Something the scan does not decode (an escaped key, ocid or id; a long or fractional
+    /// numeric id): [`probe_release`] decides.
+    Doubtful,
+}
+
+/// [`probe_release`] for the index pass of `ocds compile`: the same answer on valid JSON, found
+/// by a structural scan of the top-level keys ([`crate::scan`]) without validating anything.
+pub(crate) fn scan_release(text: &[u8]) -> Scan {
+    scan_top_level(text).unwrap_or(Scan::General)
+}
+
+fn scan_top_level(text: &[u8]) -> Option<Scan> {
+    use crate::scan::{container_end, string_end};
+    const FIELDS: [&[u8]; 10] = [
+        b"ocid",
+        b"id",
+        b"date",
+        b"releases",
+        b"records",
+        b"parties",
+        b"buyer",
+        b"tender",
+        b"awards",
+        b"contracts",
+    ];
+    let skip_ws = |mut at: usize| {
+        while let Some(b' ' | b'\t' | b'\r' | b'\n') = text.get(at) {
+            at += 1;
+        }
+        at
+    };
+    // For each field: its value's text, `None` when absent. A `null` counts as absent, as
+    // serde's `Option` reads it in the probe.
+    let mut values: [Option<&[u8]>; 10] = [None; 10];
+    let mut seen = 0u16;
+    let mut at = skip_ws(0);
+    if text.get(at) != Some(&b'{') {
+        return None;
+    }
+    at = skip_ws(at + 1);
+    if text.get(at) == Some(&b'}') {
+        at += 1;
+    } else {
+        loop {
+            if text.get(at) != Some(&b'"') {
+                return None;
+            }
+            let key_end = string_end(text, at)?;
+            let key = &text[at + 1..key_end - 1];
+            if key.contains(&b'\\') {
+                return Some(Scan::Doubtful);
+            }
+            at = skip_ws(key_end);
+            if text.get(at) != Some(&b':') {
+                return None;
+            }
+            at = skip_ws(at + 1);
+            let value_end = match text.get(at)? {
+                b'{' | b'[' => container_end(text, at)?,
+                b'"' => string_end(text, at)?,
+                _ => {
+                    let mut end = at;
+                    while !matches!(
+                        text.get(end),
+                        None | Some(b',' | b'}' | b']' | b' ' | b'\t' | b'\r' | b'\n')
+                    ) {
+                        end += 1;
+                    }
+                    end
+                }
+            };
+            if let Some(field) = FIELDS.iter().position(|name| *name == key) {
+                if seen & (1 << field) != 0 {
+                    return None; // a repeated field: the probe refuses it too
+                }
+                seen |= 1 << field;
+                let value = &text[at..value_end];
+                if value != b"null" {
+                    values[field] = Some(value);
+                }
+            }
+            at = skip_ws(value_end);
+            match text.get(at) {
+                Some(b',') => at = skip_ws(at + 1),
+                Some(b'}') => {
+                    at += 1;
+                    break;
+                }
+                _ => return None,
+            }
+        }
+    }
+    if skip_ws(at) != text.len() {
+        return None;
+    }
+    let [
+        ocid,
+        id,
+        date,
+        releases,
+        records,
+        parties,
+        buyer,
+        tender,
+        awards,
+        contracts,
+    ] = values;
+    if releases.is_some() || records.is_some() {
+        return None;
+    }
+    if parties.is_none() {
+        let blocks = [
+            (buyer.is_some(), &["\"buyer\""][..]),
+            (
+                tender.is_some(),
+                &["\"procuringEntity\"", "\"tenderers\"", "\"amendment\""][..],
+            ),
+            (awards.is_some(), &["\"suppliers\"", "\"amendment\""][..]),
+            (
+                contracts.is_some(),
+                &["\"amendment\"", "\"transactions\""][..],
+            ),
+        ];
+        if upgrade_would_change(text, &blocks) {
+            return None;
+        }
+    }
+    if date.is_some_and(|d| d.first() == Some(&b'[')) {
+        return None;
+    }
+    let ocid = ocid?;
+    if ocid.len() < 3 || ocid[0] != b'"' {
+        return None; // not a string, or empty
+    }
+    if ocid.contains(&b'\\') {
+        return Some(Scan::Doubtful);
+    }
+    let ocid = std::str::from_utf8(&ocid[1..ocid.len() - 1]).ok()?;
+    match id? {
+        [b'"', inner @ .., b'"'] if inner.contains(&b'\\') => Some(Scan::Doubtful),
+        [b'"', ..] => Some(Scan::Release(ocid.to_owned())),
+        [b'-' | b'0'..=b'9', ..] => {
+            let digits = id?.strip_prefix(b"-").unwrap_or(id?);
+            if digits.len() <= 18 && digits.iter().all(u8::is_ascii_digit) {
+                Some(Scan::Release(ocid.to_owned()))
+            } else {
+                Some(Scan::Doubtful)
+            }
+        }
+        _ => None, // not a string or a number
+    }
 }
 
 /// A probed line as a release to merge (the line's own buffer, trimmed, no copy).
@@ -1986,5 +2156,91 @@ impl<'de> Visitor<'de> for SendElements<'_> {
             i += 1;
         }
         Ok(Flow::Continue)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// JSON values with the keys the probe looks at, strings full of structure characters and
+    /// escapes, nulls, arrays and nesting.
+    fn value() -> impl Strategy<Value = Value> {
+        let text = prop::sample::select(vec![
+            "",
+            "x",
+            "}",
+            "]{",
+            "\"",
+            "\\",
+            "a\"b",
+            "\\u",
+            "é",
+            "\u{1F600}",
+            "2024-01-01",
+        ]);
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            (-1e6f64..1e6).prop_map(Value::from),
+            text.prop_map(|s| Value::String(s.to_owned())),
+        ];
+        leaf.prop_recursive(4, 32, 6, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                prop::collection::vec((key(), inner), 0..6)
+                    .prop_map(|pairs| Value::Object(pairs.into_iter().collect())),
+            ]
+        })
+    }
+
+    fn key() -> impl Strategy<Value = String> {
+        prop::sample::select(vec![
+            "ocid",
+            "id",
+            "date",
+            "releases",
+            "records",
+            "parties",
+            "buyer",
+            "tender",
+            "awards",
+            "contracts",
+            "title",
+            "amendment",
+            "suppliers",
+            "a\"b",
+            "}",
+        ])
+        .prop_map(str::to_owned)
+    }
+
+    proptest! {
+        /// On valid JSON the index scan says what the strict probe says (or defers to it).
+        #[test]
+        fn the_index_scan_agrees_with_the_probe(
+            pairs in prop::collection::vec((key(), value()), 0..10),
+            ocid in prop::option::of(prop::sample::select(vec!["ocds-1", "", "a\"}", "é"])),
+            pretty in any::<bool>(),
+        ) {
+            let mut object: serde_json::Map<String, Value> = pairs.into_iter().collect();
+            if let Some(ocid) = ocid {
+                object.insert("ocid".into(), Value::String(ocid.into()));
+            }
+            let value = Value::Object(object);
+            let text = if pretty {
+                serde_json::to_vec_pretty(&value).expect("json")
+            } else {
+                serde_json::to_vec(&value).expect("json")
+            };
+            let probed = probe_release(&text);
+            match scan_release(&text) {
+                Scan::Release(ocid) => prop_assert_eq!(Some(ocid), probed),
+                Scan::General => prop_assert_eq!(None, probed),
+                Scan::Doubtful => {}
+            }
+        }
     }
 }

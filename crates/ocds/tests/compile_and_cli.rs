@@ -402,3 +402,89 @@ fn lines_longer_than_a_read_block_are_indexed_whole() {
     assert_eq!(out.len(), 2);
     assert_eq!(out[0]["description"].as_str().map(str::len), Some(9 << 20));
 }
+
+#[test]
+fn hostile_lines_are_judged_alike_by_the_index_scan_and_the_general_reader() {
+    // The index scan of plain JSON-lines files validates nothing; the strict parse at merge
+    // time must refuse exactly what the general reader refuses, report it at the same line, and
+    // merge the good releases of the same ocid as if the bad line were not there.
+    let good = |id: u32| {
+        format!(
+            r#"{{"ocid": "a", "id": "{id}", "date": "2024-01-0{id}", "parties": [], "tender": {{"title": "t{id}", "items": [{{"id": "1", "quantity": {id}}}]}}}}"#
+        )
+    };
+    let bad: Vec<Vec<u8>> = vec![
+        br#"{"ocid": "a", "id": "x1", "date": "2024-02-01", "parties": [], "tender": {"title": "\x"}}"#.to_vec(),
+        b"{\"ocid\": \"a\", \"id\": \"x2\", \"date\": \"2024-02-01\", \"parties\": [], \"tender\": {\"title\": \"a\tb\"}}".to_vec(),
+        br#"{"ocid": "a", "id": "x3", "date": "2024-02-01", "parties": [], "tender": {"value": {"amount": 01}}}"#.to_vec(),
+        br#"{"ocid": "a", "id": "x4", "date": "2024-02-01", "parties": [], "tender": {"value": {"amount": 1.}}}"#.to_vec(),
+        b"{\"ocid\": \"a\", \"id\": \"x5\", \"date\": \"2024-02-01\", \"parties\": [], \"tender\": {\"title\": \"\xff\xfe\"}}".to_vec(),
+        br#"{"ocid": "a", "id": "x6", "date": "2024-02-01", "parties": [], "tender": {"title": "t"}} trailing"#.to_vec(),
+        br#"{"ocid": "a", "id": "x7", "date": "2024-02-01", "parties": [], "tender": {"items": [}]}}"#.to_vec(),
+        br#"{"ocid": "a", "id": "x8", "date": "2024-02-01", "parties": [], "tender": {"\ud800": 1}}"#.to_vec(),
+        br#"{"ocid": "a", "id": "x9", "date": "2024-02-01", "parties": [], "tender": {"title": "t"}, \"x": 1}"#.to_vec(),
+        br#"{"ocid": "a", "id": "x10", "date": "2024-02-01", "parties": [], "tender": {"title": "t"}"#.to_vec(),
+        br#"{"ocid": "a", "id": "x11", "date": "2024-02-01", "parties": [], "tender": {"amount": tru}}"#.to_vec(),
+        br#"{"ocid": "a", "id": "x12", "date": "2024-02-01", "parties": [], "tender": {"amount": -}}"#.to_vec(),
+    ];
+    // Valid but unusual lines the scan must hand over to the general reader or read alike.
+    let odd: Vec<Vec<u8>> = vec![
+        br#"{"ocid": "b", "ocid": "a", "id": "d1", "date": "2024-03-01", "parties": []}"#.to_vec(),
+        br#"{"ocid": "\u0061", "id": "d2", "date": "2024-03-02", "parties": []}"#.to_vec(),
+        br#"{"ocid": "a", "id": 1e3, "date": "2024-03-03", "parties": []}"#.to_vec(),
+        br#"{"ocid": "a", "id": "d4", "date": "2024-03-04", "parties": [], "tender": {"title": "}]{[\"\\"}}"#.to_vec(),
+        br#"{"ocid": null, "id": "d5", "date": "2024-03-05", "parties": []}"#.to_vec(),
+        br#"{"ocid": "a", "id": "d6", "date": "2024-03-06", "releases": null, "parties": [], "tender": {"\u0074itle": "esc"}}"#.to_vec(),
+    ];
+    let mut text = Vec::new();
+    for (i, line) in bad.iter().chain(&odd).enumerate() {
+        text.extend_from_slice(good(i as u32 % 9 + 1).as_bytes());
+        text.push(b'\n');
+        text.extend_from_slice(line);
+        text.push(b'\n');
+    }
+    let dir = common::scratch();
+    let path = common::write(dir.path(), "hostile.jsonl", &text);
+    let run = |input: Input| {
+        let (mut out, mut problems) = (Vec::new(), Vec::new());
+        let summary = compile_to(
+            vec![input],
+            &CompileOptions::default(),
+            &mut out,
+            &mut |p| {
+                let line = match p {
+                    tianguis_ocds::compile::Problem::Read(e) => e.location.line,
+                    _ => 0,
+                };
+                problems.push((p.code(), line));
+            },
+            &mut |_| {},
+        )
+        .expect("compile");
+        problems.sort();
+        (
+            String::from_utf8(out).expect("utf-8"),
+            problems,
+            summary.releases,
+            summary.read_errors,
+        )
+    };
+    let indexed = run(Input::Path(path));
+    let general = run(Input::Bytes {
+        name: "hostile.jsonl".into(),
+        data: std::sync::Arc::new(text.clone()),
+    });
+    assert_eq!(indexed, general);
+    // Every bad line is refused as invalid JSON at its own line (even numbers: each follows a
+    // good line), and the release with a null ocid for what it is...
+    let mut expected: Vec<(&str, u64)> = (0..bad.len() as u64)
+        .map(|i| ("ocds.invalid_json", 2 * i + 2))
+        .collect();
+    expected.push(("ocds.read.missing_ocid", 2 * (bad.len() as u64 + 4) + 2));
+    assert_eq!(indexed.1, expected);
+    assert_eq!(indexed.2, 18 + 5, "good lines and the readable odd ones");
+    // ... and the good releases of the same ocid are merged without it.
+    let out = lines(&indexed.0);
+    let a = out.iter().find(|r| r["ocid"] == "a").expect("ocid a");
+    assert_eq!(a["tender"]["title"], "esc");
+}
