@@ -343,70 +343,100 @@ fn merge_group(merger: &Merger, mode: Mode, group: &Group, files: &[IndexedFile]
         ocid: group.ocid.clone(),
         message,
     };
-    let mut loaded: Vec<Vec<u8>> = Vec::new();
-    for payload in &group.releases {
-        if let Payload::File {
-            file, offset, len, ..
-        } = payload
-        {
-            let mut text = vec![0u8; *len as usize];
-            let Some(source) = files.get(*file as usize) else {
-                return failed(corrupt("unknown file".into()));
-            };
-            if let Err(e) = source.file.read_exact_at(&mut text, *offset) {
-                return failed(corrupt(format!("cannot re-read the input: {e}")));
-            }
-            loaded.push(text);
-        }
-    }
-    // One arena per worker thread, reset per group: the trees of a group are freed at once.
+    // One arena and one text buffer per worker thread, reused from group to group: the
+    // trees of a group are freed at once and nothing is allocated per release.
     thread_local! {
         static ARENA: std::cell::RefCell<bumpalo::Bump> = std::cell::RefCell::new(bumpalo::Bump::new());
+        static TEXTS: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
     }
-    ARENA.with(|cell| {
-        let mut arena = cell.borrow_mut();
-        arena.reset();
-        let arena = &*arena;
-        let mut loaded = loaded.iter();
-        let mut trees = Vec::with_capacity(group.releases.len());
-        let mut unreadable = Vec::new();
-        let mut size = 0;
+    TEXTS.with(|texts| {
+        let mut texts = texts.borrow_mut();
+        texts.clear();
         for payload in &group.releases {
-            let text: &[u8] = match payload {
-                Payload::Bytes(text) => text,
-                Payload::File { .. } => loaded.next().map_or(&[][..], Vec::as_slice),
-            };
-            size += text.len();
-            match Json::parse(text, arena) {
-                Ok(tree) => trees.push(tree),
-                Err(e) => match payload {
-                    Payload::File { file, line, .. } => {
-                        let name = files.get(*file as usize).map(|f| &f.name);
-                        unreadable.push(diagnose(text, name, *line, e));
-                    }
-                    Payload::Bytes(_) => return failed(corrupt(e.to_string())),
-                },
+            if let Payload::File {
+                file, offset, len, ..
+            } = payload
+            {
+                let Some(source) = files.get(*file as usize) else {
+                    return failed(corrupt("unknown file".into()));
+                };
+                let start = texts.len();
+                texts.resize(start + *len as usize, 0);
+                if let Err(e) = source.file.read_exact_at(&mut texts[start..], *offset) {
+                    return failed(corrupt(format!("cannot re-read the input: {e}")));
+                }
             }
         }
-        if trees.is_empty() {
-            return Merged {
-                output: None,
-                unreadable,
-            };
-        }
-        let mut out = Vec::with_capacity(size / 2 + 64);
-        let output = match merger.write(&trees, mode, &mut out) {
-            Ok(()) => Ok(out),
-            Err(error) => Err(Problem::Merge {
-                ocid: group.ocid.clone(),
-                error,
-            }),
-        };
-        Merged {
-            output: Some(output),
-            unreadable,
-        }
+        ARENA.with(|arena| {
+            let mut arena = arena.borrow_mut();
+            arena.reset();
+            merge_texts(merger, mode, group, files, &texts, &arena)
+        })
     })
+}
+
+/// Parse and merge the releases of a group whose indexed texts were read, in order, into
+/// `texts`.
+fn merge_texts(
+    merger: &Merger,
+    mode: Mode,
+    group: &Group,
+    files: &[IndexedFile],
+    texts: &[u8],
+    arena: &bumpalo::Bump,
+) -> Merged {
+    let corrupt = |message: String| Problem::Corrupt {
+        ocid: group.ocid.clone(),
+        message,
+    };
+    let mut scratch = crate::json::Scratch::default();
+    let mut trees = Vec::with_capacity(group.releases.len());
+    let mut unreadable = Vec::new();
+    let mut size = 0;
+    let mut at = 0;
+    for payload in &group.releases {
+        let text: &[u8] = match payload {
+            Payload::Bytes(text) => text,
+            Payload::File { len, .. } => {
+                at += *len as usize;
+                &texts[at - *len as usize..at]
+            }
+        };
+        size += text.len();
+        match Json::parse_with(text, arena, &mut scratch) {
+            Ok(tree) => trees.push(tree),
+            Err(e) => match payload {
+                Payload::File { file, line, .. } => {
+                    let name = files.get(*file as usize).map(|f| &f.name);
+                    unreadable.push(diagnose(text, name, *line, e));
+                }
+                Payload::Bytes(_) => {
+                    return Merged {
+                        output: Some(Err(corrupt(e.to_string()))),
+                        unreadable,
+                    };
+                }
+            },
+        }
+    }
+    if trees.is_empty() {
+        return Merged {
+            output: None,
+            unreadable,
+        };
+    }
+    let mut out = Vec::with_capacity(size / 2 + 64);
+    let output = match merger.write(&trees, mode, &mut out) {
+        Ok(()) => Ok(out),
+        Err(error) => Err(Problem::Merge {
+            ocid: group.ocid.clone(),
+            error,
+        }),
+    };
+    Merged {
+        output: Some(output),
+        unreadable,
+    }
 }
 
 /// The problem of an indexed line that the index scan let through and the strict parse refused:
@@ -449,8 +479,11 @@ fn index_file(
     accept: &mut Accept<'_>,
 ) -> io::Result<()> {
     let (blocks, received) = std::sync::mpsc::sync_channel::<io::Result<(u64, Vec<u8>)>>(1);
+    // Indexed blocks go back to the reading thread to be filled again: fresh 8 MiB buffers
+    // would cost a page fault per 4 KiB.
+    let (recycle, recycled) = std::sync::mpsc::channel::<Vec<u8>>();
     std::thread::scope(|scope| {
-        scope.spawn(move || read_blocks(&file.file, &blocks));
+        scope.spawn(move || read_blocks(&file.file, &blocks, &recycled));
         let name = &file.name;
         let mut line_no = 0u64;
         for block in received {
@@ -464,6 +497,7 @@ fn index_file(
                 grouper,
                 accept,
             )?;
+            let _ = recycle.send(block);
         }
         Ok(())
     })
@@ -474,7 +508,11 @@ const BLOCK: usize = 8 << 20;
 
 /// Send the file as blocks of whole lines with the offset of each (the last block may end
 /// without a newline). Stops early when the receiver is gone.
-fn read_blocks(file: &File, blocks: &std::sync::mpsc::SyncSender<io::Result<(u64, Vec<u8>)>>) {
+fn read_blocks(
+    file: &File,
+    blocks: &std::sync::mpsc::SyncSender<io::Result<(u64, Vec<u8>)>>,
+    recycled: &std::sync::mpsc::Receiver<Vec<u8>>,
+) {
     let mut carry: Vec<u8> = Vec::new();
     let mut start = 0u64;
     loop {
@@ -484,7 +522,9 @@ fn read_blocks(file: &File, blocks: &std::sync::mpsc::SyncSender<io::Result<(u64
         } else {
             BLOCK
         };
-        let mut block = Vec::with_capacity(want);
+        let mut block = recycled.try_recv().unwrap_or_default();
+        block.clear();
+        block.reserve(want);
         block.append(&mut carry);
         let room = (want - block.len()) as u64;
         let eof = match Read::take(file, room).read_to_end(&mut block) {
@@ -505,7 +545,7 @@ fn read_blocks(file: &File, blocks: &std::sync::mpsc::SyncSender<io::Result<(u64
                 }
             }
         };
-        carry = block[end..].to_vec();
+        carry.extend_from_slice(&block[end..]);
         block.truncate(end);
         let length = block.len() as u64;
         if !block.is_empty() && blocks.send(Ok((start, block))).is_err() {

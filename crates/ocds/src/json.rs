@@ -46,24 +46,47 @@ impl<'a> Json<'a> {
     /// Parse one JSON value (surrounding whitespace allowed). Arrays and objects are allocated
     /// in `arena`, so that a whole group of releases is freed at once.
     pub fn parse(text: &'a [u8], arena: &'a Bump) -> Result<Json<'a>, ParseError> {
+        Self::parse_with(text, arena, &mut Scratch::default())
+    }
+
+    /// [`Json::parse`] with working space kept from one parse to the next, for callers that
+    /// parse many values into one arena.
+    pub fn parse_with(
+        text: &'a [u8],
+        arena: &'a Bump,
+        scratch: &mut Scratch<'a>,
+    ) -> Result<Json<'a>, ParseError> {
         let text = std::str::from_utf8(text).map_err(|e| ParseError {
             offset: e.valid_up_to(),
             what: "UTF-8",
         })?;
+        scratch.items.clear();
+        scratch.pairs.clear();
         let mut parser = Parser {
             text,
             bytes: text.as_bytes(),
             at: 0,
             arena,
-            items: Vec::new(),
-            pairs: Vec::new(),
+            items: &mut scratch.items,
+            pairs: &mut scratch.pairs,
+            escaped: false,
+            failure: None,
         };
-        let value = parser.value(0)?;
-        parser.skip_ws();
-        if parser.at != parser.bytes.len() {
-            return Err(parser.error("end of input"));
+        let parsed = parser.value(0, None).and_then(|()| {
+            parser.skip_ws();
+            if parser.at == parser.bytes.len() {
+                Ok(())
+            } else {
+                Err(parser.fail("end of input"))
+            }
+        });
+        match (parsed, parser.items.pop()) {
+            (Ok(()), Some(value)) => Ok(value),
+            _ => Err(parser.failure.take().unwrap_or(ParseError {
+                offset: parser.at,
+                what: "a value",
+            })),
         }
-        Ok(value)
     }
 
     /// The value of `key` in an object (the last one, if repeated).
@@ -177,24 +200,43 @@ pub(crate) fn write_string(s: &str, out: &mut Vec<u8>) {
     }
 }
 
-struct Parser<'a> {
+/// The parser's working space: the elements of the arrays and the members of the objects being
+/// parsed, innermost last. Each array or object is copied into the arena at its exact size when
+/// it closes, so no half-filled vectors are left in the arena; keeping this space from one parse
+/// to the next means parsing allocates nothing else.
+#[derive(Debug, Default)]
+pub struct Scratch<'a> {
+    items: Vec<Json<'a>>,
+    pairs: Vec<(&'a str, Json<'a>)>,
+}
+
+struct Parser<'a, 's> {
     text: &'a str,
     bytes: &'a [u8],
     at: usize,
     arena: &'a Bump,
-    /// The elements of the arrays being parsed, innermost last; each array is copied into the
-    /// arena at its exact size when it closes (no growing vectors left behind in the arena).
-    items: Vec<Json<'a>>,
-    /// The same for the members of objects.
-    pairs: Vec<(&'a str, Json<'a>)>,
+    items: &'s mut Vec<Json<'a>>,
+    pairs: &'s mut Vec<(&'a str, Json<'a>)>,
+    /// Whether the last string parsed has escapes.
+    escaped: bool,
+    /// Why the parse failed.
+    failure: Option<ParseError>,
 }
 
-impl<'a> Parser<'a> {
-    fn error(&self, what: &'static str) -> ParseError {
-        ParseError {
+/// A failed parse step; what failed is kept in [`Parser::failure`]. Zero-sized, so a step's
+/// result fits in registers.
+struct Failed;
+
+/// The result of a parse step.
+type Step<T = ()> = Result<T, Failed>;
+
+impl<'a> Parser<'a, '_> {
+    fn fail(&mut self, what: &'static str) -> Failed {
+        self.failure = Some(ParseError {
             offset: self.at,
             what,
-        }
+        });
+        Failed
     }
 
     fn skip_ws(&mut self) {
@@ -203,43 +245,59 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn value(&mut self, depth: usize) -> Result<Json<'a>, ParseError> {
-        if depth > MAX_DEPTH {
-            return Err(self.error("less nesting"));
-        }
-        self.skip_ws();
-        match self.bytes.get(self.at) {
-            Some(b'{') => self.object(depth),
-            Some(b'[') => self.array(depth),
-            Some(b'"') => {
-                let (text, escaped) = self.string()?;
-                Ok(if escaped {
-                    Json::Escaped(text)
-                } else {
-                    Json::Scalar(text)
-                })
-            }
-            Some(b't') => self.literal("true"),
-            Some(b'f') => self.literal("false"),
-            Some(b'n') => self.literal("null"),
-            Some(b'-' | b'0'..=b'9') => self.number(),
-            _ => Err(self.error("a value")),
+    /// Put a parsed value where it belongs: on the element stack, or with its key on the member
+    /// stack.
+    #[inline]
+    fn push(&mut self, key: Option<&'a str>, value: Json<'a>) {
+        match key {
+            None => self.items.push(value),
+            Some(key) => self.pairs.push((key, value)),
         }
     }
 
-    fn literal(&mut self, word: &'static str) -> Result<Json<'a>, ParseError> {
+    /// Parse one value and push it (see [`Parser::push`]). Why values are pushed by the callee
+    /// rather than returned: a returned `Json` goes through memory and is read back at once
+    /// with wider loads than it was written with, which defeats store forwarding and stalls the
+    /// processor — it was the hottest spot of `ocds compile`'s parse.
+    fn value(&mut self, depth: usize, key: Option<&'a str>) -> Step {
+        if depth > MAX_DEPTH {
+            return Err(self.fail("less nesting"));
+        }
+        self.skip_ws();
+        let value = match self.bytes.get(self.at) {
+            Some(b'{') => return self.object(depth, key),
+            Some(b'[') => return self.array(depth, key),
+            Some(b'"') => {
+                let text = self.string()?;
+                if self.escaped {
+                    Json::Escaped(text)
+                } else {
+                    Json::Scalar(text)
+                }
+            }
+            Some(b't') => Json::Scalar(self.literal("true")?),
+            Some(b'f') => Json::Scalar(self.literal("false")?),
+            Some(b'n') => Json::Scalar(self.literal("null")?),
+            Some(b'-' | b'0'..=b'9') => Json::Scalar(self.number()?),
+            _ => return Err(self.fail("a value")),
+        };
+        self.push(key, value);
+        Ok(())
+    }
+
+    fn literal(&mut self, word: &'static str) -> Step<&'a str> {
         if self.bytes[self.at..].starts_with(word.as_bytes()) {
             let start = self.at;
             self.at += word.len();
-            Ok(Json::Scalar(&self.text[start..self.at]))
+            Ok(&self.text[start..self.at])
         } else {
-            Err(self.error("true, false or null"))
+            Err(self.fail("true, false or null"))
         }
     }
 
     /// A number, checked against the JSON grammar
     /// (`-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`), as serde_json checks it.
-    fn number(&mut self) -> Result<Json<'a>, ParseError> {
+    fn number(&mut self) -> Step<&'a str> {
         let start = self.at;
         let digits = |parser: &mut Self| {
             let from = parser.at;
@@ -253,15 +311,15 @@ impl<'a> Parser<'a> {
         }
         let leading_zero = self.bytes.get(self.at) == Some(&b'0');
         match digits(self) {
-            0 => return Err(self.error("a digit")),
+            0 => return Err(self.fail("a digit")),
             1 => {}
-            _ if leading_zero => return Err(self.error("no leading zero")),
+            _ if leading_zero => return Err(self.fail("no leading zero")),
             _ => {}
         }
         if self.bytes.get(self.at) == Some(&b'.') {
             self.at += 1;
             if digits(self) == 0 {
-                return Err(self.error("a digit after the decimal point"));
+                return Err(self.fail("a digit after the decimal point"));
             }
         }
         if let Some(b'e' | b'E') = self.bytes.get(self.at) {
@@ -270,10 +328,10 @@ impl<'a> Parser<'a> {
                 self.at += 1;
             }
             if digits(self) == 0 {
-                return Err(self.error("a digit in the exponent"));
+                return Err(self.fail("a digit in the exponent"));
             }
         }
-        Ok(Json::Scalar(&self.text[start..self.at]))
+        Ok(&self.text[start..self.at])
     }
 
     /// The code unit of the four hex digits at `at`, if they are hex digits.
@@ -285,22 +343,23 @@ impl<'a> Parser<'a> {
         u16::from_str_radix(digits, 16).ok()
     }
 
-    /// A string's text with its quotes, and whether it contains escapes. Checked as serde_json
-    /// checks a string it reads: no control characters, only the escapes JSON defines, four hex
-    /// digits after `\u`, and surrogates only in pairs (a lone one cannot become UTF-8).
-    fn string(&mut self) -> Result<(&'a str, bool), ParseError> {
+    /// A string's text with its quotes; [`Parser::escaped`] tells whether it has escapes.
+    /// Checked as serde_json checks a string it reads: no control characters, only the escapes
+    /// JSON defines, four hex digits after `\u`, and surrogates only in pairs (a lone one
+    /// cannot become UTF-8).
+    fn string(&mut self) -> Step<&'a str> {
         let start = self.at;
         self.at += 1;
-        let mut escaped = false;
+        self.escaped = false;
         loop {
             self.at += special_byte(&self.bytes[self.at..]);
             match self.bytes.get(self.at) {
                 Some(b'"') => {
                     self.at += 1;
-                    return Ok((&self.text[start..self.at], escaped));
+                    return Ok(&self.text[start..self.at]);
                 }
                 Some(b'\\') => {
-                    escaped = true;
+                    self.escaped = true;
                     self.at += 1;
                     match self.bytes.get(self.at) {
                         Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => {
@@ -318,31 +377,31 @@ impl<'a> Parser<'a> {
                                 self.at += 11
                             }
                             Some(0xD800..=0xDFFF) => {
-                                return Err(self.error("a valid surrogate pair"));
+                                return Err(self.fail("a valid surrogate pair"));
                             }
                             Some(_) => self.at += 5,
-                            None => return Err(self.error("four hex digits")),
+                            None => return Err(self.fail("four hex digits")),
                         },
-                        _ => return Err(self.error("a valid escape")),
+                        _ => return Err(self.fail("a valid escape")),
                     }
                 }
-                Some(_) => return Err(self.error("no control character in a string")),
-                None => return Err(self.error("a closing quote")),
+                Some(_) => return Err(self.fail("no control character in a string")),
+                None => return Err(self.fail("a closing quote")),
             }
         }
     }
 
-    fn array(&mut self, depth: usize) -> Result<Json<'a>, ParseError> {
+    fn array(&mut self, depth: usize, key: Option<&'a str>) -> Step {
         self.at += 1;
         let base = self.items.len();
         self.skip_ws();
         if self.bytes.get(self.at) == Some(&b']') {
             self.at += 1;
-            return Ok(Json::Array(&[]));
+            self.push(key, Json::Array(&[]));
+            return Ok(());
         }
         loop {
-            let item = self.value(depth + 1)?;
-            self.items.push(item);
+            self.value(depth + 1, None)?;
             self.skip_ws();
             match self.bytes.get(self.at) {
                 Some(b',') => self.at += 1,
@@ -350,14 +409,15 @@ impl<'a> Parser<'a> {
                     self.at += 1;
                     let items = self.arena.alloc_slice_copy(&self.items[base..]);
                     self.items.truncate(base);
-                    return Ok(Json::Array(items));
+                    self.push(key, Json::Array(items));
+                    return Ok(());
                 }
-                _ => return Err(self.error("`,` or `]`")),
+                _ => return Err(self.fail("`,` or `]`")),
             }
         }
     }
 
-    fn object(&mut self, depth: usize) -> Result<Json<'a>, ParseError> {
+    fn object(&mut self, depth: usize, key: Option<&'a str>) -> Step {
         self.at += 1;
         let base = self.pairs.len();
         // Index of keys, built only for large objects so that small ones stay cheap and huge
@@ -369,33 +429,36 @@ impl<'a> Parser<'a> {
         self.skip_ws();
         if self.bytes.get(self.at) == Some(&b'}') {
             self.at += 1;
-            return Ok(Json::Object(&[]));
+            self.push(key, Json::Object(&[]));
+            return Ok(());
         }
         loop {
             self.skip_ws();
             if self.bytes.get(self.at) != Some(&b'"') {
-                return Err(self.error("a key"));
+                return Err(self.fail("a key"));
             }
-            let (text, escaped) = self.string()?;
+            let text = self.string()?;
             // Keys live in the arena like everything else, so a tree needs no drop.
-            let key: &'a str = if escaped {
-                let decoded =
-                    serde_json::from_str::<String>(text).map_err(|_| self.error("a valid key"))?;
-                self.arena.alloc_str(&decoded)
+            let member: &'a str = if self.escaped {
+                match serde_json::from_str::<String>(text) {
+                    Ok(decoded) => self.arena.alloc_str(&decoded),
+                    Err(_) => return Err(self.fail("a valid key")),
+                }
             } else {
                 &text[1..text.len() - 1]
             };
             self.skip_ws();
             if self.bytes.get(self.at) != Some(&b':') {
-                return Err(self.error("`:`"));
+                return Err(self.fail("`:`"));
             }
             self.at += 1;
-            let value = self.value(depth + 1)?;
-            let pairs = &mut self.pairs;
-            let count = pairs.len() - base;
+            self.value(depth + 1, Some(member))?;
+            // The new member is on top of the stack; look for an earlier one with its key.
+            let pairs = &mut *self.pairs;
+            let count = pairs.len() - 1 - base;
             if count == 32 && index.is_none() {
                 index = Some(
-                    pairs[base..]
+                    pairs[base..base + count]
                         .iter()
                         .enumerate()
                         .map(|(i, (k, _))| (*k, i))
@@ -404,21 +467,27 @@ impl<'a> Parser<'a> {
             }
             // A 64-bit signature of the keys seen (length and last byte) rules out almost every
             // key without comparing strings; only a possible repeat is looked up.
-            let bit =
-                1u64 << ((key.len() * 7 + key.as_bytes().last().map_or(0, |b| *b as usize)) % 64);
+            let bit = 1u64
+                << ((member.len() * 7 + member.as_bytes().last().map_or(0, |b| *b as usize)) % 64);
             let existing = match &index {
-                Some(index) => index.get(&key).copied(),
+                Some(index) => index.get(&member).copied(),
                 None if seen & bit == 0 => None,
-                None => pairs[base..].iter().position(|(k, _)| *k == key),
+                None => pairs[base..base + count]
+                    .iter()
+                    .position(|(k, _)| *k == member),
             };
             seen |= bit;
             match existing {
-                Some(i) => pairs[base + i].1 = value,
+                // A repeated key keeps its first place and takes the last value.
+                Some(i) => {
+                    if let Some((_, value)) = pairs.pop() {
+                        pairs[base + i].1 = value;
+                    }
+                }
                 None => {
                     if let Some(index) = &mut index {
-                        index.insert(key, count);
+                        index.insert(member, count);
                     }
-                    pairs.push((key, value));
                 }
             }
             self.skip_ws();
@@ -428,9 +497,10 @@ impl<'a> Parser<'a> {
                     self.at += 1;
                     let pairs = self.arena.alloc_slice_copy(&self.pairs[base..]);
                     self.pairs.truncate(base);
-                    return Ok(Json::Object(pairs));
+                    self.push(key, Json::Object(pairs));
+                    return Ok(());
                 }
-                _ => return Err(self.error("`,` or `}`")),
+                _ => return Err(self.fail("`,` or `}`")),
             }
         }
     }
