@@ -426,7 +426,7 @@ fn merge_texts(
         };
     }
     let mut out = Vec::with_capacity(size / 2 + 64);
-    let output = match merger.write(&trees, mode, &mut out) {
+    let output = match merger.write(&trees, mode, arena, &mut out) {
         Ok(()) => Ok(out),
         Err(error) => Err(Problem::Merge {
             ocid: group.ocid.clone(),

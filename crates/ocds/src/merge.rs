@@ -28,6 +28,8 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
+use bumpalo::Bump;
+use bumpalo::collections::Vec as BumpVec;
 use rustc_hash::FxBuildHasher;
 use serde_json::Value;
 
@@ -151,22 +153,27 @@ impl<'r> Merger<'r> {
             trees.push(tree);
         }
         let mut out = Vec::new();
-        self.write(&trees, mode, &mut out)?;
+        self.write(&trees, mode, &arena, &mut out)?;
         Ok(serde_json::from_slice(&out).unwrap_or(Value::Null))
     }
 
     /// Merge parsed releases and append the merged release as one line of compact JSON to
-    /// `out` (nothing is appended on error).
+    /// `out` (nothing is appended on error). The merge tree is built in `arena` (normally the
+    /// one the releases were parsed into) and is freed with it.
     pub fn write<'a>(
         &self,
         releases: &'a [Json<'a>],
         mode: Mode,
+        arena: &'a Bump,
         out: &mut Vec<u8>,
     ) -> Result<(), MergeError> {
-        let (root, state) = self.merge(releases, mode)?;
+        let (root, state) = self.merge(releases, mode, arena)?;
         let mark = out.len();
         let mut path = Vec::new();
-        if let Err(e) = root.emit(&state, out, &mut path) {
+        let result = root.emit(&state, out, &mut path);
+        // Every byte of the tree is in the arena; dropping it would only walk it.
+        std::mem::forget(root);
+        if let Err(e) = result {
             out.truncate(mark);
             return Err(e);
         }
@@ -178,6 +185,7 @@ impl<'r> Merger<'r> {
         &self,
         releases: &'a [Json<'a>],
         mode: Mode,
+        arena: &'a Bump,
     ) -> Result<(Node<'a>, State<'a>), MergeError> {
         if releases.is_empty() {
             return Err(MergeError::NoReleases);
@@ -204,15 +212,18 @@ impl<'r> Merger<'r> {
 
         let mut state = State {
             mode,
+            arena,
+            indexes: Vec::new(),
             seq: 0,
             unique: 0,
             release: 0,
             metas: Vec::new(),
         };
-        let mut root = Node::default();
+        let mut root = Node::new(arena);
         if mode == Mode::Compiled {
-            let tag = LeafValue::Text(b"[\"compiled\"]".to_vec());
-            root.child(Key::Prop("tag")).set_plain(tag, &mut state);
+            let tag = LeafValue::Text(b"[\"compiled\"]");
+            root.child(Key::Prop("tag"), &mut state)
+                .set_plain(tag, &mut state);
         }
         for (index, (date, date_json, pairs)) in keyed.into_iter().enumerate() {
             state.release = index as u32;
@@ -223,11 +234,12 @@ impl<'r> Merger<'r> {
                     let ocid_text = ocid.map_or(Cow::Borrowed("None"), py_str);
                     let mut id = Vec::with_capacity(ocid_text.len() + date.len() + 3);
                     crate::json::write_string(&format!("{ocid_text}-{date}"), &mut id);
-                    root.child(Key::Prop("id"))
-                        .set_plain(LeafValue::Text(id), &mut state);
-                    root.child(Key::Prop("date"))
+                    let id = LeafValue::Text(arena.alloc_slice_copy(&id));
+                    root.child(Key::Prop("id"), &mut state)
+                        .set_plain(id, &mut state);
+                    root.child(Key::Prop("date"), &mut state)
                         .set_plain(LeafValue::Ref(date_json), &mut state);
-                    root.child(Key::Prop("ocid"))
+                    root.child(Key::Prop("ocid"), &mut state)
                         .set_plain(leaf_or_null(ocid), &mut state);
                 }
                 Mode::Versioned => {
@@ -236,7 +248,7 @@ impl<'r> Merger<'r> {
                         date: field("date"),
                         tag: field("tag"),
                     });
-                    root.child(Key::Prop("ocid"))
+                    root.child(Key::Prop("ocid"), &mut state)
                         .set_plain(leaf_or_null(ocid), &mut state);
                 }
             }
@@ -262,7 +274,7 @@ fn write_or_null(value: Option<&Json<'_>>, out: &mut Vec<u8>) {
 fn leaf_or_null<'a>(value: Option<&'a Json<'a>>) -> LeafValue<'a> {
     match value {
         Some(v) => LeafValue::Ref(v),
-        None => LeafValue::Text(b"null".to_vec()),
+        None => LeafValue::Text(b"null"),
     }
 }
 
@@ -293,6 +305,10 @@ struct ReleaseMeta<'a> {
 
 struct State<'a> {
     mode: Mode,
+    /// Where the merge tree lives (the arena of the parsed releases): freed at once with them.
+    arena: &'a Bump,
+    /// Hash indexes of the nodes with many children (see [`Children::index`]).
+    indexes: Vec<HashMap<Key<'a>, usize, FxBuildHasher>>,
     /// Counter of flat paths in first-insertion order.
     seq: u64,
     /// Counter standing in for ocdsmerge's per-object UUIDs (objects without `id`).
@@ -301,16 +317,16 @@ struct State<'a> {
     metas: Vec<ReleaseMeta<'a>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Key<'a> {
     Prop(&'a str),
     /// An array entry: by identifier (`str()` of its `id`), or unique when it has none.
     Item(ItemKey<'a>),
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum ItemKey<'a> {
-    Id(Cow<'a, str>),
+    Id(&'a str),
     Unique(u64),
 }
 
@@ -318,65 +334,81 @@ const NEVER: u64 = u64::MAX;
 
 /// Children in first-leaf order. Most nodes have a handful of children, found fastest by a
 /// linear scan; a hash index is added once a node (typically an array of many items) grows.
-#[derive(Default)]
+/// Entries live in the arena, so building the tree costs no allocator calls and dropping it
+/// costs nothing (see [`Merger::write`]).
 struct Children<'a> {
-    entries: Vec<(Key<'a>, Node<'a>)>,
-    index: Option<HashMap<Key<'a>, usize, FxBuildHasher>>,
+    entries: BumpVec<'a, (Key<'a>, Node<'a>)>,
+    /// Position of this node's index in [`State::indexes`], or [`NO_INDEX`].
+    index: u32,
 }
 
 const INDEX_FROM: usize = 12;
+const NO_INDEX: u32 = u32::MAX;
 
 impl<'a> Children<'a> {
+    fn new(arena: &'a Bump) -> Self {
+        Children {
+            entries: BumpVec::new_in(arena),
+            index: NO_INDEX,
+        }
+    }
+
     fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
 
     /// The child under `key`, created if absent, and whether it existed.
-    fn entry(&mut self, key: Key<'a>) -> (&mut Node<'a>, bool) {
-        let found = match &self.index {
+    fn entry(
+        &mut self,
+        key: Key<'a>,
+        indexes: &mut Vec<HashMap<Key<'a>, usize, FxBuildHasher>>,
+    ) -> (&mut Node<'a>, bool) {
+        let found = match indexes.get(self.index as usize) {
             Some(index) => index.get(&key).copied(),
             None => self.entries.iter().position(|(k, _)| *k == key),
         };
         if let Some(i) = found {
             return (&mut self.entries[i].1, true);
         }
-        if let Some(index) = &mut self.index {
-            index.insert(key.clone(), self.entries.len());
+        if let Some(index) = indexes.get_mut(self.index as usize) {
+            index.insert(key, self.entries.len());
         } else if self.entries.len() + 1 >= INDEX_FROM {
             let mut index: HashMap<Key<'a>, usize, FxBuildHasher> = HashMap::default();
             for (i, (k, _)) in self.entries.iter().enumerate() {
-                index.insert(k.clone(), i);
+                index.insert(*k, i);
             }
-            index.insert(key.clone(), self.entries.len());
-            self.index = Some(index);
+            index.insert(key, self.entries.len());
+            self.index = indexes.len() as u32;
+            indexes.push(index);
         }
-        self.entries.push((key, Node::default()));
+        let node = Node::new(self.entries.bump());
+        self.entries.push((key, node));
         let last = self.entries.len() - 1;
         (&mut self.entries[last].1, false)
     }
 
     /// Remove the last child (created but left without a leaf).
-    fn pop(&mut self) {
+    fn pop(&mut self, indexes: &mut [HashMap<Key<'a>, usize, FxBuildHasher>]) {
         if let Some((key, _)) = self.entries.pop()
-            && let Some(index) = &mut self.index
+            && let Some(index) = indexes.get_mut(self.index as usize)
         {
             index.remove(&key);
         }
     }
 }
 
-#[derive(Clone)]
+#[derive(Clone, Copy)]
 enum LeafValue<'a> {
     Ref(&'a Json<'a>),
     /// Compact JSON text made by the merge (the compiled release's `tag` and `id`).
-    Text(Vec<u8>),
+    Text(&'a [u8]),
 }
 
 impl LeafValue<'_> {
     fn is_null(&self) -> bool {
         match self {
             LeafValue::Ref(v) => v.is_null(),
-            LeafValue::Text(text) => text == b"null",
+            LeafValue::Text(text) => *text == b"null",
         }
     }
 
@@ -390,7 +422,7 @@ impl LeafValue<'_> {
 
 enum Leaf<'a> {
     Plain(LeafValue<'a>),
-    Versions(Vec<(u32, &'a Json<'a>)>),
+    Versions(BumpVec<'a, (u32, &'a Json<'a>)>),
 }
 
 struct Node<'a> {
@@ -404,10 +436,10 @@ struct Node<'a> {
     touched: Option<(u32, bool)>,
 }
 
-impl Default for Node<'_> {
-    fn default() -> Self {
+impl<'a> Node<'a> {
+    fn new(arena: &'a Bump) -> Self {
         Node {
-            children: Children::default(),
+            children: Children::new(arena),
             leaf: None,
             leaf_seq: NEVER,
             children_seq: NEVER,
@@ -422,8 +454,8 @@ impl<'a> Node<'a> {
         self.leaf_seq.min(self.children_seq)
     }
 
-    fn child(&mut self, key: Key<'a>) -> &mut Node<'a> {
-        self.children.entry(key).0
+    fn child(&mut self, key: Key<'a>, state: &mut State<'a>) -> &mut Node<'a> {
+        self.children.entry(key, &mut state.indexes).0
     }
 
     fn mark_leaf(&mut self, state: &mut State) {
@@ -439,7 +471,7 @@ impl<'a> Node<'a> {
         self.leaf = Some(Leaf::Plain(value));
     }
 
-    fn set_leaf(&mut self, value: &'a Json<'a>, state: &mut State) {
+    fn set_leaf(&mut self, value: &'a Json<'a>, state: &mut State<'a>) {
         self.mark_leaf(state);
         if state.mode == Mode::Compiled {
             self.leaf = Some(Leaf::Plain(LeafValue::Ref(value)));
@@ -447,7 +479,7 @@ impl<'a> Node<'a> {
         }
         let release = state.release;
         if !matches!(self.leaf, Some(Leaf::Versions(_))) {
-            self.leaf = Some(Leaf::Versions(Vec::new()));
+            self.leaf = Some(Leaf::Versions(BumpVec::new_in(state.arena)));
         }
         let Some(Leaf::Versions(versions)) = &mut self.leaf else {
             return;
@@ -493,7 +525,7 @@ impl<'a> Node<'a> {
                 };
             if is_leaf {
                 let seq_before = state.seq;
-                self.child(Key::Prop(key)).set_leaf(value, state);
+                self.child(Key::Prop(key), state).set_leaf(value, state);
                 if self.children_seq == NEVER {
                     self.children_seq = seq_before;
                 }
@@ -501,14 +533,14 @@ impl<'a> Node<'a> {
             }
             match value {
                 Json::Object(inner) if !inner.is_empty() => {
-                    let (child, existed) = self.children.entry(Key::Prop(key));
+                    let (child, existed) = self.children.entry(Key::Prop(key), &mut state.indexes);
                     child.insert_object(inner, child_rules, state, &[]);
-                    self.after_child(existed);
+                    self.after_child(existed, state);
                 }
                 Json::Array(items) if !items.is_empty() => {
-                    let (child, existed) = self.children.entry(Key::Prop(key));
+                    let (child, existed) = self.children.entry(Key::Prop(key), &mut state.indexes);
                     child.insert_array(items, child_rules, state);
-                    self.after_child(existed);
+                    self.after_child(existed, state);
                 }
                 _ => {}
             }
@@ -530,24 +562,30 @@ impl<'a> Node<'a> {
                 continue;
             };
             let (key, original) = match item.get("id") {
-                Some(id) => (ItemKey::Id(py_str(id)), Some(id).filter(|v| !v.is_null())),
+                Some(id) => {
+                    let text = match py_str(id) {
+                        Cow::Borrowed(text) => text,
+                        Cow::Owned(text) => state.arena.alloc_str(&text),
+                    };
+                    (ItemKey::Id(text), Some(id).filter(|v| !v.is_null()))
+                }
                 None => {
                     state.unique += 1;
                     (ItemKey::Unique(state.unique), None)
                 }
             };
-            let (child, existed) = self.children.entry(Key::Item(key));
+            let (child, existed) = self.children.entry(Key::Item(key), &mut state.indexes);
             if !existed {
                 child.item_id = original;
             }
             child.insert_object(pairs, rules, state, &[]);
-            self.after_child(existed);
+            self.after_child(existed, state);
         }
     }
 
     /// After recursing into the last-touched child: drop it if it was created but got no leaf
     /// (ocdsmerge never sees a path without a leaf), and note when children first appeared.
-    fn after_child(&mut self, existed: bool) {
+    fn after_child(&mut self, existed: bool, state: &mut State<'a>) {
         if existed {
             return;
         }
@@ -557,7 +595,7 @@ impl<'a> Node<'a> {
             .last()
             .map_or(NEVER, |(_, c)| c.first_seq());
         if first == NEVER {
-            self.children.pop();
+            self.children.pop(&mut state.indexes);
         } else if self.children_seq == NEVER {
             self.children_seq = first;
         }
@@ -635,7 +673,7 @@ impl<'a> Node<'a> {
                 }
                 first = false;
                 path.push(match key {
-                    Key::Item(ItemKey::Id(Cow::Borrowed(id))) => id,
+                    Key::Item(ItemKey::Id(id)) => id,
                     _ => "*",
                 });
                 let result = child.emit_item(state, out, path);
