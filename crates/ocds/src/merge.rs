@@ -221,7 +221,7 @@ impl<'r> Merger<'r> {
         };
         let mut root = Node::new(arena);
         if mode == Mode::Compiled {
-            let tag = LeafValue::Text(b"[\"compiled\"]");
+            let tag: LeafValue<'a> = arena.alloc(Json::Scalar("[\"compiled\"]"));
             root.child(Key::Prop("tag"), &mut state)
                 .set_plain(tag, &mut state);
         }
@@ -234,11 +234,12 @@ impl<'r> Merger<'r> {
                     let ocid_text = ocid.map_or(Cow::Borrowed("None"), py_str);
                     let mut id = Vec::with_capacity(ocid_text.len() + date.len() + 3);
                     crate::json::write_string(&format!("{ocid_text}-{date}"), &mut id);
-                    let id = LeafValue::Text(arena.alloc_slice_copy(&id));
+                    let id = String::from_utf8_lossy(&id);
+                    let id: LeafValue<'a> = arena.alloc(Json::Scalar(arena.alloc_str(&id)));
                     root.child(Key::Prop("id"), &mut state)
                         .set_plain(id, &mut state);
                     root.child(Key::Prop("date"), &mut state)
-                        .set_plain(LeafValue::Ref(date_json), &mut state);
+                        .set_plain(date_json, &mut state);
                     root.child(Key::Prop("ocid"), &mut state)
                         .set_plain(leaf_or_null(ocid), &mut state);
                 }
@@ -273,8 +274,8 @@ fn write_or_null(value: Option<&Json<'_>>, out: &mut Vec<u8>) {
 
 fn leaf_or_null<'a>(value: Option<&'a Json<'a>>) -> LeafValue<'a> {
     match value {
-        Some(v) => LeafValue::Ref(v),
-        None => LeafValue::Text(b"null"),
+        Some(v) => v,
+        None => &NULL,
     }
 }
 
@@ -309,8 +310,9 @@ struct State<'a> {
     arena: &'a Bump,
     /// Hash indexes of the nodes with many children (see [`Children::index`]).
     indexes: Vec<HashMap<Key<'a>, usize, FxBuildHasher>>,
-    /// Counter of flat paths in first-insertion order.
-    seq: u64,
+    /// Counter of flat paths in first-insertion order (a group would exhaust memory long
+    /// before 2³² paths).
+    seq: u32,
     /// Counter standing in for ocdsmerge's per-object UUIDs (objects without `id`).
     unique: u64,
     release: u32,
@@ -330,7 +332,7 @@ enum ItemKey<'a> {
     Unique(u64),
 }
 
-const NEVER: u64 = u64::MAX;
+const NEVER: u32 = u32::MAX;
 
 /// Children in first-leaf order. Most nodes have a handful of children, found fastest by a
 /// linear scan; a hash index is added once a node (typically an array of many items) grows.
@@ -397,39 +399,24 @@ impl<'a> Children<'a> {
     }
 }
 
-#[derive(Clone, Copy)]
-enum LeafValue<'a> {
-    Ref(&'a Json<'a>),
-    /// Compact JSON text made by the merge (the compiled release's `tag` and `id`).
-    Text(&'a [u8]),
-}
+/// A plain leaf: a value of a release, or one the merge makes up (the compiled release's `tag`
+/// and `id`), kept as a JSON scalar in the arena.
+type LeafValue<'a> = &'a Json<'a>;
 
-impl LeafValue<'_> {
-    fn is_null(&self) -> bool {
-        match self {
-            LeafValue::Ref(v) => v.is_null(),
-            LeafValue::Text(text) => *text == b"null",
-        }
-    }
+/// The `null` written for a missing `ocid`.
+static NULL: Json<'static> = Json::Scalar("null");
 
-    fn write(&self, out: &mut Vec<u8>) {
-        match self {
-            LeafValue::Ref(v) => v.write(out),
-            LeafValue::Text(text) => out.extend_from_slice(text),
-        }
-    }
-}
-
+/// Small on purpose (a tag and a pointer): nodes are moved into their parent's vector.
 enum Leaf<'a> {
     Plain(LeafValue<'a>),
-    Versions(BumpVec<'a, (u32, &'a Json<'a>)>),
+    Versions(&'a mut BumpVec<'a, (u32, &'a Json<'a>)>),
 }
 
 struct Node<'a> {
     children: Children<'a>,
     leaf: Option<Leaf<'a>>,
-    leaf_seq: u64,
-    children_seq: u64,
+    leaf_seq: u32,
+    children_seq: u32,
     /// For array entries: the `id` of the first object that created the entry.
     item_id: Option<&'a Json<'a>>,
     /// Versioned mode: the release that last wrote this leaf, and whether it pushed a version.
@@ -450,7 +437,7 @@ impl<'a> Node<'a> {
 }
 
 impl<'a> Node<'a> {
-    fn first_seq(&self) -> u64 {
+    fn first_seq(&self) -> u32 {
         self.leaf_seq.min(self.children_seq)
     }
 
@@ -474,12 +461,14 @@ impl<'a> Node<'a> {
     fn set_leaf(&mut self, value: &'a Json<'a>, state: &mut State<'a>) {
         self.mark_leaf(state);
         if state.mode == Mode::Compiled {
-            self.leaf = Some(Leaf::Plain(LeafValue::Ref(value)));
+            self.leaf = Some(Leaf::Plain(value));
             return;
         }
         let release = state.release;
         if !matches!(self.leaf, Some(Leaf::Versions(_))) {
-            self.leaf = Some(Leaf::Versions(BumpVec::new_in(state.arena)));
+            self.leaf = Some(Leaf::Versions(
+                state.arena.alloc(BumpVec::new_in(state.arena)),
+            ));
         }
         let Some(Leaf::Versions(versions)) = &mut self.leaf else {
             return;
@@ -644,9 +633,7 @@ impl<'a> Node<'a> {
         {
             match leaf {
                 Leaf::Plain(value) if value.is_null() => {}
-                Leaf::Plain(LeafValue::Ref(Json::Array(_))) | Leaf::Versions(_) if items => {
-                    prefix = Some(leaf)
-                }
+                Leaf::Plain(Json::Array(_)) | Leaf::Versions(_) if items => prefix = Some(leaf),
                 _ => {
                     return Err(inconsistent(
                         path,
