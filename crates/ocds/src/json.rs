@@ -596,7 +596,7 @@ mod tests {
     use super::*;
 
     proptest::proptest! {
-        /// The vectorised search finds what a byte-by-byte search finds, at every length and
+        /// The word-at-a-time search finds what a byte-by-byte search finds, at every length and
         /// alignment, with bytes above 0x7F (UTF-8) never taken for control characters.
         #[test]
         fn special_byte_finds_the_first_quote_backslash_or_control(
@@ -612,6 +612,42 @@ mod tests {
                 .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
                 .unwrap_or(bytes.len());
             proptest::prop_assert_eq!(special_byte(bytes), expected);
+        }
+    }
+
+    proptest::proptest! {
+        /// The parser accepts exactly the texts serde_json accepts as a value (the index pass
+        /// of `ocds compile` relies on it to refuse what the general reader refuses).
+        #[test]
+        fn accepts_exactly_what_serde_json_accepts(
+            tokens in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "{", "}", "[", "]", "\"", "\\", ":", ",", " ", "\n", "\t", "a", "u", "0",
+                    "1", "-", ".", "e", "+", "null", "true", "fals", "\u{1}", "\u{1f}", "é",
+                    "\\u00e9", "\\ud800", "\\udc00", "\\\"", "\"a\":", "\"b\"", "\u{7f}",
+                ]),
+                0..40,
+            ),
+        ) {
+            let text = tokens.concat();
+            let ours = Json::parse(text.as_bytes(), &Bump::new()).is_ok();
+            match serde_json::from_str::<Value>(&text) {
+                Err(e) if e.to_string().contains("out of range") => {}
+                theirs => proptest::prop_assert_eq!(ours, theirs.is_ok(), "{:?}", text),
+            }
+        }
+    }
+
+    #[test]
+    fn strings_with_escapes_and_structure_round_trip() {
+        for text in [
+            r#"{"a\"b": "c\\", "d": ["}", "\"", "\\\""], "e": "\ud83d\ude00é"}"#,
+            r#"["x", "", "\u0000", "\/"]"#,
+        ] {
+            let arena = Bump::new();
+            let tree = Json::parse(text.as_bytes(), &arena).expect("parse");
+            let expected: Value = serde_json::from_str(text).expect("serde");
+            assert_eq!(tree.to_value(), expected, "{text}");
         }
     }
 }
