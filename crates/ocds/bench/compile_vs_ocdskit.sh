@@ -3,8 +3,8 @@
 # least 30x the throughput of ocdskit compile on the same input, measured side by side in one
 # run on a large file built from the real samples").
 #
-# usage: crates/ocds/bench/compile_vs_ocdskit.sh [COPIES] [RUNS]
-#        (default 100 copies ≈ 200 MB; each tool runs RUNS times, default 3, median reported)
+# usage: crates/ocds/bench/compile_vs_ocdskit.sh [COPIES] [ROUNDS]
+#        (default 100 copies ≈ 200 MB; ROUNDS rounds, default 5, medians reported)
 # needs: python3 with ocdskit (pip install ocdskit), /usr/bin/time, cargo; ../shared beside the repo.
 #
 # Input: bench/gen_large.py multiplies every release of ../shared/data/ocds-real (upgraded to
@@ -22,7 +22,7 @@ crate=$(dirname "$here")
 root=$(cd "$crate/../.." && pwd)
 shared=$(cd "$root/../shared" && pwd)
 copies=${1:-100}
-runs=${2:-3}
+runs=${2:-5}
 work=${BENCH_DIR:-$(mktemp -d)}
 mkdir -p "$work"
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-/var/tmp/tianguis-target-ocds}
@@ -34,34 +34,48 @@ input="$work/releases-x$copies.jsonl"
 releases=$(wc -l < "$input")
 bytes=$(stat -c %s "$input")
 
-measure() { # name, output file, standard input, command... → "name wall rss" of the median run
-  local name=$1 out=$2 stdin=$3; shift 3
-  local run
-  local start end
-  for run in $(seq "$runs"); do
-    cat "$input" > /dev/null
-    # The previous run's output is deleted before the clock starts: truncating 100 MB of it
-    # on open took 40 ms here, which is file-system work, not compiling.
-    rm -f "$out"
-    # Wall time from the shell's microsecond clock (time -v rounds to 10 ms); CPU and peak
-    # memory from time -v.
-    start=$EPOCHREALTIME
-    /usr/bin/time -v -o "$work/$name.time.$run" "$@" < "$stdin" > "$out" 2> "$work/$name.err"
-    end=$EPOCHREALTIME
-    echo "$start $end $run" | awk '{printf "%.3f %s\n", $2 - $1, $3}'
-  done | sort -n | awk -v n="$runs" 'NR == int((n + 1) / 2)' > "$work/$name.median"
-  cp "$work/$name.time.$(cut -d' ' -f2 "$work/$name.median")" "$work/$name.time"
-  local wall rss
-  wall=$(cut -d' ' -f1 "$work/$name.median")
-  rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$work/$name.time")
-  echo "$name $wall $rss"
+# One timed run: name, round, output file, standard input, command... → "wall" (seconds).
+run_once() {
+  local name=$1 round=$2 out=$3 stdin=$4; shift 4
+  cat "$input" > /dev/null
+  # The previous run's output is deleted before the clock starts: truncating 100 MB of it on
+  # open took 40 ms here, which is file-system work, not compiling.
+  rm -f "$out"
+  # Wall time from the shell's microsecond clock (time -v rounds to 10 ms); CPU and peak
+  # memory from time -v.
+  local start=$EPOCHREALTIME
+  /usr/bin/time -v -o "$work/$name.time.$round" "$@" < "$stdin" > "$out" 2> "$work/$name.err"
+  local end=$EPOCHREALTIME
+  echo "$start $end" | awk '{printf "%.4f\n", $2 - $1}' > "$work/$name.wall.$round"
+}
+
+# The median round of a tool (by wall time): "wall rss round".
+median() {
+  local name=$1 round
+  for round in $(seq "$runs"); do echo "$(cat "$work/$name.wall.$round") $round"; done |
+    sort -n | awk -v n="$runs" 'NR == int((n + 1) / 2)' | {
+      read -r wall round
+      cp "$work/$name.time.$round" "$work/$name.time"
+      echo "$wall $(awk -F': ' '/Maximum resident set size/ {print $2}' "$work/$name.time") $round"
+    }
 }
 
 echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)  machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)  load before: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "input: $input ($releases releases, $((bytes / 1000000)) MB, JSON lines); $runs runs of each tool, median shown"
-read -r _ t_ref rss_ref < <(OCDSKIT_ALLOW_ORJSON=1 measure ocdskit "$work/ocdskit.jsonl" "$input" python3 "$crate/tests/ocdskit_compile.py" "$schema")
-read -r _ t_ours rss_ours < <(measure ours "$work/ours.jsonl" /dev/null "$ours_bin" compile "$input")
-read -r _ t_spill rss_spill < <(measure ours-1MiB "$work/ours-spill.jsonl" /dev/null "$ours_bin" compile --memory-budget 1 "$input")
+echo "input: $input ($releases releases, $((bytes / 1000000)) MB, JSON lines); $runs rounds, each running the three commands one after the other; medians shown"
+# Rounds interleave the tools, so that a change in the machine's load (it is shared) falls on
+# all of them rather than on whichever ran during it.
+for round in $(seq "$runs"); do
+  OCDSKIT_ALLOW_ORJSON=1 run_once ocdskit "$round" "$work/ocdskit.jsonl" "$input" python3 "$crate/tests/ocdskit_compile.py" "$schema"
+  run_once ours "$round" "$work/ours.jsonl" /dev/null "$ours_bin" compile "$input"
+  run_once ours-1MiB "$round" "$work/ours-spill.jsonl" /dev/null "$ours_bin" compile --memory-budget 1 "$input"
+done
+read -r t_ref rss_ref _ < <(median ocdskit)
+read -r t_ours rss_ours _ < <(median ours)
+read -r t_spill rss_spill _ < <(median ours-1MiB)
+ratios=$(for round in $(seq "$runs"); do
+  awk -v a="$(cat "$work/ocdskit.wall.$round")" -v b="$(cat "$work/ours.wall.$round")" 'BEGIN {printf "%.1f\n", a / b}'
+done | sort -n | tr '\n' ' ')
+echo "speed-up of ocds compile in each round (sorted): $ratios"
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 cmp -s "$work/ocdskit.jsonl" "$work/ours.jsonl" || { echo "OUTPUTS DIFFER: $work/ocdskit.jsonl $work/ours.jsonl" >&2; exit 1; }
 cmp -s "$work/ours.jsonl" "$work/ours-spill.jsonl" || { echo "SPILLED OUTPUT DIFFERS" >&2; exit 1; }

@@ -121,6 +121,7 @@ fn run_compile(args: CompileArgs, stdout: &mut dyn Write, stderr: &mut dyn Write
             .unwrap_or(args.memory_budget.saturating_mul(1 << 20)),
         read: ReadOptions::default(),
         spill_dir: args.spill_dir,
+        ..CompileOptions::default()
     };
     let bar = progress_bar("releases read");
     let mut problems = 0u64;

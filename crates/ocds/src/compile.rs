@@ -49,6 +49,9 @@ pub struct CompileOptions {
     pub read: ReadOptions,
     /// Where run files go (default: the system temporary directory).
     pub spill_dir: Option<PathBuf>,
+    /// Bytes of a JSON-lines file that one indexing task reads (8 MiB; tests use a few bytes
+    /// so that lines cross many block boundaries).
+    pub index_block: usize,
 }
 
 impl Default for CompileOptions {
@@ -58,6 +61,7 @@ impl Default for CompileOptions {
             memory_budget: 512 << 20,
             read: ReadOptions::default(),
             spill_dir: None,
+            index_block: 8 << 20,
         }
     }
 }
@@ -239,7 +243,8 @@ pub fn compile_to(
                 file: File::open(&path)?,
                 name: std::sync::Arc::from(path.display().to_string()),
             };
-            index_file(&file, files.len() as u32, &mut grouper, &mut accept)?;
+            let block = options.index_block.max(1);
+            index_file(&file, files.len() as u32, block, &mut grouper, &mut accept)?;
             files.push(file);
         }
         for release in releases(pending, options.read.clone()) {
@@ -351,7 +356,8 @@ fn merge_group(merger: &Merger, mode: Mode, group: &Group, files: &[IndexedFile]
     }
     TEXTS.with(|texts| {
         let mut texts = texts.borrow_mut();
-        texts.clear();
+        // `texts` only grows (its bytes are zeroed once, not before every read).
+        let mut used = 0;
         for payload in &group.releases {
             if let Payload::File {
                 file, offset, len, ..
@@ -360,17 +366,18 @@ fn merge_group(merger: &Merger, mode: Mode, group: &Group, files: &[IndexedFile]
                 let Some(source) = files.get(*file as usize) else {
                     return failed(corrupt("unknown file".into()));
                 };
-                let start = texts.len();
-                texts.resize(start + *len as usize, 0);
-                if let Err(e) = source.file.read_exact_at(&mut texts[start..], *offset) {
-                    return failed(corrupt(format!("cannot re-read the input: {e}")));
+                let len = *len as usize;
+                match read_at(&source.file, &mut texts, used, *offset, len) {
+                    Ok(got) if got == len => used += len,
+                    Ok(_) => return failed(corrupt("the input file shrank".into())),
+                    Err(e) => return failed(corrupt(format!("cannot re-read the input: {e}"))),
                 }
             }
         }
         ARENA.with(|arena| {
             let mut arena = arena.borrow_mut();
             arena.reset();
-            merge_texts(merger, mode, group, files, &texts, &arena)
+            merge_texts(merger, mode, group, files, &texts[..used], &arena)
         })
     })
 }
@@ -470,174 +477,193 @@ fn diagnose(
 /// Index a plain JSON-lines file: lines that the index scan ([`crate::read::scan_release`])
 /// finds to be releases ready to merge are kept as (file, offset, length, line) and re-read
 /// when their ocid is merged, so the input is never copied into memory; other lines (packages,
-/// 1.0 releases to upgrade, broken lines) go through the reader's general path. A reading
-/// thread fills the next block while the lines of the current one are scanned in parallel.
+/// 1.0 releases to upgrade, broken lines) go through the reader's general path.
+///
+/// The file is cut into blocks that the worker threads read and scan in parallel, a few at a
+/// time (reading the file from one thread was the slowest part of the pass). A line belongs to
+/// the block it starts in and is read whole, past the block's end if need be; line numbers are
+/// put together from each block's count of newlines.
 fn index_file(
     file: &IndexedFile,
     file_index: u32,
+    block_size: usize,
     grouper: &mut Grouper,
     accept: &mut Accept<'_>,
 ) -> io::Result<()> {
-    let (blocks, received) = std::sync::mpsc::sync_channel::<io::Result<(u64, Vec<u8>)>>(1);
-    // Indexed blocks go back to the reading thread to be filled again: fresh 8 MiB buffers
-    // would cost a page fault per 4 KiB.
-    let (recycle, recycled) = std::sync::mpsc::channel::<Vec<u8>>();
-    std::thread::scope(|scope| {
-        scope.spawn(move || read_blocks(&file.file, &blocks, &recycled));
-        let name = &file.name;
-        let mut line_no = 0u64;
-        for block in received {
-            let (block_start, block) = block?;
-            index_block(
-                &block,
-                block_start,
-                &mut line_no,
-                name,
-                file_index,
-                grouper,
-                accept,
-            )?;
-            let _ = recycle.send(block);
-        }
-        Ok(())
-    })
-}
-
-/// Bytes read at a time by [`read_blocks`] (a line longer than that grows its block).
-const BLOCK: usize = 8 << 20;
-
-/// Send the file as blocks of whole lines with the offset of each (the last block may end
-/// without a newline). Stops early when the receiver is gone.
-fn read_blocks(
-    file: &File,
-    blocks: &std::sync::mpsc::SyncSender<io::Result<(u64, Vec<u8>)>>,
-    recycled: &std::sync::mpsc::Receiver<Vec<u8>>,
-) {
-    let mut carry: Vec<u8> = Vec::new();
-    let mut start = 0u64;
-    loop {
-        // A partial line as long as a whole block means a very long line: read more at once.
-        let want = if carry.len() >= BLOCK {
-            carry.len() * 2
-        } else {
-            BLOCK
-        };
-        let mut block = recycled.try_recv().unwrap_or_default();
-        block.clear();
-        block.reserve(want);
-        block.append(&mut carry);
-        let room = (want - block.len()) as u64;
-        let eof = match Read::take(file, room).read_to_end(&mut block) {
-            Ok(n) => (n as u64) < room,
-            Err(e) => {
-                let _ = blocks.send(Err(e));
-                return;
-            }
-        };
-        let end = if eof {
-            block.len()
-        } else {
-            match memchr::memrchr(b'\n', &block) {
-                Some(i) => i + 1,
-                None => {
-                    carry = block;
-                    continue;
-                }
-            }
-        };
-        carry.extend_from_slice(&block[end..]);
-        block.truncate(end);
-        let length = block.len() as u64;
-        if !block.is_empty() && blocks.send(Ok((start, block))).is_err() {
-            return;
-        }
-        start += length;
-        if eof {
-            return;
-        }
-    }
-}
-
-/// Probe the lines of one block (in parallel) and hand them to `accept` in order.
-fn index_block(
-    block: &[u8],
-    block_start: u64,
-    line_no: &mut u64,
-    name: &std::sync::Arc<str>,
-    file_index: u32,
-    grouper: &mut Grouper,
-    accept: &mut Accept<'_>,
-) -> io::Result<()> {
-    use crate::read::{Scan, is_blank, line_units_owned, scan_release, strip_bom};
-    let mut lines = Vec::new();
-    let mut at = 0usize;
-    while at < block.len() {
-        let stop = memchr::memchr(b'\n', &block[at..]).map_or(block.len(), |i| at + i + 1);
-        *line_no += 1;
-        if !is_blank(&block[at..stop]) {
-            lines.push((*line_no, at, stop));
-        }
-        at = stop;
-    }
-    type Probed =
-        Result<(String, u64, u32, u64), std::collections::VecDeque<Result<Unit, ReadError>>>;
-    let probed: Vec<Probed> = lines
-        .par_iter()
-        .map(|&(number, from, to)| {
-            let text = &block[from..to];
-            let trimmed_len = text
-                .iter()
-                .rposition(|b| !b.is_ascii_whitespace())
-                .map_or(0, |i| i + 1);
-            let bom = text.len() - strip_bom(text).len();
-            match scan_release(strip_bom(&text[..trimmed_len])) {
-                Scan::Release(ocid) if u32::try_from(trimmed_len - bom).is_ok() => Ok((
-                    ocid,
-                    block_start + (from + bom) as u64,
-                    (trimmed_len - bom) as u32,
-                    number,
-                )),
-                Scan::Release(_) | Scan::Doubtful => {
-                    Err(line_units_owned(text.to_vec(), name, number, true))
-                }
-                Scan::General => Err(line_units_owned(text.to_vec(), name, number, false)),
-            }
-        })
-        .collect();
-    for result in probed {
-        match result {
-            Ok((ocid, offset, len, line)) => accept(
-                Ok((
-                    ocid,
-                    Payload::File {
-                        file: file_index,
-                        offset,
-                        len,
-                        line,
-                    },
-                )),
-                grouper,
-            )?,
-            Err(units) => {
-                for unit in units {
-                    let releases = match unit {
-                        Ok(Unit::Raw(raw)) => Ok(vec![raw]),
-                        Ok(Unit::Item(item)) => releases_of(item),
-                        Err(e) => Err(Problem::Read(e)),
-                    };
-                    match releases {
-                        Ok(list) => {
-                            for raw in list {
-                                accept(Ok(raw.into_payload()), grouper)?;
+    let size = file.file.metadata()?.len();
+    let block_size = block_size as u64;
+    let blocks = size.div_ceil(block_size);
+    let window = (rayon::current_num_threads() as u64 * 2).max(2);
+    let mut newlines_before = 0u64;
+    let mut first = 0u64;
+    while first < blocks {
+        let last = (first + window).min(blocks);
+        let indexed: Vec<io::Result<IndexedBlock>> = (first..last)
+            .into_par_iter()
+            .map(|b| index_block(&file.file, b * block_size, ((b + 1) * block_size).min(size)))
+            .collect();
+        for block in indexed {
+            let block = block?;
+            for line in block.lines {
+                let number = newlines_before + line.newlines_before + 1;
+                match line.kind {
+                    LineKind::Release { ocid, offset, len } => accept(
+                        Ok((
+                            ocid,
+                            Payload::File {
+                                file: file_index,
+                                offset,
+                                len,
+                                line: number,
+                            },
+                        )),
+                        grouper,
+                    )?,
+                    LineKind::General { text, probe } => {
+                        let units = crate::read::line_units_owned(text, &file.name, number, probe);
+                        for unit in units {
+                            let releases = match unit {
+                                Ok(Unit::Raw(raw)) => Ok(vec![raw]),
+                                Ok(Unit::Item(item)) => releases_of(item),
+                                Err(e) => Err(Problem::Read(e)),
+                            };
+                            match releases {
+                                Ok(list) => {
+                                    for raw in list {
+                                        accept(Ok(raw.into_payload()), grouper)?;
+                                    }
+                                }
+                                Err(problem) => accept(Err(problem), grouper)?,
                             }
                         }
-                        Err(problem) => accept(Err(problem), grouper)?,
                     }
                 }
             }
+            newlines_before += block.newlines;
         }
+        first = last;
     }
     Ok(())
+}
+
+/// The lines that start in one block of a file.
+struct IndexedBlock {
+    lines: Vec<BlockLine>,
+    /// Newlines in the block (to number the lines of the blocks after it).
+    newlines: u64,
+}
+
+struct BlockLine {
+    /// Newlines between the block's start and the line's start.
+    newlines_before: u64,
+    kind: LineKind,
+}
+
+enum LineKind {
+    /// A release ready to merge: its ocid, and where its text is (without BOM or trailing
+    /// whitespace).
+    Release { ocid: String, offset: u64, len: u32 },
+    /// Anything else, for the general reader (with the strict probe first when `probe`).
+    General { text: Vec<u8>, probe: bool },
+}
+
+/// Read and scan the lines that start in `start..end` of `file`.
+fn index_block(file: &File, start: u64, end: u64) -> io::Result<IndexedBlock> {
+    use crate::read::{Scan, is_blank, scan_release, strip_bom};
+    // One buffer per worker, reused from block to block (fresh 8 MiB buffers would cost a
+    // page fault per 4 KiB).
+    thread_local! {
+        static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    BUFFER.with(|buffer| {
+        let mut storage = buffer.borrow_mut();
+        // From one byte before the block, to see whether a line starts right at `start`.
+        let from = start.saturating_sub(1);
+        let mut valid = read_at(file, &mut storage, 0, from, (end - from) as usize)?;
+        let block_end = valid; // `end` in buffer coordinates (or the end of the file)
+        // The last line starting in the block may run past its end: read until its newline.
+        if storage[..valid].last() != Some(&b'\n') {
+            loop {
+                let got = read_at(file, &mut storage, valid, from + valid as u64, 1 << 16)?;
+                valid += got;
+                if got == 0 || memchr::memchr(b'\n', &storage[valid - got..valid]).is_some() {
+                    break;
+                }
+            }
+        }
+        let buf = &storage[..valid];
+        let base = (start - from) as usize; // `start` in buffer coordinates
+        let newlines = memchr::memchr_iter(b'\n', &buf[base..block_end]).count() as u64;
+        let mut lines = Vec::new();
+        let mut at = if start == 0 {
+            0
+        } else {
+            match memchr::memchr(b'\n', buf) {
+                Some(p) => p + 1,
+                None => buf.len(),
+            }
+        };
+        let mut newlines_before = u64::from(at > base);
+        while at < block_end {
+            let stop = memchr::memchr(b'\n', &buf[at..]).map_or(buf.len(), |i| at + i + 1);
+            let text = &buf[at..stop];
+            if !is_blank(text) {
+                let trimmed_len = text
+                    .iter()
+                    .rposition(|b| !b.is_ascii_whitespace())
+                    .map_or(0, |i| i + 1);
+                let bom = text.len() - strip_bom(text).len();
+                let kind = match scan_release(strip_bom(&text[..trimmed_len])) {
+                    Scan::Release(ocid) if u32::try_from(trimmed_len - bom).is_ok() => {
+                        LineKind::Release {
+                            ocid,
+                            offset: from + (at + bom) as u64,
+                            len: (trimmed_len - bom) as u32,
+                        }
+                    }
+                    Scan::Release(_) | Scan::Doubtful => LineKind::General {
+                        text: text.to_vec(),
+                        probe: true,
+                    },
+                    Scan::General => LineKind::General {
+                        text: text.to_vec(),
+                        probe: false,
+                    },
+                };
+                lines.push(BlockLine {
+                    newlines_before,
+                    kind,
+                });
+            }
+            newlines_before += 1;
+            at = stop;
+        }
+        Ok(IndexedBlock { lines, newlines })
+    })
+}
+
+/// Read up to `len` bytes of `file` from `offset` into `buf[at..]`; how many were read (fewer
+/// at the end of the file). `buf` only grows, so that its bytes are zeroed once, not per read.
+fn read_at(
+    file: &File,
+    buf: &mut Vec<u8>,
+    at: usize,
+    offset: u64,
+    len: usize,
+) -> io::Result<usize> {
+    if buf.len() < at + len {
+        buf.resize(at + len, 0);
+    }
+    let mut got = 0;
+    while got < len {
+        match file.read_at(&mut buf[at + got..at + len], offset + got as u64) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(got)
 }
 
 /// Takes one release to merge (its ocid and text) or one problem, on the reading side.

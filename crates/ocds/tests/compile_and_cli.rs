@@ -351,13 +351,23 @@ fn indexed_json_lines_compile_like_the_general_reader() {
     );
     let dir = common::scratch();
     let path = common::write(dir.path(), "mixed.jsonl", text.as_bytes());
-    let run = |input: Input| {
+    let run = |input: Input, index_block: usize| {
         let (mut out, mut problems) = (Vec::new(), Vec::new());
+        let options = CompileOptions {
+            index_block,
+            ..CompileOptions::default()
+        };
         let summary = compile_to(
             vec![input],
-            &CompileOptions::default(),
+            &options,
             &mut out,
-            &mut |p| problems.push(p.code()),
+            &mut |p| {
+                let line = match p {
+                    tianguis_ocds::compile::Problem::Read(e) => e.location.line,
+                    _ => 0,
+                };
+                problems.push((p.code(), line));
+            },
             &mut |_| {},
         )
         .expect("compile");
@@ -367,13 +377,25 @@ fn indexed_json_lines_compile_like_the_general_reader() {
             summary.releases,
         )
     };
-    let indexed = run(Input::Path(path));
-    let general = run(Input::Bytes {
-        name: "mixed.jsonl".into(),
-        data: std::sync::Arc::new(text.as_bytes().to_vec()),
-    });
+    let general = run(
+        Input::Bytes {
+            name: "mixed.jsonl".into(),
+            data: std::sync::Arc::new(text.as_bytes().to_vec()),
+        },
+        8 << 20,
+    );
+    // Blocks of a few bytes put block boundaries inside lines, on newlines, on the BOM and on
+    // blank lines; every size reads the same lines with the same numbers.
+    let mut indexed = run(Input::Path(path.clone()), 8 << 20);
+    for block in [1, 2, 3, 5, 17, 64, 100] {
+        let small = run(Input::Path(path.clone()), block);
+        assert_eq!(small, indexed, "blocks of {block} bytes");
+    }
+    indexed.1.sort();
+    let mut general = general;
+    general.1.sort();
     assert_eq!(indexed, general);
-    assert_eq!(indexed.1, ["ocds.invalid_json"]);
+    assert_eq!(indexed.1, [("ocds.invalid_json", 5)]);
     assert_eq!(indexed.2, 4);
     let out = lines(&indexed.0);
     assert_eq!(out.len(), 2);
