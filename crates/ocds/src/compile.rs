@@ -4,12 +4,14 @@
 //! and `ocds compile` ≥ 30× the throughput of `ocdskit compile`):
 //!
 //! 1. **Read** every input; 1.0 data is upgraded as `ocdskit upgrade 1.0:1.1` would. A plain
-//!    (uncompressed) JSON-lines file is *indexed*: each line is only probed (ocid, id, shape,
-//!    whether upgrading could change it), in parallel, and kept as (file, offset, length) — the
-//!    input is never copied into memory and is re-read when its ocid is merged. Everything else
-//!    (documents, gzip, standard input, lines that are packages or need upgrading) goes through
-//!    the shared reader and is kept as compact JSON text. Records contribute their embedded
-//!    releases, or their `compiledRelease` when they only link to releases.
+//!    (uncompressed) JSON-lines file is *indexed*: the workers read it in blocks, in parallel,
+//!    and each line's top-level keys are scanned (ocid, id, shape, whether upgrading could change
+//!    it: [`crate::read::scan_release`]) without parsing or validating it; a release is kept as
+//!    (file, offset, length, line) — the input is never copied into memory and is re-read when
+//!    its ocid is merged. Everything else (documents, gzip, standard input, lines that are
+//!    packages or need upgrading) goes through the shared reader and is kept as compact JSON
+//!    text. Records contribute their embedded releases, or their `compiledRelease` when they
+//!    only link to releases.
 //! 2. **Group** by ocid with an external sort bounded by [`CompileOptions::memory_budget`]:
 //!    entries (ocid + text or file offset) are buffered; when the buffer exceeds the budget it is
 //!    sorted by ocid (stably, so input order is kept within an ocid) and written to a temporary
@@ -17,8 +19,11 @@
 //!    is still kept). Memory is the budget plus one read buffer per run, whatever the input size;
 //!    with no spill, nothing touches the disk. The output is in ocid order, like ocdskit's (its
 //!    SQLite backend `ORDER BY ocid`).
-//! 3. **Merge** batches of ocids in parallel (rayon), each release parsed once into a borrowed
-//!    tree, and write the merged releases in order.
+//! 3. **Merge** batches of ocids in parallel (rayon) while the previous batch is written out.
+//!    Each release is parsed once, strictly (an indexed line that is not valid JSON is reported
+//!    at its line by the general reader, and the rest of its ocid still merges), into a
+//!    per-worker arena that also holds the merge tree, so a group costs no allocator calls and
+//!    is freed at once.
 //!
 //! A read error spoils its unit only (reported, reading continues); a merge error spoils its
 //! ocid only (reported, other ocids are written).

@@ -4,8 +4,10 @@
 //! arrays of objects, `id`s); every other value is copied through untouched. Building a `Value`
 //! allocates a `String` per string and a map per object and costs most of the run time, and
 //! issue 5 asks `ocds compile` for at least 30× the throughput of `ocdskit compile`. So this tree
-//! keeps scalars as slices of the input text, objects as vectors of pairs in document order, and
-//! the writer copies those slices back out. Output stays identical to ocdskit's on canonical
+//! keeps scalars as slices of the input text, arrays and objects as exact-size slices in an
+//! arena (objects as pairs in document order), and the writer copies those slices back out. The
+//! parse is as strict as serde_json's (the index pass of `ocds compile` skips validation and
+//! relies on it). Output stays identical to ocdskit's on canonical
 //! input: escaped strings are re-encoded (ocdskit prints UTF-8, not `\u` escapes) and numbers
 //! with a fraction or exponent go through `f64` (ocdskit reads them as `Decimal` and prints
 //! `float()`), while integers are copied exactly (Python integers are exact too).
