@@ -338,13 +338,11 @@ pub struct NewEvent {
 }
 
 /// Rows per `INSERT` (well under both engines' parameter limits: 4 × 500 = 2,000).
-pub const EVENT_CHUNK: usize = 500;
+const EVENT_CHUNK: usize = 500;
 
-/// Appends events (any auctions, in order); each auction's `last_seq` follows by the trigger
-/// of migration 7. A duplicate `(auction_id, seq)` fails the whole statement (and the
-/// transaction around it, if any): that is the fence between two nodes that both believe they
-/// own an auction. Up to [`EVENT_CHUNK`] events make one statement, which may run on its own
-/// (autocommit) and is then atomic by itself.
+/// Appends events (any auctions, in order) and advances each auction's `last_seq`. A
+/// duplicate `(auction_id, seq)` fails the whole transaction: that is the fence between two
+/// nodes that both believe they own an auction.
 pub async fn append_events(db: &mut impl Queryable, events: &[NewEvent]) -> Result<(), RepoError> {
     for chunk in events.chunks(EVENT_CHUNK) {
         let mut insert = Query::insert()
@@ -365,6 +363,34 @@ pub async fn append_events(db: &mut impl Queryable, events: &[NewEvent]) -> Resu
             ]);
         }
         db.handle().execute(&insert).await?;
+    }
+    // One statement for every auction of the batch (a round trip per auction would cost more
+    // than the inserts on PostgreSQL): last_seq = the highest seq now in the log.
+    let mut touched: Vec<i64> = events.iter().map(|e| e.auction_id).collect();
+    touched.sort_unstable();
+    touched.dedup();
+    for chunk in touched.chunks(EVENT_CHUNK) {
+        db.handle()
+            .execute(
+                &Query::update()
+                    .table(Auctions::Table)
+                    .value(
+                        Auctions::LastSeq,
+                        Expr::expr(
+                            Query::select()
+                                .expr(Expr::col(AuctionEvents::Seq).max())
+                                .from(AuctionEvents::Table)
+                                .and_where(
+                                    Expr::col((AuctionEvents::Table, AuctionEvents::AuctionId))
+                                        .equals((Auctions::Table, Auctions::Id)),
+                                )
+                                .to_owned(),
+                        ),
+                    )
+                    .and_where(Expr::col(Auctions::Id).is_in(chunk.iter().copied()))
+                    .to_owned(),
+            )
+            .await?;
     }
     Ok(())
 }

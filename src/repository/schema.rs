@@ -170,14 +170,11 @@ pub enum Step {
     /// SQL that both engines accept as written (e.g. partial indexes, which the schema builder
     /// cannot express).
     Sql(&'static str),
-    /// SQL for one engine only, where the engines' dialects differ (triggers); skipped on the
-    /// other.
-    Only(Backend, &'static str),
 }
 
 impl Step {
-    fn render(&self, backend: Backend) -> Option<String> {
-        Some(match (self, backend) {
+    fn render(&self, backend: Backend) -> String {
+        match (self, backend) {
             (Step::Table(s), Backend::Sqlite) => s.to_string(SqliteQueryBuilder),
             (Step::Table(s), Backend::Postgres) => s.to_string(PostgresQueryBuilder),
             (Step::Index(s), Backend::Sqlite) => s.to_string(SqliteQueryBuilder),
@@ -187,9 +184,7 @@ impl Step {
             (Step::Alter(s), Backend::Sqlite) => s.to_string(SqliteQueryBuilder),
             (Step::Alter(s), Backend::Postgres) => s.to_string(PostgresQueryBuilder),
             (Step::Sql(sql), _) => (*sql).to_owned(),
-            (Step::Only(only, sql), _) if *only == backend => (*sql).to_owned(),
-            (Step::Only(..), _) => return None,
-        })
+        }
     }
 }
 
@@ -238,11 +233,6 @@ pub const MIGRATIONS: &[Migration] = &[
         version: 6,
         name: "open data: processes imported from other OCDS publishers",
         steps: super::schema_ocds::imports,
-    },
-    Migration {
-        version: 7,
-        name: "live auctions: the database keeps each auction's last sequence number",
-        steps: super::schema_auction::last_seq_trigger,
     },
 ];
 
@@ -596,11 +586,9 @@ pub async fn migrate(db: &Database) -> Result<Vec<i64>, MigrationError> {
                 .not_null(),
         )
         .to_owned();
-    let sql = match backend {
-        Backend::Sqlite => create.to_string(SqliteQueryBuilder),
-        Backend::Postgres => create.to_string(PostgresQueryBuilder),
-    };
-    tx.handle().execute_raw(sql).await?;
+    tx.handle()
+        .execute_raw(Step::Table(create).render(backend))
+        .await?;
     let applied: Vec<(i64,)> = tx
         .handle()
         .all(
@@ -617,12 +605,9 @@ pub async fn migrate(db: &Database) -> Result<Vec<i64>, MigrationError> {
     }
     let mut done = Vec::new();
     for migration in MIGRATIONS.iter().filter(|m| !applied.contains(&m.version)) {
-        for sql in (migration.steps)()
-            .iter()
-            .filter_map(|step| step.render(backend))
-        {
+        for step in (migration.steps)() {
             tx.handle()
-                .execute_raw(sql)
+                .execute_raw(step.render(backend))
                 .await
                 .map_err(|source| MigrationError::Failed {
                     version: migration.version,

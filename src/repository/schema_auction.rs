@@ -253,33 +253,3 @@ pub fn auction() -> Vec<Step> {
         ),
     ]
 }
-
-/// Migration 7 (issue 4, bid→acknowledgement latency): `auctions.last_seq` is kept by a trigger
-/// on `auction_events`, so that a batch of bids is one `INSERT` committed on its own — one round
-/// trip to the database — instead of `BEGIN`, `INSERT`, `UPDATE auctions`, `COMMIT`. On
-/// PostgreSQL the trigger runs once per statement over the inserted rows (a transition table);
-/// SQLite has only row triggers.
-pub fn last_seq_trigger() -> Vec<Step> {
-    use crate::repository::db::Backend;
-    vec![
-        Step::Only(
-            Backend::Sqlite,
-            "CREATE TRIGGER auction_events_last_seq AFTER INSERT ON auction_events \
-             BEGIN UPDATE auctions SET last_seq = MAX(last_seq, NEW.seq) \
-             WHERE id = NEW.auction_id; END",
-        ),
-        Step::Only(
-            Backend::Postgres,
-            "CREATE FUNCTION auction_events_last_seq() RETURNS trigger LANGUAGE plpgsql AS $$ \
-             BEGIN UPDATE auctions AS a SET last_seq = GREATEST(a.last_seq, i.seq) \
-             FROM (SELECT auction_id, MAX(seq) AS seq FROM inserted GROUP BY auction_id) AS i \
-             WHERE a.id = i.auction_id; RETURN NULL; END $$",
-        ),
-        Step::Only(
-            Backend::Postgres,
-            "CREATE TRIGGER auction_events_last_seq AFTER INSERT ON auction_events \
-             REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT \
-             EXECUTE FUNCTION auction_events_last_seq()",
-        ),
-    ]
-}
