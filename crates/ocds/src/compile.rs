@@ -185,16 +185,19 @@ pub fn releases(
     inputs: Vec<Input>,
     options: ReadOptions,
 ) -> impl Iterator<Item = Result<RawRelease, Problem>> {
-    Units::new(inputs, options, true).flat_map(|unit| -> Vec<Result<RawRelease, Problem>> {
-        match unit {
-            Ok(Unit::Raw(raw)) => vec![Ok(raw)],
-            Ok(Unit::Item(item)) => match releases_of(item) {
-                Ok(list) => list.into_iter().map(Ok).collect(),
-                Err(problem) => vec![Err(problem)],
-            },
-            Err(e) => vec![Err(Problem::Read(e))],
-        }
-    })
+    Units::new(inputs, options, true).flat_map(unit_releases)
+}
+
+/// The releases to merge from one unit of the reader, or its problem.
+fn unit_releases(unit: Result<Unit, ReadError>) -> Vec<Result<RawRelease, Problem>> {
+    match unit {
+        Ok(Unit::Raw(raw)) => vec![Ok(raw)],
+        Ok(Unit::Item(item)) => match releases_of(item) {
+            Ok(list) => list.into_iter().map(Ok).collect(),
+            Err(problem) => vec![Err(problem)],
+        },
+        Err(e) => vec![Err(Problem::Read(e))],
+    }
 }
 
 /// Compile `inputs` to `out` as JSON lines. `problems` receives each problem as it happens;
@@ -349,10 +352,7 @@ fn merge_group(merger: &Merger, mode: Mode, group: &Group, files: &[IndexedFile]
         output: Some(Err(problem)),
         unreadable: Vec::new(),
     };
-    let corrupt = |message: String| Problem::Corrupt {
-        ocid: group.ocid.clone(),
-        message,
-    };
+    let corrupt = |message: String| group.corrupt(message);
     // One arena and one text buffer per worker thread, reused from group to group: the
     // trees of a group are freed at once and nothing is allocated per release.
     thread_local! {
@@ -397,10 +397,7 @@ fn merge_texts(
     texts: &[u8],
     arena: &bumpalo::Bump,
 ) -> Merged {
-    let corrupt = |message: String| Problem::Corrupt {
-        ocid: group.ocid.clone(),
-        message,
-    };
+    let corrupt = |message: String| group.corrupt(message);
     let mut scratch = crate::json::Scratch::default();
     let mut trees = Vec::with_capacity(group.releases.len());
     let mut unreadable = Vec::new();
@@ -526,20 +523,8 @@ fn index_file(
                     )?,
                     LineKind::General { text, probe } => {
                         let units = crate::read::line_units_owned(text, &file.name, number, probe);
-                        for unit in units {
-                            let releases = match unit {
-                                Ok(Unit::Raw(raw)) => Ok(vec![raw]),
-                                Ok(Unit::Item(item)) => releases_of(item),
-                                Err(e) => Err(Problem::Read(e)),
-                            };
-                            match releases {
-                                Ok(list) => {
-                                    for raw in list {
-                                        accept(Ok(raw.into_payload()), grouper)?;
-                                    }
-                                }
-                                Err(problem) => accept(Err(problem), grouper)?,
-                            }
+                        for release in units.into_iter().flat_map(unit_releases) {
+                            accept(release.map(RawRelease::into_payload), grouper)?;
                         }
                     }
                 }
@@ -730,6 +715,16 @@ pub struct Group {
     pub ocid: String,
     /// Release texts (or where to find them).
     pub releases: Vec<Payload>,
+}
+
+impl Group {
+    /// The problem of a release of this group whose text cannot be read any more.
+    fn corrupt(&self, message: String) -> Problem {
+        Problem::Corrupt {
+            ocid: self.ocid.clone(),
+            message,
+        }
+    }
 }
 
 /// Groups release texts by ocid within a memory budget (external merge sort; see module docs).

@@ -1004,25 +1004,18 @@ pub(crate) fn probe_release(text: &[u8]) -> Option<String> {
     if probe.releases.is_some() || probe.records.is_some() {
         return None;
     }
-    if probe.parties.is_none() {
-        let blocks = [
-            (probe.buyer.is_some(), &["\"buyer\""][..]),
-            (
+    if probe.parties.is_none()
+        && upgrade_would_change(
+            text,
+            [
+                probe.buyer.is_some(),
                 probe.tender.is_some(),
-                &["\"procuringEntity\"", "\"tenderers\"", "\"amendment\""][..],
-            ),
-            (
                 probe.awards.is_some(),
-                &["\"suppliers\"", "\"amendment\""][..],
-            ),
-            (
                 probe.contracts.is_some(),
-                &["\"amendment\"", "\"transactions\""][..],
-            ),
-        ];
-        if upgrade_would_change(text, &blocks) {
-            return None;
-        }
+            ],
+        )
+    {
+        return None;
     }
     if matches!(probe.date, Some(Shape::Array)) {
         return None;
@@ -1155,22 +1148,18 @@ fn scan_top_level(text: &[u8]) -> Option<Scan> {
     if releases.is_some() || records.is_some() {
         return None;
     }
-    if parties.is_none() {
-        let blocks = [
-            (buyer.is_some(), &["\"buyer\""][..]),
-            (
+    if parties.is_none()
+        && upgrade_would_change(
+            text,
+            [
+                buyer.is_some(),
                 tender.is_some(),
-                &["\"procuringEntity\"", "\"tenderers\"", "\"amendment\""][..],
-            ),
-            (awards.is_some(), &["\"suppliers\"", "\"amendment\""][..]),
-            (
+                awards.is_some(),
                 contracts.is_some(),
-                &["\"amendment\"", "\"transactions\""][..],
-            ),
-        ];
-        if upgrade_would_change(text, &blocks) {
-            return None;
-        }
+            ],
+        )
+    {
+        return None;
     }
     if date.is_some_and(|d| d.first() == Some(&b'[')) {
         return None;
@@ -1225,11 +1214,21 @@ fn raw_release(mut line: Vec<u8>, ocid: String, file: &Arc<str>, line_no: u64) -
 /// `transactions`). Presence of the blocks comes from the probe, of the inner fields from a byte
 /// search (a `\u` escape could spell a field name, so it counts as a possible change). Most
 /// releases are thus ruled out without being built.
-fn upgrade_would_change(text: &[u8], blocks: &[(bool, &[&str])]) -> bool {
+///
+/// `present` tells which of `[buyer, tender, awards, contracts]` the release has (from the
+/// probe or the index scan).
+fn upgrade_would_change(text: &[u8], present: [bool; 4]) -> bool {
+    const FIELDS: [&[&str]; 4] = [
+        &["\"buyer\""],
+        &["\"procuringEntity\"", "\"tenderers\"", "\"amendment\""],
+        &["\"suppliers\"", "\"amendment\""],
+        &["\"amendment\"", "\"transactions\""],
+    ];
     let found = |needle: &str| memchr::memmem::find(text, needle.as_bytes()).is_some();
     found("\\u")
-        || blocks
+        || present
             .iter()
+            .zip(FIELDS)
             .any(|(present, fields)| *present && fields.iter().any(|f| found(f)))
 }
 

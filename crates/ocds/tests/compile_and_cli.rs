@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
 use tianguis_ocds::cli::{CompileArgs, OcdsArgs, OcdsCommand, UpgradeArgs, ValidateArgs, run};
-use tianguis_ocds::compile::{CompileOptions, compile_to};
+use tianguis_ocds::compile::{CompileOptions, Problem, Summary, compile_to};
 use tianguis_ocds::read::Input;
 use tianguis_ocds::schema;
 
@@ -29,6 +29,30 @@ fn compile_cmd(files: &[PathBuf], versioned: bool, budget_bytes: Option<usize>) 
         spill_dir: None,
         memory_budget_bytes: budget_bytes,
     })
+}
+
+/// Compile one input: the output, each problem's code and line (0 for problems without a
+/// line), and the summary.
+fn compile_reporting_lines(
+    input: Input,
+    options: &CompileOptions,
+) -> (String, Vec<(&'static str, u64)>, Summary) {
+    let (mut out, mut problems) = (Vec::new(), Vec::new());
+    let summary = compile_to(
+        vec![input],
+        options,
+        &mut out,
+        &mut |p| {
+            let line = match p {
+                Problem::Read(e) => e.location.line,
+                _ => 0,
+            };
+            problems.push((p.code(), line));
+        },
+        &mut |_| {},
+    )
+    .expect("compile");
+    (String::from_utf8(out).expect("utf-8"), problems, summary)
 }
 
 fn lines(text: &str) -> Vec<Value> {
@@ -352,30 +376,12 @@ fn indexed_json_lines_compile_like_the_general_reader() {
     let dir = common::scratch();
     let path = common::write(dir.path(), "mixed.jsonl", text.as_bytes());
     let run = |input: Input, index_block: usize| {
-        let (mut out, mut problems) = (Vec::new(), Vec::new());
         let options = CompileOptions {
             index_block,
             ..CompileOptions::default()
         };
-        let summary = compile_to(
-            vec![input],
-            &options,
-            &mut out,
-            &mut |p| {
-                let line = match p {
-                    tianguis_ocds::compile::Problem::Read(e) => e.location.line,
-                    _ => 0,
-                };
-                problems.push((p.code(), line));
-            },
-            &mut |_| {},
-        )
-        .expect("compile");
-        (
-            String::from_utf8(out).expect("utf-8"),
-            problems,
-            summary.releases,
-        )
+        let (out, problems, summary) = compile_reporting_lines(input, &options);
+        (out, problems, summary.releases)
     };
     let general = run(
         Input::Bytes {
@@ -468,28 +474,10 @@ fn hostile_lines_are_judged_alike_by_the_index_scan_and_the_general_reader() {
     let dir = common::scratch();
     let path = common::write(dir.path(), "hostile.jsonl", &text);
     let run = |input: Input| {
-        let (mut out, mut problems) = (Vec::new(), Vec::new());
-        let summary = compile_to(
-            vec![input],
-            &CompileOptions::default(),
-            &mut out,
-            &mut |p| {
-                let line = match p {
-                    tianguis_ocds::compile::Problem::Read(e) => e.location.line,
-                    _ => 0,
-                };
-                problems.push((p.code(), line));
-            },
-            &mut |_| {},
-        )
-        .expect("compile");
+        let (out, mut problems, summary) =
+            compile_reporting_lines(input, &CompileOptions::default());
         problems.sort();
-        (
-            String::from_utf8(out).expect("utf-8"),
-            problems,
-            summary.releases,
-            summary.read_errors,
-        )
+        (out, problems, summary.releases, summary.read_errors)
     };
     let indexed = run(Input::Path(path));
     let general = run(Input::Bytes {
