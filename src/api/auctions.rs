@@ -240,6 +240,37 @@ pub async fn schedule(
     ))
 }
 
+/// When an auction frozen by an outage runs again.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResumptionRequest {
+    /// RFC 3339 instant, at least a minute from now.
+    pub resumes_at: String,
+}
+
+/// Moves the resumption of an auction frozen by a service outage (buyers): every bidder's
+/// remaining time runs again from `resumes_at` (issue 4, "rescheduled for everyone equally").
+/// Refused with `auction.not_paused` unless the auction is frozen.
+#[utoipa::path(put, path = "/api/auctions/{id}/resumption", tag = "auctions", operation_id = "reschedule_auction_resumption",
+    security(("bearer" = [])), request_body = ResumptionRequest, params(("id" = i64, Path, description = "Auction id")),
+    responses((status = 200, body = AuctionInfo), (status = 409, body = super::openapi::ErrorBody), (status = 422, body = super::openapi::ErrorBody)))]
+pub async fn resumption(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(request): ApiJson<ResumptionRequest>,
+) -> AppResult<Json<AuctionInfo>> {
+    let resumes_at = Timestamp::parse(&request.resumes_at).ok_or_else(|| {
+        AppError::from(crate::service::ServiceError::Validation(vec![FieldError {
+            field: "resumes_at".into(),
+            code: FieldCode::InvalidDate,
+        }]))
+    })?;
+    auctions::reschedule_resumption(&state.auctions, &ctx.actor()?, id, resumes_at, state.now())
+        .await?;
+    Ok(Json(auctions::info(&state.db, id).await?))
+}
+
 /// Transcript format.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]

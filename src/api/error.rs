@@ -52,6 +52,10 @@ impl AppError {
 
 impl From<ServiceError> for AppError {
     fn from(err: ServiceError) -> AppError {
+        let err = match err {
+            ServiceError::Auction(hub) => return hub.into(),
+            other => other,
+        };
         let code = err.code();
         if matches!(
             code,

@@ -279,6 +279,12 @@ pub fn routes() -> Vec<Route> {
             BUYER,
             put(auctions::schedule),
         ),
+        route(
+            M::PUT,
+            "/api/auctions/{id}/resumption",
+            BUYER,
+            put(auctions::resumption),
+        ),
         // Between nodes: authenticated by the cluster secret, not by a user.
         route(
             M::POST,

@@ -88,7 +88,7 @@ Authentication: `Authorization: Bearer tgs_…` personal API tokens; public data
         awards::award, awards::complain, awards::resolve, awards::sign, awards::amend,
         plan::get, plan::add,
         auctions::list, auctions::get_one, auctions::me, auctions::place_bid, auctions::pass,
-        auctions::schedule, auctions::transcript, auctions::live,
+        auctions::schedule, auctions::resumption, auctions::transcript, auctions::live,
         ocds::releases, ocds::release, ocds::records, ocds::record, ocds::bulk,
         ocds::imported, ocds::imported_one, dashboards::json,
         ocds::subscribe, ocds::subscriptions, ocds::subscription, ocds::update_subscription,

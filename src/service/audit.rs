@@ -30,11 +30,22 @@ pub async fn record(
     actor: &Actor,
     change: Change,
 ) -> Result<AuditEvent, RepoError> {
+    record_for(tx, actor.user_id(), actor.label(), change).await
+}
+
+/// [`record`] for a decision whose actor is known only by its audit identity: a command that
+/// crossed to another node (the auction owner records the authority's reschedule, issue 4).
+pub async fn record_for(
+    tx: &mut impl Queryable,
+    actor_user_id: Option<i64>,
+    actor_label: String,
+    change: Change,
+) -> Result<AuditEvent, RepoError> {
     repo::append(
         tx,
         NewEvent {
-            actor_user_id: actor.user_id(),
-            actor: actor.label(),
+            actor_user_id,
+            actor: actor_label,
             action: change.action.to_string(),
             entity_type: change.entity_type.to_string(),
             entity_id: change.entity_id,

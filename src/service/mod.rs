@@ -112,6 +112,9 @@ pub enum ServiceError {
         /// The member concerned, when one is.
         member: Option<i64>,
     },
+    /// The live auction refused the command or could not serve it (issue 4).
+    #[error(transparent)]
+    Auction(#[from] auctions::HubError),
     /// Storage failed.
     #[error(transparent)]
     Repo(#[from] RepoError),
@@ -152,6 +155,13 @@ impl ServiceError {
             ServiceError::IllegalTransition { .. } => ErrorCode::StateIllegalTransition,
             ServiceError::Rules(_) => ErrorCode::RuleViolated,
             ServiceError::Opening { .. } => ErrorCode::OpeningFailed,
+            ServiceError::Auction(auctions::HubError::NotFound) => ErrorCode::ResourceNotFound,
+            ServiceError::Auction(auctions::HubError::Invalid(_)) => {
+                ErrorCode::AuctionCommandInvalid
+            }
+            ServiceError::Auction(auctions::HubError::Unavailable(_)) => {
+                ErrorCode::AuctionUnavailable
+            }
             ServiceError::Repo(RepoError::UniqueViolation(_)) => ErrorCode::ResourceConflict,
             ServiceError::Repo(e) if e.is_unavailable() => ErrorCode::ServiceUnavailable,
             ServiceError::Repo(_) | ServiceError::Internal(_) => ErrorCode::InternalError,

@@ -24,15 +24,24 @@ const NOTICE_SECONDS: u32 = 2;
 
 /// One synthetic soft-close auction (3 demo bidders) starting now; API tokens of the bidders.
 async fn prepare(url: &str) -> (i64, Vec<String>) {
+    prepare_with_notice(url, NOTICE_SECONDS, &synthetic::BIDDER_ACCOUNTS[..3]).await
+}
+
+/// [`prepare`] with this resume notice; API tokens of `accounts`.
+async fn prepare_with_notice(
+    url: &str,
+    notice_seconds: u32,
+    accounts: &[&str],
+) -> (i64, Vec<String>) {
     let db = Database::connect(url, &DbOptions::default()).await.unwrap();
     migrate(&db).await.unwrap();
     tianguis::service::demo::seed(&db).await.unwrap();
-    let rules = synthetic::soft_close_rules(WINDOW_SECONDS, TOLERANCE_SECONDS, NOTICE_SECONDS);
+    let rules = synthetic::soft_close_rules(WINDOW_SECONDS, TOLERANCE_SECONDS, notice_seconds);
     let ids = synthetic::seed(&db, 1, 3, &rules, Timestamp::now())
         .await
         .unwrap();
     let mut tokens = Vec::new();
-    for account in &synthetic::BIDDER_ACCOUNTS[..3] {
+    for account in accounts {
         let mut conn = db.read().await.unwrap();
         let (user, _) = users::find_for_login(&mut conn, account)
             .await
@@ -260,6 +269,144 @@ async fn kill_nine_during_bidding(backend: Backend) {
     assert_eq!(replay["auction"]["status"], "running");
     node.child.kill().unwrap();
     node.child.wait().unwrap();
+}
+
+/// Sends `PUT /api/auctions/{id}/resumption`; status and body.
+async fn put_resumption(base: &str, auction: i64, token: &str, body: Value) -> (StatusCode, Value) {
+    let r = reqwest::Client::new()
+        .put(format!("{base}/api/auctions/{auction}/resumption"))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    (r.status(), r.json().await.unwrap_or(Value::Null))
+}
+
+/// After an outage longer than the tolerance, the buyer — and only the buyer — moves the
+/// moment the frozen auction runs again; the decision is an event of the auction's log with
+/// its author in the public audit log, and the phase shows the new resumption to everyone.
+async fn authority_reschedules_after_outage(backend: Backend) {
+    let Some(db) = TestDb::new(backend).await else {
+        return;
+    };
+    let (auction, tokens) =
+        prepare_with_notice(&db.url, 300, &[synthetic::BIDDER_ACCOUNTS[0], "compras"]).await;
+    let (supplier, buyer) = (&tokens[0], &tokens[1]);
+    let port = free_port();
+    let mut node = start_node_with(&db.url, &["--node-id", "solo"], port).await;
+    wait_phase(&node.base, auction, "window").await;
+    let later = |seconds: i64| Timestamp::now().plus_seconds(seconds).to_rfc3339();
+
+    // Running normally: nothing to reschedule.
+    let (s, body) = put_resumption(
+        &node.base,
+        auction,
+        buyer,
+        json!({"resumes_at": later(120)}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["error"]["details"]["reason"], "auction.not_paused");
+
+    let outage_began = Timestamp::now();
+    node.child.kill().expect("kill -9");
+    node.child.wait().unwrap();
+    tokio::time::sleep(Duration::from_secs(u64::from(TOLERANCE_SECONDS) + 2)).await;
+    let mut node = start_node_with(&db.url, &["--node-id", "solo"], port).await;
+    let info = wait_phase(&node.base, auction, "resuming").await;
+    let automatic = info["view"]["phase"]["resumes_at"].clone();
+
+    // Suppliers may not; a date too close, or not a date, changes nothing.
+    let (s, _) = put_resumption(
+        &node.base,
+        auction,
+        supplier,
+        json!({"resumes_at": later(120)}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, body) =
+        put_resumption(&node.base, auction, buyer, json!({"resumes_at": later(5)})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(
+        body["error"]["details"]["fields"][0]["field"], "resumes_at",
+        "{body}"
+    );
+    let (s, _) = put_resumption(&node.base, auction, buyer, json!({"resumes_at": "mañana"})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let (s, body) = put_resumption(&node.base, auction, buyer, json!({"when": later(120)})).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{body}");
+    assert!(body["error"]["code"].is_string(), "{body}");
+    let unchanged = info_after(&node.base, auction).await;
+    assert_eq!(unchanged["view"]["phase"]["resumes_at"], automatic);
+
+    // The buyer's new time stands for everyone.
+    let resumes_at = Timestamp::now().plus_seconds(600);
+    let (s, body) = put_resumption(
+        &node.base,
+        auction,
+        buyer,
+        json!({"resumes_at": resumes_at.to_rfc3339()}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    assert_eq!(body["view"]["phase"]["phase"], "resuming", "{body}");
+    let shown = Timestamp::parse(body["view"]["phase"]["resumes_at"].as_str().unwrap()).unwrap();
+    assert_eq!(shown.as_micros(), resumes_at.as_micros());
+    let log = events(&db.url, auction).await;
+    assert!(
+        matches!(log.last().map(|e| &e.kind), Some(EventKind::Rescheduled { resumes_at: r }) if r.as_micros() == resumes_at.as_micros()),
+        "the decision is in the auction's log: {:?}",
+        log.last()
+    );
+    let audit: Value = reqwest::get(format!(
+        "{}/api/audit?limit=1000&since={}",
+        node.base,
+        urlencoding(&outage_began.to_rfc3339())
+    ))
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    let entry = audit["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["action"] == "auction.resumption_rescheduled")
+        .cloned()
+        .unwrap_or_else(|| panic!("no audit entry: {audit}"));
+    assert_eq!(entry["actor"], "user:compras", "{entry}");
+    // A bid while frozen is refused and changes no standing.
+    let r = reqwest::Client::new()
+        .post(format!("{}/api/auctions/{auction}/bids", node.base))
+        .bearer_auth(supplier)
+        .json(&json!({"price": "1.00"}))
+        .send()
+        .await
+        .unwrap();
+    let ack: Value = r.json().await.unwrap();
+    assert_eq!(ack["outcome"]["status"], "refused", "{ack}");
+    // The new time survives a restart (it is replayed from the log).
+    node.child.kill().unwrap();
+    node.child.wait().unwrap();
+    let mut node = start_node_with(&db.url, &["--node-id", "solo"], port).await;
+    let replayed = wait_phase(&node.base, auction, "resuming").await;
+    let shown =
+        Timestamp::parse(replayed["view"]["phase"]["resumes_at"].as_str().unwrap()).unwrap();
+    assert_eq!(shown.as_micros(), resumes_at.as_micros());
+    node.child.kill().unwrap();
+    node.child.wait().unwrap();
+}
+
+both_backends!(
+    authority_reschedules_resumption_after_an_outage,
+    authority_reschedules_after_outage
+);
+
+fn urlencoding(text: &str) -> String {
+    text.replace('+', "%2B").replace(':', "%3A")
 }
 
 async fn info_after(base: &str, auction: i64) -> Value {

@@ -843,7 +843,7 @@ impl Auction {
 
     pub(crate) fn phase_of(&self, schedule: &Schedule) -> Phase {
         match schedule.fault {
-            Fault::Paused { since } => return Phase::Paused { since },
+            Fault::Paused { since, .. } => return Phase::Paused { since },
             Fault::Suspended { since, resumes_at } => {
                 return Phase::Resuming { since, resumes_at };
             }
@@ -938,25 +938,33 @@ impl Auction {
             }
             EventKind::Tick => {}
             EventKind::Paused => {
-                let since = match self.schedule.fault {
-                    // Down again during the resume notice: still frozen since the first outage.
-                    Fault::Suspended { since, .. } | Fault::Paused { since } => since,
-                    Fault::None => at,
+                self.schedule.fault = match self.schedule.fault {
+                    // Down again during the resume notice: still frozen since the first outage,
+                    // and the announced resumption still stands.
+                    Fault::Suspended { since, resumes_at } => Fault::Paused {
+                        since,
+                        announced: Some(resumes_at),
+                    },
+                    Fault::Paused { since, announced } => Fault::Paused { since, announced },
+                    Fault::None => Fault::Paused {
+                        since: at,
+                        announced: None,
+                    },
                 };
-                self.schedule.fault = Fault::Paused { since };
                 self.push_phase(at);
             }
             EventKind::Resumed => {
-                if let Fault::Paused { since } = self.schedule.fault {
-                    if at.since(since) <= self.rules.tolerance() {
+                if let Fault::Paused { since, announced } = self.schedule.fault {
+                    if announced.is_none() && at.since(since) <= self.rules.tolerance() {
                         // Absorbed: the clock ran on as if nothing happened.
                         self.schedule.fault = Fault::None;
                         self.catch_up(at);
                         self.push_phase(at);
                     } else {
+                        let notice = at.plus(self.rules.resume_notice());
                         self.schedule.fault = Fault::Suspended {
                             since,
-                            resumes_at: at.plus(self.rules.resume_notice()),
+                            resumes_at: announced.map_or(notice, |a| a.max(notice)),
                         };
                         self.push_phase(at);
                         self.catch_up(at);
@@ -964,7 +972,7 @@ impl Auction {
                 }
             }
             EventKind::Rescheduled { resumes_at } => {
-                if let Fault::Paused { since } | Fault::Suspended { since, .. } =
+                if let Fault::Paused { since, .. } | Fault::Suspended { since, .. } =
                     self.schedule.fault
                 {
                     self.schedule.fault = Fault::Suspended {

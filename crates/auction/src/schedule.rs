@@ -86,8 +86,14 @@ impl Stage {
 pub(crate) enum Fault {
     /// Serving normally.
     None,
-    /// Not serving since `since`; the clock is provisionally frozen there.
-    Paused { since: Timestamp },
+    /// Not serving since `since`; the clock is provisionally frozen there. `announced` is the
+    /// resumption already announced when this outage began during a resume notice (the
+    /// automatic one or the authority's): the next resumption is never earlier, so a crash
+    /// cannot undo the authority's decision.
+    Paused {
+        since: Timestamp,
+        announced: Option<Timestamp>,
+    },
     /// Back after an outage longer than the tolerance: the clock stays frozen at `since` until
     /// `resumes_at`, then every deadline moves `resumes_at − since` later.
     Suspended {

@@ -62,6 +62,8 @@ struct Oracle {
     stage: Stage,
     paused_since: Option<i64>,
     resume_at: Option<i64>,
+    /// While paused: the resumption announced before this outage began (during a notice).
+    announced: Option<i64>,
 }
 
 const SEC: i64 = 1_000_000;
@@ -100,6 +102,7 @@ impl Oracle {
             stage,
             paused_since: None,
             resume_at: None,
+            announced: None,
         };
         o.advance(t);
         o
@@ -693,6 +696,10 @@ fn run(scenario: &Scenario) -> Result<(), TestCaseError> {
                 if valid {
                     if oracle.paused_since.is_none() {
                         oracle.paused_since = Some(t);
+                        oracle.announced = None;
+                    } else {
+                        // Down again during a notice: its resumption still stands.
+                        oracle.announced = oracle.resume_at;
                     }
                     oracle.resume_at = None;
                 }
@@ -708,11 +715,14 @@ fn run(scenario: &Scenario) -> Result<(), TestCaseError> {
                     decision
                 );
                 if let (true, Some(since)) = (valid, oracle.paused_since) {
-                    if t - since <= rules.service_faults.tolerance_seconds as i64 * SEC {
+                    let announced = oracle.announced.take();
+                    if announced.is_none()
+                        && t - since <= rules.service_faults.tolerance_seconds as i64 * SEC
+                    {
                         oracle.paused_since = None;
                     } else {
-                        oracle.resume_at =
-                            Some(t + rules.service_faults.resume_notice_seconds as i64 * SEC);
+                        let notice = t + rules.service_faults.resume_notice_seconds as i64 * SEC;
+                        oracle.resume_at = Some(announced.map_or(notice, |a| a.max(notice)));
                     }
                     oracle.advance(t);
                 }
@@ -733,6 +743,7 @@ fn run(scenario: &Scenario) -> Result<(), TestCaseError> {
                 );
                 if valid {
                     oracle.resume_at = Some(resumes_at);
+                    oracle.announced = None;
                     oracle.advance(t);
                 }
                 record(&mut auction, &mut log, &decision);

@@ -162,6 +162,41 @@ fn the_authority_can_reschedule_the_resumption() {
 }
 
 #[test]
+fn an_outage_during_the_notice_never_brings_the_authoritys_resumption_forward() {
+    let mut h = rounds_in_a_turn();
+    h.pause(at(50)).unwrap();
+    h.resume(at(100)).unwrap();
+    h.run(Command::Reschedule {
+        at: at(110),
+        resumes_at: at(3600),
+    })
+    .unwrap();
+    // The service crashes and comes back during the notice: the later, announced time stands.
+    h.pause(at(120)).unwrap();
+    h.resume(at(130)).unwrap();
+    assert_eq!(
+        h.auction.phase(),
+        Phase::Resuming {
+            since: at(50),
+            resumes_at: at(3600)
+        }
+    );
+    // Back only after the announced time: a fresh notice from the return, as after any outage.
+    h.pause(at(200)).unwrap();
+    h.resume(at(4000)).unwrap();
+    let Phase::Resuming { resumes_at, .. } = h.auction.phase() else {
+        panic!("frozen until a new notice: {:?}", h.auction.phase());
+    };
+    assert!(resumes_at > at(4000));
+    h.tick(resumes_at);
+    assert_eq!(
+        turn_end(&h),
+        Timestamp::from_micros(resumes_at.as_micros() + 20_000_000)
+    );
+    h.assert_replays();
+}
+
+#[test]
 fn invalid_fault_commands_are_rejected_with_codes() {
     let mut h = rounds_in_a_turn();
     assert_eq!(h.resume(at(20)).unwrap_err().code(), "auction.not_paused");

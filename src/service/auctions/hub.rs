@@ -117,6 +117,13 @@ pub enum LiveCommand {
     },
     /// The award was made: show names.
     Reveal,
+    /// The authority moves the resumption of an auction frozen by an outage.
+    Reschedule {
+        /// When the frozen remaining time runs again.
+        resumes_at: Timestamp,
+        /// Who decided, for the audit entry written with the event.
+        by: super::DecidedBy,
+    },
 }
 
 /// One broadcast after a committed batch, shared by every watcher of the auction.
@@ -422,7 +429,7 @@ pub const FORWARD_HEADER: &str = "x-tianguis-cluster";
 
 /// Engine error codes as `'static` (a forwarded refusal keeps the owner's code).
 fn static_code(code: Option<&str>) -> &'static str {
-    const CODES: [&str; 8] = [
+    const CODES: [&str; 10] = [
         "auction.not_started",
         "auction.finished",
         "auction.not_finished",
@@ -431,6 +438,8 @@ fn static_code(code: Option<&str>) -> &'static str {
         "auction.time_went_backwards",
         "auction.already_started",
         "auction.not_paused",
+        "auction.already_paused",
+        "auction.invalid_reschedule",
     ];
     code.and_then(|c| CODES.iter().find(|k| **k == c).copied())
         .unwrap_or("auction.invalid_command")
@@ -955,6 +964,7 @@ impl EngineLoop {
                     };
                     let at =
                         engine_time(now).max(slot.auction.last_at().unwrap_or(engine_time(now)));
+                    let mut decided_by = None;
                     let (engine_command, bidder) = match command {
                         LiveCommand::Bid {
                             bidder,
@@ -978,6 +988,16 @@ impl EngineLoop {
                             Some(bidder),
                         ),
                         LiveCommand::Reveal => (Command::RevealIdentities { at }, None),
+                        LiveCommand::Reschedule { resumes_at, by } => {
+                            decided_by = Some(by);
+                            (
+                                Command::Reschedule {
+                                    at,
+                                    resumes_at: engine_time(resumes_at),
+                                },
+                                None,
+                            )
+                        }
                     };
                     match slot.auction.decide(&engine_command) {
                         Decision::Record(event) => {
@@ -993,6 +1013,9 @@ impl EngineLoop {
                                 reply: Some(reply),
                                 outcome: event.outcome().cloned(),
                             });
+                            if let Some(by) = decided_by {
+                                batch.decided_by.push((auction_id, event.seq.0, by));
+                            }
                             batch.push(auction_id, event);
                         }
                         Decision::AlreadyRecorded { seq, outcome } => pending.push(Pending {
@@ -1155,6 +1178,16 @@ impl EngineLoop {
                         .await
                         .map_err(unavailable)?;
                 }
+                EventKind::Rescheduled { .. } => {
+                    let by = batch
+                        .decided_by
+                        .iter()
+                        .find(|(id, seq, _)| id == auction_id && *seq == event.seq.0)
+                        .map(|(_, _, by)| by);
+                    super::resumption_effects(&mut tx, &slot.row, event, by)
+                        .await
+                        .map_err(unavailable)?;
+                }
                 _ => {}
             }
         }
@@ -1236,6 +1269,8 @@ impl EngineLoop {
 #[derive(Default)]
 struct Batch {
     events: Vec<(i64, Event)>,
+    /// The authors of the batch's authority decisions: auction, event seq, who.
+    decided_by: Vec<(i64, u64, super::DecidedBy)>,
 }
 
 impl Batch {

@@ -220,6 +220,93 @@ pub(crate) async fn outage_effects(
     Ok(())
 }
 
+/// Who made a decision carried to the auction's owner node, as the audit log names them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DecidedBy {
+    /// The user's id.
+    pub user_id: Option<i64>,
+    /// The audit label (`user:<name>`).
+    pub label: String,
+}
+
+impl DecidedBy {
+    /// The acting user or system, as recorded.
+    pub fn of(actor: &Actor) -> DecidedBy {
+        DecidedBy {
+            user_id: actor.user_id(),
+            label: actor.label(),
+        }
+    }
+}
+
+/// In the batch's transaction: the authority moved the resumption of an auction frozen by an
+/// outage (issue 4: "the remaining time extended (or rescheduled) for everyone equally").
+pub(crate) async fn resumption_effects(
+    tx: &mut impl Queryable,
+    row: &AuctionRow,
+    event: &Event,
+    by: Option<&DecidedBy>,
+) -> Result<(), RepoError> {
+    let tianguis_auction::EventKind::Rescheduled { resumes_at } = &event.kind else {
+        return Ok(());
+    };
+    let (user_id, label) = match by {
+        Some(by) => (by.user_id, by.label.clone()),
+        None => (None, Actor::System("auction").label()),
+    };
+    super::audit::record_for(
+        tx,
+        user_id,
+        label,
+        Change {
+            action: "auction.resumption_rescheduled",
+            entity_type: "auction",
+            entity_id: Some(row.id.to_string()),
+            before: None,
+            after: Some(
+                serde_json::json!({"seq": event.seq.0, "at": event.at, "resumes_at": resumes_at})
+                    .to_string(),
+            ),
+            public: true,
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// Moves the moment an auction frozen by a service outage runs again (buyers): the frozen
+/// remaining time of every bidder starts counting at `resumes_at`, with at least a minute's
+/// notice so every bidder can reconnect. Decided by the auction's owner node like a bid, so
+/// the decision is in the auction's log and its audit entry in the same transaction.
+pub async fn reschedule_resumption(
+    hub: &AuctionHub,
+    actor: &Actor,
+    auction_id: i64,
+    resumes_at: Timestamp,
+    now: Timestamp,
+) -> Result<Ack, ServiceError> {
+    if !(actor.has_role(Role::Buyer) || actor.has_role(Role::Administrator)) {
+        return Err(ServiceError::Forbidden);
+    }
+    if resumes_at.as_micros() < now.as_micros() + MINIMUM_NOTICE_SECONDS * 1_000_000 {
+        return Err(ServiceError::Validation(vec![
+            crate::domain::validation::FieldError {
+                field: "resumes_at".into(),
+                code: crate::domain::validation::FieldCode::InvalidDate,
+            },
+        ]));
+    }
+    hub.command(
+        auction_id,
+        LiveCommand::Reschedule {
+            resumes_at,
+            by: DecidedBy::of(actor),
+        },
+    )
+    .await
+    .map_err(ServiceError::Auction)
+}
+
 /// What a finished auction changes.
 pub(crate) struct Finish<'a> {
     pub row: &'a AuctionRow,
