@@ -122,6 +122,87 @@ fn cite(path: impl Into<String>, text: &str) -> Result<String, RulebookError> {
     }
 }
 
+/// The non-price features of a method's auction. Score ranking needs at least one (without
+/// any it is price ranking under another name) and price ranking none (they would be declared
+/// by bidders and silently ignored). Values are exact, not negative, with at most the engine's
+/// decimals, and the largest possible Σ stays within the engine's bound, so every combination
+/// a bidder can declare is accepted by the engine (issue 4: score = price ÷ (1 + Σ)).
+fn auction_features(
+    method: &str,
+    base: &str,
+    auction: &crate::raw::RawAuction,
+) -> Result<Vec<crate::model::AuctionFeature>, RulebookError> {
+    use tianguis_auction::rules::{MAX_FEATURE_SUM, MAX_FRACTION_DIGITS, Ranking};
+    let invalid = |reason: String| RulebookError::InvalidAuctionFeatures {
+        method: method.to_owned(),
+        reason,
+    };
+    match (auction.rules.ranking, auction.features.is_empty()) {
+        (Ranking::Score, true) => {
+            return Err(invalid(
+                "score ranking needs at least one feature ([[methods.auction.features]])".into(),
+            ));
+        }
+        (Ranking::Price, false) => {
+            return Err(invalid(
+                "features are only used in score ranking (rules.ranking = \"score\")".into(),
+            ));
+        }
+        _ => {}
+    }
+    let mut features: Vec<crate::model::AuctionFeature> = Vec::new();
+    let mut largest_sum = Decimal::ZERO;
+    for (i, f) in auction.features.iter().enumerate() {
+        let q = |k: &str| format!("{base}.auction.features[{i}].{k}");
+        let code = non_empty(q("code"), &f.code)?;
+        if features.iter().any(|g| g.code == code) {
+            return Err(invalid(format!("feature {code} is declared twice")));
+        }
+        if f.options.is_empty() {
+            return Err(invalid(format!("feature {code} has no options")));
+        }
+        let mut options: Vec<crate::model::FeatureOption> = Vec::new();
+        for (j, o) in f.options.iter().enumerate() {
+            let r = |k: &str| format!("{base}.auction.features[{i}].options[{j}].{k}");
+            let option = non_empty(r("code"), &o.code)?;
+            if options.iter().any(|p| p.code == option) {
+                return Err(invalid(format!(
+                    "option {option} of {code} is declared twice"
+                )));
+            }
+            let value = parse_decimal(&r("value"), &o.value)?;
+            if value.is_sign_negative() && !value.is_zero() {
+                return Err(invalid(format!("option {option} of {code} is negative")));
+            }
+            if value.normalize().scale() > MAX_FRACTION_DIGITS {
+                return Err(invalid(format!(
+                    "option {option} of {code} has more than {MAX_FRACTION_DIGITS} decimals"
+                )));
+            }
+            options.push(crate::model::FeatureOption {
+                code: option,
+                name_es: non_empty(r("name_es"), &o.name_es)?,
+                name_en: non_empty(r("name_en"), &o.name_en)?,
+                value: value.normalize(),
+            });
+        }
+        largest_sum += options.iter().map(|o| o.value).max().unwrap_or_default();
+        features.push(crate::model::AuctionFeature {
+            code,
+            name_es: non_empty(q("name_es"), &f.name_es)?,
+            name_en: non_empty(q("name_en"), &f.name_en)?,
+            options,
+            cite: cite(q("cite"), &f.cite)?,
+        });
+    }
+    if largest_sum > MAX_FEATURE_SUM {
+        return Err(invalid(format!(
+            "the largest options sum to {largest_sum}, above the engine's {MAX_FEATURE_SUM}"
+        )));
+    }
+    Ok(features)
+}
+
 fn parse_decimal(path: &str, text: &str) -> Result<Decimal, RulebookError> {
     let plain = !text.is_empty()
         && text
@@ -584,6 +665,11 @@ fn build_method(
         })
         .transpose()?;
 
+    let auction_features = match &m.auction {
+        Some(a) => auction_features(&code, &base, a)?,
+        None => Vec::new(),
+    };
+
     if m.public_opening && !m.sealed_bids {
         return Err(RulebookError::PublicOpeningWithoutSealedBids { method: code });
     }
@@ -645,6 +731,7 @@ fn build_method(
         direct_award,
         framework,
         auction,
+        auction_features,
         required_documents,
         code,
     })

@@ -258,6 +258,15 @@ pub enum RulebookError {
         /// The auction engine's error (its code is `auction.rules.*`).
         source: tianguis_auction::RulesError,
     },
+    /// The non-price features of a method's auction do not fit its ranking or the engine's
+    /// bounds (issue 4: score = price ÷ (1 + Σ feature values)).
+    #[error("rulebook.invalid_auction_features in method {method}: {reason}")]
+    InvalidAuctionFeatures {
+        /// Method code.
+        method: String,
+        /// What is wrong, naming the feature or option.
+        reason: String,
+    },
     /// `load_embedded` with an id no embedded rulebook has.
     #[error("rulebook.unknown_embedded: {id:?} (available: gt or gt-lce, un or un-style)")]
     UnknownEmbedded {
@@ -316,6 +325,7 @@ impl RulebookError {
                 "rulebook.unknown_unconfirmed_section"
             }
             RulebookError::InvalidAuction { .. } => "rulebook.invalid_auction",
+            RulebookError::InvalidAuctionFeatures { .. } => "rulebook.invalid_auction_features",
             RulebookError::UnknownEmbedded { .. } => "rulebook.unknown_embedded",
             RulebookError::Io { .. } => "rulebook.io",
         }

@@ -57,5 +57,8 @@ pub use check::{
     Violation,
 };
 pub use error::RulebookError;
-pub use model::{BelowMinimum, DaysKind, EvaluationKind, Method, OcdsMethod, Rulebook, ValueRange};
+pub use model::{
+    AuctionFeature, BelowMinimum, DaysKind, EvaluationKind, FeatureOption, Method, OcdsMethod,
+    Rulebook, ValueRange,
+};
 pub use tianguis_auction::AuctionRules;

@@ -257,6 +257,7 @@ pub struct Method {
     pub(crate) direct_award: Option<Cited<DirectAward>>,
     pub(crate) framework: Option<Cited<Framework>>,
     pub(crate) auction: Option<Cited<AuctionRules>>,
+    pub(crate) auction_features: Vec<AuctionFeature>,
     pub(crate) required_documents: Vec<RequiredDocument>,
 }
 
@@ -337,6 +338,12 @@ impl Method {
     /// are the auction engine's own type, validated at load.
     pub fn auction(&self) -> Option<&Cited<AuctionRules>> {
         self.auction.as_ref()
+    }
+    /// The non-price features every bid of a score-ranked auction declares (empty in price
+    /// ranking). Fixed by the rulebook, not by each tender, so a buyer cannot tailor them to
+    /// one supplier.
+    pub fn auction_features(&self) -> &[AuctionFeature] {
+        &self.auction_features
     }
     /// Documents the buyer publishes and bidders submit.
     pub fn required_documents(&self) -> &[RequiredDocument] {
@@ -465,6 +472,43 @@ pub struct Framework {
     pub max_duration_months: u32,
     /// Whether a catalogue of items (with ceiling prices) must be attached.
     pub catalogue_required: bool,
+}
+
+/// A non-price feature of a score-ranked auction (issue 4: score = price ÷ (1 + Σ feature
+/// values)). Each bidder declares one option in its sealed bid; the option's value lowers its
+/// score, so a better offer on this feature may win at a higher price.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuctionFeature {
+    /// Stable code (the key in the bid and in the auction's participant record).
+    pub code: String,
+    /// Spanish name.
+    pub name_es: String,
+    /// English name.
+    pub name_en: String,
+    /// The choices, each with its value.
+    pub options: Vec<FeatureOption>,
+    /// The rule that provides for the feature.
+    pub cite: String,
+}
+
+impl AuctionFeature {
+    /// The option with this code.
+    pub fn option(&self, code: &str) -> Option<&FeatureOption> {
+        self.options.iter().find(|o| o.code == code)
+    }
+}
+
+/// One choice of an [`AuctionFeature`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FeatureOption {
+    /// Stable code.
+    pub code: String,
+    /// Spanish name.
+    pub name_es: String,
+    /// English name.
+    pub name_en: String,
+    /// What it adds to Σ in the score's divisor (0 for the baseline choice).
+    pub value: Decimal,
 }
 
 /// A document the method requires.

@@ -225,6 +225,28 @@ pub(crate) struct RawAuction {
     pub cite: String,
     #[serde(default)]
     pub rules: AuctionRules,
+    #[serde(default)]
+    pub features: Vec<RawFeature>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawFeature {
+    pub code: String,
+    pub name_es: String,
+    pub name_en: String,
+    pub cite: String,
+    pub options: Vec<RawFeatureOption>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawFeatureOption {
+    pub code: String,
+    pub name_es: String,
+    pub name_en: String,
+    /// Written as a string so it is read exactly, like money.
+    pub value: String,
 }
 
 #[derive(Debug, Deserialize)]

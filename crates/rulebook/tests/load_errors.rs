@@ -518,3 +518,95 @@ fn embedded_auction_rules_are_validated_by_the_auction_engine() {
         other => panic!("{other:?}"),
     }
 }
+
+/// A score-ranked auction section with these feature tables.
+fn score_auction(features: &str) -> String {
+    with(
+        "[methods.bidding_period]",
+        &format!(
+            "[methods.auction]\ncite = \"Art. 7\"\n\n[methods.auction.rules]\nranking = \"score\"\n\n{features}\n\n[methods.bidding_period]"
+        ),
+    )
+}
+
+/// One feature table with options given as (code, value).
+fn feature(code: &str, options: &[(&str, &str)]) -> String {
+    let mut text = format!(
+        "[[methods.auction.features]]\ncode = \"{code}\"\nname_es = \"Plazo\"\nname_en = \"Delivery\"\ncite = \"Art. 8\"\n"
+    );
+    if options.is_empty() {
+        text.push_str("options = []\n");
+    }
+    for (option, value) in options {
+        text.push_str(&format!(
+            "\n[[methods.auction.features.options]]\ncode = \"{option}\"\nname_es = \"Opción\"\nname_en = \"Option\"\nvalue = \"{value}\"\n"
+        ));
+    }
+    text
+}
+
+#[test]
+fn score_ranking_reads_its_non_price_features_exactly() {
+    let book = Rulebook::from_toml(&score_auction(&format!(
+        "{}\n{}",
+        feature(
+            "delivery",
+            &[("d15", "0.05"), ("d30", "0.02"), ("later", "0")]
+        ),
+        feature("shelf_life", &[("m24", "0.0500"), ("m12", "0.01")]),
+    )))
+    .unwrap();
+    let method = book.method("large").unwrap();
+    let features = method.auction_features();
+    assert_eq!(features.len(), 2);
+    assert_eq!(features[0].code, "delivery");
+    assert_eq!(features[0].option("d30").unwrap().value.to_string(), "0.02");
+    assert_eq!(features[1].option("m24").unwrap().value.to_string(), "0.05");
+    assert!(features[0].option("d7").is_none());
+    assert_eq!(features[0].cite, "Art. 8");
+}
+
+#[test]
+fn auction_features_must_fit_the_ranking_and_the_engines_bounds() {
+    let reason = |text: &str| match error(text) {
+        RulebookError::InvalidAuctionFeatures { method, reason } => {
+            assert_eq!(method, "large");
+            reason
+        }
+        other => panic!("{other:?}"),
+    };
+    // Score ranking without features; features with price ranking.
+    assert!(reason(&score_auction("")).contains("at least one feature"));
+    let price = score_auction(&feature("delivery", &[("d15", "0.05")]))
+        .replace("ranking = \"score\"", "ranking = \"price\"");
+    assert!(reason(&price).contains("only used in score ranking"));
+    // Duplicates, no options, negative or too precise values, and a sum above the engine's.
+    let twice = format!(
+        "{}\n{}",
+        feature("delivery", &[("a", "0")]),
+        feature("delivery", &[("b", "0")])
+    );
+    assert!(reason(&score_auction(&twice)).contains("declared twice"));
+    assert!(reason(&score_auction(&feature("delivery", &[]))).contains("no options"));
+    let same_option = feature("delivery", &[("a", "0"), ("a", "0.1")]);
+    assert!(reason(&score_auction(&same_option)).contains("declared twice"));
+    assert!(reason(&score_auction(&feature("delivery", &[("a", "-0.1")]))).contains("negative"));
+    assert!(reason(&score_auction(&feature("delivery", &[("a", "0.00001")]))).contains("decimals"));
+    let huge = format!(
+        "{}\n{}",
+        feature("a", &[("x", "60")]),
+        feature("b", &[("y", "41")])
+    );
+    assert!(reason(&score_auction(&huge)).contains("above the engine"));
+    // Values are exact strings, and every text is required.
+    assert_eq!(
+        error(&score_auction(&feature("delivery", &[("a", "0.1e1")]))).code(),
+        "rulebook.invalid_money"
+    );
+    let no_cite = score_auction(&feature("delivery", &[("a", "0")]))
+        .replace("cite = \"Art. 8\"", "cite = \"\"");
+    assert_eq!(error(&no_cite).code(), "rulebook.missing_citation");
+    let unknown = score_auction(&feature("delivery", &[("a", "0")]))
+        .replace("value = \"0\"", "value = \"0\"\nweight = \"1\"");
+    assert_eq!(error(&unknown).code(), "rulebook.unknown_key");
+}
