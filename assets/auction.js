@@ -8,6 +8,7 @@
   if (!root || !window.WebSocket) return;
   var id = root.dataset.auction;
   var isBidder = root.dataset.bidder === "true";
+  var byScore = root.dataset.byScore === "true"; // score ranking: price ÷ (1 + Σ features)
   var msg = document.getElementById("auction-messages").dataset;
   var $ = function (x) { return document.getElementById(x); };
   var seq = 0, offset = 0, deadline = null, history = [], socket = null, retry = 500;
@@ -26,10 +27,12 @@
     while (body.firstChild) body.removeChild(body.firstChild);
     board.board.forEach(function (row) {
       var tr = document.createElement("tr");
-      [row.rank == null ? "" : String(row.rank), row.label, row.price == null ? "—" : row.price,
-       String(row.accepted_bids), row.name || ""].forEach(function (text, i) {
+      var cells = [row.rank == null ? "" : String(row.rank), row.label, row.price == null ? "—" : row.price];
+      if (byScore) cells.push(row.score == null ? "—" : row.score);
+      cells.push(String(row.accepted_bids), row.name || "");
+      cells.forEach(function (text, i) {
         var td = document.createElement("td");
-        if (i === 2 || i === 3) td.className = "num";
+        if (i >= 2 && i < cells.length - 1) td.className = "num";
         td.textContent = text;
         tr.appendChild(td);
       });
@@ -84,6 +87,10 @@
     setText("my-price", me.own_price);
     setText("my-rank", me.own_rank == null ? "—" : String(me.own_rank));
     setText("best-price", me.best_price == null ? "—" : me.best_price);
+    if (byScore) {
+      setText("my-score", me.own_score == null ? "—" : me.own_score);
+      setText("best-score", me.best_score == null ? "—" : me.best_score);
+    }
     setText("my-turn", me.your_turn ? msg.yourTurn : msg.notYourTurn);
     setText("max-acceptable", me.max_acceptable_price == null ? "—" : me.max_acceptable_price);
     var input = $("bid-price");

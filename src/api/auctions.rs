@@ -580,6 +580,8 @@ struct AuctionPage {
     bidder: bool,
     chart: String,
     board: Vec<BoardLine>,
+    /// Whether standings are scores (price ÷ (1 + Σ features)): the board shows them.
+    by_score: bool,
     phase: String,
     result: Option<ResultView>,
 }
@@ -594,6 +596,7 @@ struct BoardLine {
     rank: String,
     label: String,
     price: String,
+    score: String,
     bids: u32,
     name: String,
 }
@@ -625,6 +628,7 @@ pub async fn page(
             rank: r.rank.map(|r| r.to_string()).unwrap_or_default(),
             label: r.label.to_string(),
             price: r.price.map(|p| p.to_string()).unwrap_or_else(|| "—".into()),
+            score: r.score.map(|p| p.to_string()).unwrap_or_else(|| "—".into()),
             bids: r.accepted_bids,
             name: r.name.clone().unwrap_or_default(),
         })
@@ -638,12 +642,14 @@ pub async fn page(
         abnormally_low: r["abnormally_low"]["flagged"].as_bool().unwrap_or(false),
     });
     let chart = price_chart(&view);
+    let by_score = info.rules["ranking"] == "score";
     Ok(render(&AuctionPage {
         ctx: PageCtx::new(&state, &ctx),
         info,
         bidder,
         chart,
         board,
+        by_score,
         phase,
         result,
     }))

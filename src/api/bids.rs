@@ -44,6 +44,11 @@ pub struct BidRequest {
     /// Notes.
     #[serde(default)]
     pub notes: String,
+    /// Score-ranked auctions: the option chosen for each of the method's non-price features
+    /// (feature code → option code; the codes are in `GET /api/tenders/{id}`, at
+    /// `method.auction_features`).
+    #[serde(default)]
+    pub features: std::collections::BTreeMap<String, String>,
     /// Attached documents.
     #[serde(default)]
     pub documents: Vec<EncodedFile>,
@@ -78,9 +83,11 @@ pub async fn submit(
         brands: r.brands,
         declarations: r.declarations,
         notes: r.notes,
+        features: r.features,
     };
     let receipt = bids::submit(
         &state.db,
+        &state.rulebook,
         &ctx.actor()?,
         id,
         r.lot_id,

@@ -266,6 +266,23 @@ impl TenderPage {
             &self.d.method.name_en
         }
     }
+    /// "Feature: option" in the page's language (codes when the rulebook no longer has them).
+    fn feature_name(&self, feature: &str, option: &str) -> String {
+        let es = self.ctx.lang_code() == "es";
+        let Some(f) = self
+            .d
+            .method
+            .auction_features
+            .iter()
+            .find(|f| f.code == feature)
+        else {
+            return format!("{feature}: {option}");
+        };
+        let option = f
+            .option(option)
+            .map_or(option, |o| if es { &o.name_es } else { &o.name_en });
+        format!("{}: {option}", if es { &f.name_es } else { &f.name_en })
+    }
     fn exception_name(&self) -> Option<&str> {
         if self.ctx.lang_code() == "es" {
             self.d.method.exception_name_es.as_deref()
@@ -1228,12 +1245,18 @@ struct BidPage {
     prices: BTreeMap<i64, String>,
     declarations: Vec<(&'static str, bool)>,
     notes: String,
+    /// Chosen option per non-price feature (feature code → option code).
+    features: BTreeMap<String, String>,
     errors: Vec<(String, String)>,
 }
 
 impl BidPage {
     fn price(&self, item: &i64) -> String {
         self.prices.get(item).cloned().unwrap_or_default()
+    }
+
+    fn chosen(&self, feature: &str, option: &str) -> bool {
+        self.features.get(feature).is_some_and(|o| o == option)
     }
 }
 
@@ -1251,6 +1274,7 @@ async fn bid_page(
     prices: BTreeMap<i64, String>,
     declared: Vec<String>,
     notes: String,
+    features: BTreeMap<String, String>,
     errors: Vec<(String, String)>,
 ) -> AppResult<Response> {
     let d = tender_view::detail(&state.db, &state.rulebook, id, ctx.user(), state.now()).await?;
@@ -1274,6 +1298,7 @@ async fn bid_page(
         prices,
         declarations,
         notes,
+        features,
         errors,
     });
     *r.status_mut() = status;
@@ -1295,6 +1320,7 @@ pub async fn bid_form(
         BTreeMap::new(),
         Vec::new(),
         String::new(),
+        BTreeMap::new(),
         Vec::new(),
     )
     .await
@@ -1343,6 +1369,7 @@ pub async fn submit_bid(
     let mut prices = BTreeMap::new();
     let mut declarations = Vec::new();
     let mut notes = String::new();
+    let mut features = BTreeMap::new();
     let mut files = Vec::new();
     while let Some(field) = multipart
         .next_field()
@@ -1385,6 +1412,10 @@ pub async fn submit_bid(
             declarations.push(value);
         } else if name == "notes" {
             notes = value;
+        } else if let Some(feature) = name.strip_prefix("feature_")
+            && !value.is_empty()
+        {
+            features.insert(feature.to_string(), value);
         }
     }
     let lot_id =
@@ -1394,9 +1425,11 @@ pub async fn submit_bid(
         brands: BTreeMap::new(),
         declarations: declarations.clone(),
         notes: notes.clone(),
+        features: features.clone(),
     };
     match bids::submit(
         &state.db,
+        &state.rulebook,
         &ctx.actor()?,
         id,
         lot_id,
@@ -1433,6 +1466,7 @@ pub async fn submit_bid(
                 prices,
                 declarations,
                 notes,
+                features,
                 errors,
             )
             .await

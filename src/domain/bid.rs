@@ -41,6 +41,30 @@ pub struct BidDocumentMeta {
     pub size: i64,
 }
 
+/// A non-price feature the bid declares for a score-ranked auction (issue 4): the option
+/// chosen and its value, copied from the rulebook at submission so the sealed bid says by
+/// itself what it offered and how much it counts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeclaredFeature {
+    /// Feature code.
+    pub feature: String,
+    /// Option code.
+    pub option: String,
+    /// The option's value (adds to Σ in score = price ÷ (1 + Σ)).
+    #[serde(with = "rust_decimal::serde::str")]
+    pub value: Decimal,
+}
+
+/// A feature every bid must declare, as the rules need it: its code and each option's code
+/// and value (from the method's rulebook; empty unless the auction ranks by score).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeatureRule {
+    /// Feature code.
+    pub code: String,
+    /// (option code, value).
+    pub options: Vec<(String, Decimal)>,
+}
+
 /// The sealed content of a bid.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BidContent {
@@ -56,6 +80,9 @@ pub struct BidContent {
     /// Attached documents.
     #[serde(default)]
     pub documents: Vec<BidDocumentMeta>,
+    /// Declared non-price features (score-ranked auctions only).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub features: Vec<DeclaredFeature>,
 }
 
 /// An item of the lot as the rules need it.
@@ -82,12 +109,16 @@ pub struct BidInput {
     /// Notes.
     #[serde(default)]
     pub notes: String,
+    /// The option chosen for each non-price feature (feature code → option code).
+    #[serde(default)]
+    pub features: BTreeMap<String, String>,
 }
 
 /// Checks a bid against its lot; returns the content (without documents) and its total.
 pub fn validate_bid(
     lot_id: i64,
     items: &[LotItem],
+    features: &[FeatureRule],
     input: &BidInput,
 ) -> Result<(BidContent, Decimal), Vec<FieldError>> {
     let mut errors = Vec::new();
@@ -161,6 +192,37 @@ pub fn validate_bid(
             code: FieldCode::UnknownOption,
         });
     }
+    let mut declared = Vec::new();
+    for feature in features {
+        let field = format!("features[{}]", feature.code);
+        match input.features.get(&feature.code) {
+            None => errors.push(FieldError {
+                field,
+                code: FieldCode::Required,
+            }),
+            Some(chosen) => match feature.options.iter().find(|(code, _)| code == chosen) {
+                None => errors.push(FieldError {
+                    field,
+                    code: FieldCode::UnknownOption,
+                }),
+                Some((option, value)) => declared.push(DeclaredFeature {
+                    feature: feature.code.clone(),
+                    option: option.clone(),
+                    value: *value,
+                }),
+            },
+        }
+    }
+    if input
+        .features
+        .keys()
+        .any(|code| !features.iter().any(|f| &f.code == code))
+    {
+        errors.push(FieldError {
+            field: "features".into(),
+            code: FieldCode::UnknownOption,
+        });
+    }
     let notes = input.notes.trim();
     if notes.chars().count() > 4000 {
         errors.push(FieldError {
@@ -184,6 +246,7 @@ pub fn validate_bid(
             declarations: DECLARATIONS.iter().map(|d| d.to_string()).collect(),
             notes: notes.to_string(),
             documents: Vec::new(),
+            features: declared,
         },
         money::round_minor(total),
     ))
@@ -218,6 +281,96 @@ mod tests {
         DECLARATIONS.iter().map(|s| s.to_string()).collect()
     }
 
+    fn delivery() -> FeatureRule {
+        FeatureRule {
+            code: "delivery".into(),
+            options: vec![("d15".into(), d("0.05")), ("later".into(), d("0"))],
+        }
+    }
+
+    #[test]
+    fn declared_features_are_sealed_with_their_exact_values() {
+        let items = [LotItem {
+            id: 1,
+            quantity: d("10"),
+        }];
+        let input = BidInput {
+            prices: [(1, "2.50".to_string())].into(),
+            declarations: all_declarations(),
+            features: [("delivery".to_string(), "d15".to_string())].into(),
+            ..BidInput::default()
+        };
+        let (content, _) = validate_bid(1, &items, &[delivery()], &input).unwrap();
+        assert_eq!(
+            content.features,
+            vec![DeclaredFeature {
+                feature: "delivery".into(),
+                option: "d15".into(),
+                value: d("0.05"),
+            }]
+        );
+        let json = serde_json::to_string(&content).unwrap();
+        assert!(json.contains("\"value\":\"0.05\""), "{json}");
+        let back: BidContent = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, content);
+        // A bid without features keeps the sealed JSON it always had.
+        let (plain, _) = validate_bid(
+            1,
+            &items,
+            &[],
+            &BidInput {
+                features: Default::default(),
+                ..input.clone()
+            },
+        )
+        .unwrap();
+        assert!(!serde_json::to_string(&plain).unwrap().contains("features"));
+    }
+
+    #[test]
+    fn a_missing_unknown_or_unexpected_feature_is_refused() {
+        let items = [LotItem {
+            id: 1,
+            quantity: d("10"),
+        }];
+        let base = BidInput {
+            prices: [(1, "2.50".to_string())].into(),
+            declarations: all_declarations(),
+            ..BidInput::default()
+        };
+        let fields = |features: &[FeatureRule], chosen: &[(&str, &str)]| {
+            let input = BidInput {
+                features: chosen
+                    .iter()
+                    .map(|(f, o)| (f.to_string(), o.to_string()))
+                    .collect(),
+                ..base.clone()
+            };
+            validate_bid(1, &items, features, &input)
+                .unwrap_err()
+                .into_iter()
+                .map(|e| (e.field, e.code))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            fields(&[delivery()], &[]),
+            vec![("features[delivery]".into(), FieldCode::Required)]
+        );
+        assert_eq!(
+            fields(&[delivery()], &[("delivery", "d7")]),
+            vec![("features[delivery]".into(), FieldCode::UnknownOption)]
+        );
+        assert_eq!(
+            fields(&[delivery()], &[("delivery", "later"), ("warranty", "y2")]),
+            vec![("features".into(), FieldCode::UnknownOption)]
+        );
+        // A method without features refuses declared ones rather than ignoring them.
+        assert_eq!(
+            fields(&[], &[("delivery", "d15")]),
+            vec![("features".into(), FieldCode::UnknownOption)]
+        );
+    }
+
     #[test]
     fn a_complete_bid_and_its_exact_total() {
         let items = [
@@ -235,7 +388,7 @@ mod tests {
             declarations: all_declarations(),
             ..BidInput::default()
         };
-        let (content, total) = validate_bid(7, &items, &input).unwrap();
+        let (content, total) = validate_bid(7, &items, &[], &input).unwrap();
         // 0.0345 × 1,200,000 = 41,400; 1,000.005 × 3 = 3,000.015 → 44,400.015 → 44,400.02
         assert_eq!(total, d("44400.02"));
         assert_eq!(content.lines.len(), 2);
@@ -273,7 +426,7 @@ mod tests {
             declarations: vec!["not_barred".into(), "free_lunch".into()],
             ..BidInput::default()
         };
-        let fields: Vec<String> = validate_bid(1, &items, &input)
+        let fields: Vec<String> = validate_bid(1, &items, &[], &input)
             .unwrap_err()
             .into_iter()
             .map(|e| e.field)

@@ -10,7 +10,9 @@
 use super::audit::{Change, record};
 use super::tenders::{acting_supplier, sanitize_filename};
 use super::{Actor, ServiceError, snapshot};
-use crate::domain::bid::{BidContent, BidDocumentMeta, BidInput, LotItem, total, validate_bid};
+use crate::domain::bid::{
+    BidContent, BidDocumentMeta, BidInput, FeatureRule, LotItem, total, validate_bid,
+};
 use crate::domain::money;
 use crate::domain::role::Role;
 use crate::domain::tender::{Action, TenderStatus, check};
@@ -22,6 +24,7 @@ use crate::repository::{
 };
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+use tianguis_rulebook::Rulebook;
 use tianguis_sealed::{MemberKey, MemberSecret, SealedBid, TenderSealingKey, WrappedPrivateKey};
 
 /// Largest document attached to a bid.
@@ -173,9 +176,31 @@ async fn lot_items(
         .collect())
 }
 
+/// The non-price features a bid under this method declares (score-ranked auctions; none
+/// otherwise), as the bid rules need them.
+pub fn feature_rules(rulebook: &Rulebook, method_code: &str) -> Vec<FeatureRule> {
+    rulebook
+        .method(method_code)
+        .map(|m| {
+            m.auction_features()
+                .iter()
+                .map(|f| FeatureRule {
+                    code: f.code.clone(),
+                    options: f
+                        .options
+                        .iter()
+                        .map(|o| (o.code.clone(), o.value))
+                        .collect(),
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// Submits (or replaces) a supplier's sealed bid on a lot, before the deadline.
 pub async fn submit(
     db: &Database,
+    rulebook: &Rulebook,
     actor: &Actor,
     tender_id: i64,
     lot_id: i64,
@@ -221,7 +246,8 @@ pub async fn submit(
         .ok_or(ServiceError::NotFound)?;
     tenders::lock_lot(&mut tx, lot.id).await?;
     let items = lot_items(&mut tx, tender_id, lot.id).await?;
-    let (mut content, _total) = match validate_bid(lot.id, &items, input) {
+    let features = feature_rules(rulebook, &tender.method_code);
+    let (mut content, _total) = match validate_bid(lot.id, &items, &features, input) {
         Ok(ok) if errors.is_empty() => ok,
         Ok(_) => return Err(ServiceError::Validation(errors)),
         Err(mut e) => {

@@ -769,9 +769,10 @@ async fn one_tender(
             brands: BTreeMap::new(),
             declarations: DECLARATIONS.iter().map(|d| d.to_string()).collect(),
             notes: format!("Entrega en {} días hábiles.", dice.between(5, 30)),
+            features: BTreeMap::new(),
         };
         let who = &cast.bidders[bid.bidder].1;
-        bids::submit(s.db, who, id, bid.lot_id, &input, &[], at).await?;
+        bids::submit(s.db, s.rulebook, who, id, bid.lot_id, &input, &[], at).await?;
         s.report.bids += 1;
     }
     // Most committees open within the hour; some take a couple of days to meet.

@@ -82,6 +82,9 @@ pub struct OpenedBidView {
     pub receipt_hash: String,
     /// Submission time (µs).
     pub submitted_at: i64,
+    /// The non-price features it declared (score-ranked auctions).
+    #[schema(value_type = Vec<Object>)]
+    pub features: Vec<crate::domain::bid::DeclaredFeature>,
     /// Documents (public after opening).
     #[schema(value_type = Vec<Object>)]
     pub documents: Vec<DocumentRow>,
@@ -146,6 +149,10 @@ pub struct MethodView {
     pub exception_name_en: Option<String>,
     /// Exception article.
     pub exception_article: Option<String>,
+    /// The non-price features every bid declares when the method's auction ranks by score
+    /// (issue 4); empty otherwise.
+    #[schema(value_type = Vec<Object>)]
+    pub auction_features: Vec<tianguis_rulebook::AuctionFeature>,
 }
 
 /// Everything about a tender.
@@ -244,6 +251,9 @@ pub async fn detail(
         cite: method.map(|m| m.cite().to_string()).unwrap_or_default(),
         rulebook: format!("{}@{}", tender.rulebook_id, tender.rulebook_version),
         unconfirmed: method.map(|m| m.unconfirmed().to_vec()).unwrap_or_default(),
+        auction_features: method
+            .map(|m| m.auction_features().to_vec())
+            .unwrap_or_default(),
         exception_name_es: exception.map(|e| e.name_es.clone()),
         exception_name_en: exception.map(|e| e.name_en.clone()),
         exception_article: exception.map(|e| e.article.clone()),
@@ -316,6 +326,9 @@ pub async fn detail(
                 bid_id: b.id,
                 lot_id: b.lot_id,
                 supplier_id: b.supplier_id,
+                features: serde_json::from_str::<crate::domain::bid::BidContent>(&opened.content)
+                    .map(|c| c.features)
+                    .unwrap_or_default(),
                 opened,
                 receipt_hash: b.receipt_hash,
                 submitted_at: b.submitted_at,

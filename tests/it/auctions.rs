@@ -16,6 +16,22 @@ use std::time::{Duration, Instant};
 /// A subasta tender evaluated by the committee: lot 1 with three compliant bidders (sealed
 /// totals 95,000 / 90,000 / 105,000), lot 2 with one. Returns (tender id, lot 1, lot 2).
 pub async fn evaluated_subasta(app: &TestApp) -> (i64, i64, i64) {
+    let tender = published_subasta(app).await;
+    evaluate_subasta(app, &tender, |_| None).await;
+    (tender.id, tender.lot1, tender.lot2)
+}
+
+/// A published subasta tender: two lots of one item each.
+#[derive(Clone, Copy)]
+pub struct PublishedSubasta {
+    pub id: i64,
+    pub lot1: i64,
+    pub lot2: i64,
+    pub item1: i64,
+    pub item2: i64,
+}
+
+pub async fn published_subasta(app: &TestApp) -> PublishedSubasta {
     register_opening_keys(app).await;
     let buyer = As::user(app, "compras").await;
     let now = app.state.now();
@@ -40,15 +56,44 @@ pub async fn evaluated_subasta(app: &TestApp) -> (i64, i64, i64) {
         lots[0]["items"][0]["item"]["id"].as_i64().unwrap(),
         lots[1]["items"][0]["item"]["id"].as_i64().unwrap(),
     );
+    PublishedSubasta {
+        id,
+        lot1,
+        lot2,
+        item1,
+        item2,
+    }
+}
+
+/// Sealed bids on [`published_subasta`] (each supplier's non-price features from `features`),
+/// the opening and a compliance check that passes every bid: lot 1 with three compliant
+/// bidders (sealed totals 95,000 / 90,000 / 105,000), lot 2 with one.
+pub async fn evaluate_subasta(
+    app: &TestApp,
+    tender: &PublishedSubasta,
+    features: impl Fn(&str) -> Option<Value>,
+) {
+    let PublishedSubasta {
+        id,
+        lot1,
+        lot2,
+        item1,
+        item2,
+    } = *tender;
+    let buyer = As::user(app, "compras").await;
     for (who, lot, item, price) in [
         ("proveedor1", lot1, item1, "0.95"),
         ("proveedor2", lot1, item1, "0.90"),
         ("proveedor3", lot1, item1, "1.05"),
         ("proveedor1", lot2, item2, "1.40"),
     ] {
+        let mut body = bid(lot, item, price);
+        if let Some(declared) = features(who) {
+            body["features"] = declared;
+        }
         let (s, r) = As::user(app, who)
             .await
-            .post(&format!("/api/tenders/{id}/bids"), bid(lot, item, price))
+            .post(&format!("/api/tenders/{id}/bids"), body)
             .await;
         assert_eq!(s, StatusCode::CREATED, "{r}");
     }
@@ -105,7 +150,6 @@ pub async fn evaluated_subasta(app: &TestApp) -> (i64, i64, i64) {
         .post(&format!("/api/tenders/{id}/evaluation/complete"), json!({}))
         .await;
     assert_eq!(s, StatusCode::OK, "{results}");
-    (id, lot1, lot2)
 }
 
 async fn public(app: &TestApp, path: &str) -> Value {
@@ -509,3 +553,239 @@ where
 }
 
 both!(auction_runs_live_and_feeds_the_award, live_auction);
+
+/// The Guatemalan rulebook with its subasta ranked by score over two non-price features, as
+/// an institution whose rules provide for it would write it (the embedded profiles rank by
+/// price: no Guatemalan or UN text we hold provides for score ranking).
+fn score_rulebook(dir: &std::path::Path) -> String {
+    let text = std::fs::read_to_string("crates/rulebook/rulebooks/gt.toml").unwrap();
+    assert_eq!(text.matches("ranking = \"price\"").count(), 1);
+    let format = "[methods.auction.rules.format]\nkind = \"turn_based_rounds\"";
+    assert_eq!(text.matches(format).count(), 1);
+    let features = r#"[[methods.auction.features]]
+code = "delivery"
+name_es = "Plazo de entrega"
+name_en = "Delivery time"
+cite = "Bases de la subasta, criterio no precio 1"
+
+[[methods.auction.features.options]]
+code = "d15"
+name_es = "15 días o menos"
+name_en = "15 days or less"
+value = "0.05"
+
+[[methods.auction.features.options]]
+code = "later"
+name_es = "Más de 15 días"
+name_en = "More than 15 days"
+value = "0"
+
+[[methods.auction.features]]
+code = "shelf_life"
+name_es = "Vida útil al entregar"
+name_en = "Shelf life on delivery"
+cite = "Bases de la subasta, criterio no precio 2"
+
+[[methods.auction.features.options]]
+code = "m24"
+name_es = "24 meses o más"
+name_en = "24 months or more"
+value = "0.05"
+
+[[methods.auction.features.options]]
+code = "m12"
+name_es = "Entre 12 y 24 meses"
+name_en = "12 to 24 months"
+value = "0"
+
+"#;
+    let text = text
+        .replacen("ranking = \"price\"", "ranking = \"score\"", 1)
+        .replacen(format, &format!("{features}{format}"), 1);
+    let path = dir.join("score.toml");
+    std::fs::write(&path, text).unwrap();
+    path.to_string_lossy().into_owned()
+}
+
+/// Score ranking end to end: the method's features are published with the tender, each bid
+/// must declare them (sealed), the opening shows them, and the auction ranks by price ÷ (1 +
+/// Σ values) — so the best offer on delivery and shelf life keeps first place, and the award,
+/// at a higher price than the cheapest bid.
+async fn score_auction(backend: crate::support::Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let rulebook = score_rulebook(dir.path());
+    let Some(app) = TestApp::start_with(backend, |c| c.rulebook = rulebook).await else {
+        return;
+    };
+    let tender = published_subasta(&app).await;
+    let id = tender.id;
+    let (_, detail) = As::user(&app, "proveedor1")
+        .await
+        .get(&format!("/api/tenders/{id}"))
+        .await;
+    let features = detail["method"]["auction_features"].as_array().unwrap();
+    assert_eq!(features.len(), 2, "{detail}");
+    assert_eq!(features[0]["options"][0]["value"], "0.05");
+
+    // Every bid declares every feature with one of its options; nothing is stored otherwise.
+    let p4 = As::user(&app, "proveedor4").await;
+    let plain = bid(tender.lot1, tender.item1, "0.80");
+    let (s, body) = p4
+        .post(&format!("/api/tenders/{id}/bids"), plain.clone())
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let fields: Vec<&str> = body["error"]["details"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        ["features[delivery]", "features[shelf_life]"],
+        "{body}"
+    );
+    let mut wrong = plain.clone();
+    wrong["features"] = json!({"delivery": "d7", "shelf_life": "m24", "warranty": "y2"});
+    let (s, body) = p4.post(&format!("/api/tenders/{id}/bids"), wrong).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let (_, mine) = p4.get("/api/me/bids").await;
+    assert_eq!(mine.as_array().map(Vec::len), Some(0), "{mine}");
+    // The bid form asks for them.
+    let (cookie, _) = app.session_for("proveedor4").await;
+    let form = reqwest::Client::new()
+        .get(app.url(&format!("/tenders/{id}/bid")))
+        .header(
+            reqwest::header::COOKIE,
+            format!("{}={cookie}", tianguis::api::context::SESSION_COOKIE),
+        )
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(form.contains(r#"name="feature_delivery""#), "{form}");
+    assert!(form.contains(r#"<option value="m24""#), "{form}");
+
+    // Sealed totals 95,000 (best features), 90,000 (none) and 105,000 (best features):
+    // scores 86,363.64, 90,000 and 95,454.55.
+    let best = json!({"delivery": "d15", "shelf_life": "m24"});
+    let none = json!({"delivery": "later", "shelf_life": "m12"});
+    evaluate_subasta(&app, &tender, |who| {
+        Some(if who == "proveedor2" {
+            none.clone()
+        } else {
+            best.clone()
+        })
+    })
+    .await;
+    let (_, detail) = As::user(&app, "compras")
+        .await
+        .get(&format!("/api/tenders/{id}"))
+        .await;
+    let opened = detail["opened_bids"].as_array().unwrap();
+    assert!(
+        opened
+            .iter()
+            .all(|b| b["features"].as_array().map(Vec::len) == Some(2)),
+        "{detail}"
+    );
+    let page = reqwest::get(app.url(&format!("/tenders/{id}")))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Plazo de entrega: 15 días o menos (0.05)"),
+        "{page}"
+    );
+
+    let list = public(&app, "/api/auctions").await;
+    let auction = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["tender_id"] == id)
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let s1 = As::user(&app, "proveedor1").await;
+    let s2 = As::user(&app, "proveedor2").await;
+    let s3 = As::user(&app, "proveedor3").await;
+    app.state.advance_clock(86_400 + 5);
+    let info = wait_for(&app, auction, "the start", |i| {
+        phase(i) == "before_first_round"
+    })
+    .await;
+    assert_eq!(info["rules"]["ranking"], "score", "{info}");
+    let (_, me1) = s1.get(&format!("/api/auctions/{auction}/me")).await;
+    let (_, me2) = s2.get(&format!("/api/auctions/{auction}/me")).await;
+    assert_eq!(
+        me1["own_rank"], 1,
+        "the higher price ranks first by score: {me1}"
+    );
+    assert_eq!(me2["own_rank"], 2, "{me2}");
+    assert_eq!(me1["own_score"], "86363.636364", "{me1}");
+
+    // Round 1 goes from the worst score to the best: proveedor3, then proveedor2.
+    app.state.advance_clock(300);
+    let (_, me3) = s3.get(&format!("/api/auctions/{auction}/me")).await;
+    let info = wait_for(&app, auction, "round 1", |i| phase(i) == "turn").await;
+    assert_eq!(info["view"]["phase"]["label"], me3["label"], "{info}");
+    let (s, ack) = s3
+        .post(&format!("/api/auctions/{auction}/pass"), json!({}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{ack}");
+    wait_for(&app, auction, "proveedor2's turn", |i| {
+        i["view"]["phase"]["label"] == me2["label"]
+    })
+    .await;
+    // The cheapest price is not enough: 87,000 still scores worse than 86,363.64.
+    let (_, ack) = s2
+        .post(
+            &format!("/api/auctions/{auction}/bids"),
+            json!({"price": "87000.00"}),
+        )
+        .await;
+    assert_eq!(ack["outcome"]["status"], "accepted", "{ack}");
+    assert_eq!(ack["view"]["own_rank"], 2, "{ack}");
+
+    app.state.advance_clock(3_600);
+    let info = wait_for(&app, auction, "the end", |i| {
+        i["auction"]["status"] == "finished"
+    })
+    .await;
+    let ranking = &info["result"]["ranking"];
+    assert_eq!(ranking[0]["final_price"], "95000.00", "{info}");
+    assert_eq!(ranking[0]["score"], "86363.636364", "{info}");
+    assert_eq!(ranking[1]["final_price"], "87000.00", "{info}");
+    let page = reqwest::get(app.url(&format!("/auctions/{auction}")))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Puntaje") && page.contains("86363.636364"),
+        "{page}"
+    );
+
+    // The award follows the score: proveedor1 at its final price.
+    let (s, award) = As::user(&app, "compras")
+        .await
+        .post(
+            &format!("/api/tenders/{id}/lots/{}/award", tender.lot1),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{award}");
+    assert_eq!(award["amount"], "95000.00", "{award}");
+    assert_eq!(
+        award["supplier_id"].as_i64(),
+        s1.get("/api/me").await.1["supplier_id"].as_i64()
+    );
+}
+
+crate::both_backends!(score_ranked_auction_end_to_end, score_auction);

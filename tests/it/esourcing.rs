@@ -712,8 +712,17 @@ async fn deadline_edges(app: TestApp) {
     });
     let input: tianguis::domain::bid::BidInput =
         serde_json::from_value(bid(lot, item, "0.97")).unwrap();
-    let at = tianguis::service::bids::submit(&app.state.db, &actor, id, lot, &input, &[], deadline)
-        .await;
+    let at = tianguis::service::bids::submit(
+        &app.state.db,
+        &app.state.rulebook,
+        &actor,
+        id,
+        lot,
+        &input,
+        &[],
+        deadline,
+    )
+    .await;
     assert!(
         matches!(
             at,
@@ -723,6 +732,7 @@ async fn deadline_edges(app: TestApp) {
     );
     let before = tianguis::service::bids::submit(
         &app.state.db,
+        &app.state.rulebook,
         &actor,
         id,
         lot,

@@ -68,6 +68,17 @@ pub async fn schedule_for_tender(
             else {
                 continue;
             };
+            // Score ranking: the values the sealed bid declared (issue 4, "price ÷ (1 + Σ
+            // feature values)"); in price ranking the engine ignores them. Content that does
+            // not read would silently change a ranking, so it stops the scheduling.
+            let features = serde_json::from_str::<crate::domain::bid::BidContent>(&content.content)
+                .map_err(|e| {
+                    ServiceError::Internal(format!("opened bid {} unreadable: {e}", bid.id))
+                })?
+                .features
+                .into_iter()
+                .map(|f| (f.feature, f.value))
+                .collect();
             let name = suppliers::find(tx, bid.supplier_id)
                 .await?
                 .map(|s| s.legal_name)
@@ -80,7 +91,7 @@ pub async fn schedule_for_tender(
                     name,
                     sealed_price: crate::domain::money::stored(&content.total),
                     sealed_at: tianguis_auction::Timestamp::from_micros(bid.submitted_at),
-                    features: Default::default(),
+                    features,
                 },
             });
         }
