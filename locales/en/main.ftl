@@ -899,6 +899,7 @@ api-my-auction-view = My view of an auction (price, rank, turn)
 api-place-auction-bid = Place a live bid
 api-pass-auction-turn = Pass my turn
 api-schedule-auction = Reschedule an auction
+api-reschedule-auction-resumption = Reschedule the resumption of an auction frozen by an outage
 api-auction-transcript = Auction transcript (JSON or CSV)
 api-auction-live = Live channel (WebSocket)
 api-ocds-releases = OCDS release feed (paged by cursor)

@@ -899,6 +899,7 @@ api-my-auction-view = Mi vista de una subasta (precio, posición, turno)
 api-place-auction-bid = Pujar en vivo
 api-pass-auction-turn = Pasar mi turno
 api-schedule-auction = Reprogramar una subasta
+api-reschedule-auction-resumption = Reprogramar la reanudación de una subasta congelada por una falla del servicio
 api-auction-transcript = Acta de la subasta (JSON o CSV)
 api-auction-live = Canal en vivo (WebSocket)
 api-ocds-releases = Flujo de entregas OCDS (paginado por cursor)
