@@ -271,6 +271,38 @@ pub async fn resumption(
     Ok(Json(auctions::info(&state.db, id).await?))
 }
 
+/// The resumption form of the auction page.
+#[derive(Debug, Deserialize)]
+pub struct ResumptionForm {
+    /// Local date and time (`datetime-local`, read in the configured zone).
+    resumes_at: String,
+}
+
+/// `POST /auctions/{id}/resumption` (buyers): the page's form for
+/// [`resumption`]; back to the auction page with a confirmation.
+pub async fn resumption_form(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    ApiPath(id): ApiPath<i64>,
+    super::extract::WebForm(form): super::extract::WebForm<ResumptionForm>,
+) -> AppResult<Response> {
+    let resumes_at =
+        Timestamp::parse_local(&form.resumes_at, state.config.timezone).ok_or_else(|| {
+            AppError::from(crate::service::ServiceError::Validation(vec![FieldError {
+                field: "resumes_at".into(),
+                code: FieldCode::InvalidDate,
+            }]))
+        })?;
+    auctions::reschedule_resumption(&state.auctions, &ctx.actor()?, id, resumes_at, state.now())
+        .await?;
+    Ok(super::page::redirect_with_flash(
+        &state,
+        &format!("/auctions/{id}"),
+        "flash-resumption-rescheduled",
+        None,
+    ))
+}
+
 /// Transcript format.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -582,6 +614,8 @@ struct AuctionPage {
     board: Vec<BoardLine>,
     /// Whether standings are scores (price ÷ (1 + Σ features)): the board shows them.
     by_score: bool,
+    /// A buyer looks at an auction frozen by an outage: the form to set its resumption.
+    can_reschedule: bool,
     phase: String,
     result: Option<ResultView>,
 }
@@ -643,6 +677,11 @@ pub async fn page(
     });
     let chart = price_chart(&view);
     let by_score = info.rules["ranking"] == "score";
+    let can_reschedule = matches!(phase.as_str(), "resuming" | "paused")
+        && ctx.actor().is_ok_and(|a| {
+            a.has_role(crate::domain::role::Role::Buyer)
+                || a.has_role(crate::domain::role::Role::Administrator)
+        });
     Ok(render(&AuctionPage {
         ctx: PageCtx::new(&state, &ctx),
         info,
@@ -650,6 +689,7 @@ pub async fn page(
         chart,
         board,
         by_score,
+        can_reschedule,
         phase,
         result,
     }))

@@ -246,6 +246,12 @@ pub fn routes() -> Vec<Route> {
         // Electronic reverse auctions (issue 4)
         route(M::GET, "/auctions", Public, get(auctions::list_page)),
         route(M::GET, "/auctions/{id}", Public, get(auctions::page)),
+        route(
+            M::POST,
+            "/auctions/{id}/resumption",
+            BUYER,
+            post(auctions::resumption_form),
+        ),
         route(M::GET, "/api/auctions", Public, get(auctions::list)),
         route(M::GET, "/api/auctions/{id}", Public, get(auctions::get_one)),
         route(

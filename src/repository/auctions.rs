@@ -10,7 +10,7 @@ use super::schema_auction::{
 };
 use super::schema_esourcing::OpenedBids;
 use crate::domain::time::Timestamp;
-use sea_query::{Expr, ExprTrait, OnConflict, Order, Query};
+use sea_query::{Alias, Expr, ExprTrait, Func, OnConflict, Order, Query};
 use serde::Serialize;
 
 /// Auction statuses.
@@ -60,11 +60,11 @@ pub struct AuctionRow {
     /// Last heartbeat of the owner (UTC µs).
     #[serde(skip)]
     pub heartbeat_at: Option<i64>,
-    /// Last committed sequence number.
+    /// Last committed sequence number (0: no event yet), read from the log.
     pub last_seq: i64,
 }
 
-const COLUMNS: [Auctions; 12] = [
+const COLUMNS: [Auctions; 11] = [
     Auctions::Id,
     Auctions::TenderId,
     Auctions::LotId,
@@ -76,7 +76,6 @@ const COLUMNS: [Auctions; 12] = [
     Auctions::FinishedAt,
     Auctions::Result,
     Auctions::Revealed,
-    Auctions::LastSeq,
 ];
 
 fn select() -> sea_query::SelectStatement {
@@ -84,6 +83,24 @@ fn select() -> sea_query::SelectStatement {
     for c in COLUMNS {
         q.column((Auctions::Table, c));
     }
+    // The highest seq of the log (one probe of the primary key), instead of a stored copy
+    // that every batch of bids had to update (migration 7).
+    q.expr_as(
+        Expr::expr(Func::coalesce([
+            Expr::expr(
+                Query::select()
+                    .expr(Expr::col((AuctionEvents::Table, AuctionEvents::Seq)).max())
+                    .from(AuctionEvents::Table)
+                    .and_where(
+                        Expr::col((AuctionEvents::Table, AuctionEvents::AuctionId))
+                            .equals((Auctions::Table, Auctions::Id)),
+                    )
+                    .to_owned(),
+            ),
+            Expr::val(0i64),
+        ])),
+        Alias::new("last_seq"),
+    );
     q.columns([
         (AuctionLeases::Table, AuctionLeases::OwnerNode),
         (AuctionLeases::Table, AuctionLeases::LeaseUntil),
@@ -338,11 +355,11 @@ pub struct NewEvent {
 }
 
 /// Rows per `INSERT` (well under both engines' parameter limits: 4 × 500 = 2,000).
-const EVENT_CHUNK: usize = 500;
+pub const EVENT_CHUNK: usize = 500;
 
-/// Appends events (any auctions, in order) and advances each auction's `last_seq`. A
-/// duplicate `(auction_id, seq)` fails the whole transaction: that is the fence between two
-/// nodes that both believe they own an auction.
+/// Appends events (any auctions, in order). A duplicate `(auction_id, seq)` fails the whole
+/// statement (and its transaction): that is the fence between two nodes that both believe
+/// they own an auction. Nothing else is written: an auction's last seq is read from the log.
 pub async fn append_events(db: &mut impl Queryable, events: &[NewEvent]) -> Result<(), RepoError> {
     for chunk in events.chunks(EVENT_CHUNK) {
         let mut insert = Query::insert()
@@ -363,34 +380,6 @@ pub async fn append_events(db: &mut impl Queryable, events: &[NewEvent]) -> Resu
             ]);
         }
         db.handle().execute(&insert).await?;
-    }
-    // One statement for every auction of the batch (a round trip per auction would cost more
-    // than the inserts on PostgreSQL): last_seq = the highest seq now in the log.
-    let mut touched: Vec<i64> = events.iter().map(|e| e.auction_id).collect();
-    touched.sort_unstable();
-    touched.dedup();
-    for chunk in touched.chunks(EVENT_CHUNK) {
-        db.handle()
-            .execute(
-                &Query::update()
-                    .table(Auctions::Table)
-                    .value(
-                        Auctions::LastSeq,
-                        Expr::expr(
-                            Query::select()
-                                .expr(Expr::col(AuctionEvents::Seq).max())
-                                .from(AuctionEvents::Table)
-                                .and_where(
-                                    Expr::col((AuctionEvents::Table, AuctionEvents::AuctionId))
-                                        .equals((Auctions::Table, Auctions::Id)),
-                                )
-                                .to_owned(),
-                        ),
-                    )
-                    .and_where(Expr::col(Auctions::Id).is_in(chunk.iter().copied()))
-                    .to_owned(),
-            )
-            .await?;
     }
     Ok(())
 }

@@ -252,6 +252,17 @@ impl Database {
         })
     }
 
+    /// A connection for one self-contained write statement, committed on its own (autocommit):
+    /// one round trip instead of BEGIN, the statement and COMMIT. Only for a single statement
+    /// whose change needs no audit record of its own (the live auction's plain events, whose
+    /// log is their record).
+    pub async fn write_alone(&self) -> Result<Conn, RepoError> {
+        Ok(match &*self.pools {
+            Pools::Sqlite { writer, .. } => Conn::Sqlite(writer.acquire().await?),
+            Pools::Postgres { pool } => Conn::Postgres(pool.acquire().await?),
+        })
+    }
+
     /// A connection for reads outside any transaction (cannot write on SQLite).
     pub async fn read(&self) -> Result<Conn, RepoError> {
         Ok(match &*self.pools {

@@ -234,6 +234,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "open data: processes imported from other OCDS publishers",
         steps: super::schema_ocds::imports,
     },
+    Migration {
+        version: 7,
+        name: "live auctions: the last sequence number is read from the log, not stored",
+        steps: super::schema_auction::drop_stored_last_seq,
+    },
 ];
 
 fn id_col<T: Iden + 'static>(col: T) -> ColumnDef {

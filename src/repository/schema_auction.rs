@@ -253,3 +253,16 @@ pub fn auction() -> Vec<Step> {
         ),
     ]
 }
+
+/// Migration 7: `auctions.last_seq` is no longer stored. Keeping it cost an `UPDATE` of the
+/// auctions table in every batch of bids — the one write besides the events themselves — and
+/// it is always the highest `seq` of the auction's log, which the primary key of
+/// `auction_events` answers at once; reads compute it (`repository::auctions`).
+pub fn drop_stored_last_seq() -> Vec<Step> {
+    vec![Step::Alter(
+        Table::alter()
+            .table(Auctions::Table)
+            .drop_column(Auctions::LastSeq)
+            .to_owned(),
+    )]
+}

@@ -1153,6 +1153,33 @@ impl EngineLoop {
                     .map_err(|e| HubError::Unavailable(e.to_string()))?,
             });
         }
+        // A batch of plain events (bids, passes, ticks: nothing to record beyond the log, no
+        // auction finishing) that fits one statement is that statement alone, committed on its
+        // own — as durable as a transaction's commit, one round trip instead of three.
+        let plain = rows.len() <= repo::EVENT_CHUNK
+            && batch.events.iter().all(|(_, event)| {
+                matches!(
+                    event.kind,
+                    EventKind::Bid { .. } | EventKind::Pass { .. } | EventKind::Tick
+                )
+            })
+            && batch.auctions().iter().all(|id| {
+                self.slots
+                    .get(id)
+                    .is_none_or(|slot| !slot.auction.is_finished())
+            });
+        if plain {
+            let mut conn = self.inner.db.write_alone().await.map_err(unavailable)?;
+            repo::append_events(&mut conn, &rows)
+                .await
+                .map_err(unavailable)?;
+            for (auction_id, event) in &batch.events {
+                if let Some(slot) = self.slots.get_mut(auction_id) {
+                    slot.row.last_seq = event.seq.0 as i64;
+                }
+            }
+            return Ok(());
+        }
         let mut tx = self.inner.db.begin().await.map_err(unavailable)?;
         repo::append_events(&mut tx, &rows)
             .await
