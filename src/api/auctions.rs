@@ -286,13 +286,7 @@ pub async fn resumption_form(
     ApiPath(id): ApiPath<i64>,
     super::extract::WebForm(form): super::extract::WebForm<ResumptionForm>,
 ) -> AppResult<Response> {
-    let resumes_at =
-        Timestamp::parse_local(&form.resumes_at, state.config.timezone).ok_or_else(|| {
-            AppError::from(crate::service::ServiceError::Validation(vec![FieldError {
-                field: "resumes_at".into(),
-                code: FieldCode::InvalidDate,
-            }]))
-        })?;
+    let resumes_at = local_instant(&state, &form.resumes_at, "resumes_at")?;
     auctions::reschedule_resumption(&state.auctions, &ctx.actor()?, id, resumes_at, state.now())
         .await?;
     Ok(super::page::redirect_with_flash(
@@ -301,6 +295,42 @@ pub async fn resumption_form(
         "flash-resumption-rescheduled",
         None,
     ))
+}
+
+/// The start form of the auction page.
+#[derive(Debug, Deserialize)]
+pub struct StartForm {
+    /// Local date and time (`datetime-local`, read in the configured zone).
+    starts_at: String,
+}
+
+/// `POST /auctions/{id}/schedule` (buyers): the page's form for [`schedule`] — moves the start
+/// of a scheduled auction; back to the auction page with a confirmation.
+pub async fn schedule_form(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    ApiPath(id): ApiPath<i64>,
+    super::extract::WebForm(form): super::extract::WebForm<StartForm>,
+) -> AppResult<Response> {
+    let starts_at = local_instant(&state, &form.starts_at, "starts_at")?;
+    auctions::reschedule(&state.db, &ctx.actor()?, id, starts_at, state.now()).await?;
+    Ok(super::page::redirect_with_flash(
+        &state,
+        &format!("/auctions/{id}"),
+        "flash-auction-rescheduled",
+        None,
+    ))
+}
+
+/// A `datetime-local` form value read in the configured zone (pages show times there), or a
+/// validation error on `field`.
+fn local_instant(state: &AppState, text: &str, field: &str) -> AppResult<Timestamp> {
+    Timestamp::parse_local(text, state.config.timezone).ok_or_else(|| {
+        AppError::from(crate::service::ServiceError::Validation(vec![FieldError {
+            field: field.into(),
+            code: FieldCode::InvalidDate,
+        }]))
+    })
 }
 
 /// Transcript format.
@@ -616,6 +646,8 @@ struct AuctionPage {
     by_score: bool,
     /// A buyer looks at an auction frozen by an outage: the form to set its resumption.
     can_reschedule: bool,
+    /// A buyer looks at an auction that has not started: the form to move its start.
+    can_move_start: bool,
     phase: String,
     result: Option<ResultView>,
 }
@@ -677,11 +709,13 @@ pub async fn page(
     });
     let chart = price_chart(&view);
     let by_score = info.rules["ranking"] == "score";
-    let can_reschedule = matches!(phase.as_str(), "resuming" | "paused")
-        && ctx.actor().is_ok_and(|a| {
-            a.has_role(crate::domain::role::Role::Buyer)
-                || a.has_role(crate::domain::role::Role::Administrator)
-        });
+    let is_buyer = ctx.actor().is_ok_and(|a| {
+        a.has_role(crate::domain::role::Role::Buyer)
+            || a.has_role(crate::domain::role::Role::Administrator)
+    });
+    let can_reschedule = is_buyer && matches!(phase.as_str(), "resuming" | "paused");
+    let can_move_start =
+        is_buyer && info.auction.status == "scheduled" && info.auction.last_seq == 0;
     Ok(render(&AuctionPage {
         ctx: PageCtx::new(&state, &ctx),
         info,
@@ -690,6 +724,7 @@ pub async fn page(
         board,
         by_score,
         can_reschedule,
+        can_move_start,
         phase,
         result,
     }))

@@ -252,6 +252,12 @@ pub fn routes() -> Vec<Route> {
             BUYER,
             post(auctions::resumption_form),
         ),
+        route(
+            M::POST,
+            "/auctions/{id}/schedule",
+            BUYER,
+            post(auctions::schedule_form),
+        ),
         route(M::GET, "/api/auctions", Public, get(auctions::list)),
         route(M::GET, "/api/auctions/{id}", Public, get(auctions::get_one)),
         route(

@@ -229,6 +229,53 @@ async fn live_auction(app: TestApp) {
     let s2 = As::user(&app, "proveedor2").await;
     let s3 = As::user(&app, "proveedor3").await;
     let now = app.state.now();
+    // The buyer's form on the auction page, in the configured zone.
+    let (cookie, csrf) = app.session_for("compras").await;
+    let cookie = format!("{}={cookie}", tianguis::api::context::SESSION_COOKIE);
+    let html = reqwest::Client::new()
+        .get(app.url(&format!("/auctions/{auction}")))
+        .header(reqwest::header::COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("start-form"), "{html}");
+    let public_html = reqwest::get(app.url(&format!("/auctions/{auction}")))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!public_html.contains("start-form"));
+    let zone = app.state.config.timezone;
+    let local = chrono::DateTime::parse_from_rfc3339(&now.plus_seconds(7_200).to_rfc3339())
+        .unwrap()
+        .with_timezone(&zone)
+        .format("%Y-%m-%dT%H:%M")
+        .to_string();
+    let r = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .post(app.url(&format!("/auctions/{auction}/schedule")))
+        .header(reqwest::header::COOKIE, &cookie)
+        .form(&[("_csrf", csrf.as_str()), ("starts_at", local.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let moved = public(&app, &format!("/api/auctions/{auction}")).await;
+    assert_eq!(
+        moved["auction"]["starts_at"].as_i64(),
+        Some(
+            tianguis::domain::time::Timestamp::parse_local(&local, zone)
+                .unwrap()
+                .as_micros()
+        ),
+        "{moved}"
+    );
     let soon = now.plus_seconds(61).to_rfc3339();
     let (s, _) = s1
         .send(
