@@ -229,12 +229,7 @@ pub async fn schedule(
     ApiPath(id): ApiPath<i64>,
     ApiJson(request): ApiJson<ScheduleRequest>,
 ) -> AppResult<Json<AuctionRow>> {
-    let starts_at = Timestamp::parse(&request.starts_at).ok_or_else(|| {
-        AppError::from(crate::service::ServiceError::Validation(vec![FieldError {
-            field: "starts_at".into(),
-            code: FieldCode::InvalidDate,
-        }]))
-    })?;
+    let starts_at = valid_instant(Timestamp::parse(&request.starts_at), "starts_at")?;
     Ok(Json(
         auctions::reschedule(&state.db, &ctx.actor()?, id, starts_at, state.now()).await?,
     ))
@@ -260,12 +255,7 @@ pub async fn resumption(
     ApiPath(id): ApiPath<i64>,
     ApiJson(request): ApiJson<ResumptionRequest>,
 ) -> AppResult<Json<AuctionInfo>> {
-    let resumes_at = Timestamp::parse(&request.resumes_at).ok_or_else(|| {
-        AppError::from(crate::service::ServiceError::Validation(vec![FieldError {
-            field: "resumes_at".into(),
-            code: FieldCode::InvalidDate,
-        }]))
-    })?;
+    let resumes_at = valid_instant(Timestamp::parse(&request.resumes_at), "resumes_at")?;
     auctions::reschedule_resumption(&state.auctions, &ctx.actor()?, id, resumes_at, state.now())
         .await?;
     Ok(Json(auctions::info(&state.db, id).await?))
@@ -286,7 +276,10 @@ pub async fn resumption_form(
     ApiPath(id): ApiPath<i64>,
     super::extract::WebForm(form): super::extract::WebForm<ResumptionForm>,
 ) -> AppResult<Response> {
-    let resumes_at = local_instant(&state, &form.resumes_at, "resumes_at")?;
+    let resumes_at = valid_instant(
+        Timestamp::parse_local(&form.resumes_at, state.config.timezone),
+        "resumes_at",
+    )?;
     auctions::reschedule_resumption(&state.auctions, &ctx.actor()?, id, resumes_at, state.now())
         .await?;
     Ok(super::page::redirect_with_flash(
@@ -312,7 +305,10 @@ pub async fn schedule_form(
     ApiPath(id): ApiPath<i64>,
     super::extract::WebForm(form): super::extract::WebForm<StartForm>,
 ) -> AppResult<Response> {
-    let starts_at = local_instant(&state, &form.starts_at, "starts_at")?;
+    let starts_at = valid_instant(
+        Timestamp::parse_local(&form.starts_at, state.config.timezone),
+        "starts_at",
+    )?;
     auctions::reschedule(&state.db, &ctx.actor()?, id, starts_at, state.now()).await?;
     Ok(super::page::redirect_with_flash(
         &state,
@@ -322,10 +318,10 @@ pub async fn schedule_form(
     ))
 }
 
-/// A `datetime-local` form value read in the configured zone (pages show times there), or a
-/// validation error on `field`.
-fn local_instant(state: &AppState, text: &str, field: &str) -> AppResult<Timestamp> {
-    Timestamp::parse_local(text, state.config.timezone).ok_or_else(|| {
+/// A parsed instant (RFC 3339 in the API, `datetime-local` in the configured zone on pages),
+/// or the validation error of `field` when it did not parse.
+fn valid_instant(parsed: Option<Timestamp>, field: &str) -> AppResult<Timestamp> {
+    parsed.ok_or_else(|| {
         AppError::from(crate::service::ServiceError::Validation(vec![FieldError {
             field: field.into(),
             code: FieldCode::InvalidDate,

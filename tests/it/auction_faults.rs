@@ -6,7 +6,7 @@
 
 use crate::both_backends;
 use crate::crash::{Node, free_port, start_node_with};
-use crate::support::{Backend, TestDb};
+use crate::support::{Backend, TestDb, open_session, page_text, post_form, session_cookie};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
@@ -389,37 +389,25 @@ async fn authority_reschedules_after_outage(backend: Backend) {
     let ack: Value = r.json().await.unwrap();
     assert_eq!(ack["outcome"]["status"], "refused", "{ack}");
     // The auction page offers buyers the same decision as a form, in the local zone.
-    let (cookie, csrf) = session(&db.url, "compras").await;
-    let cookie = format!("tianguis_session={cookie}");
-    let page = |cookie: Option<String>| {
-        let base = node.base.clone();
-        async move {
-            let mut request = reqwest::Client::new().get(format!("{base}/auctions/{auction}"));
-            if let Some(c) = cookie {
-                request = request.header(reqwest::header::COOKIE, c);
-            }
-            request.send().await.unwrap().text().await.unwrap()
-        }
-    };
-    assert!(page(Some(cookie.clone())).await.contains("resumption-form"));
-    assert!(!page(None).await.contains("resumption-form"));
-    let local =
-        chrono::DateTime::parse_from_rfc3339(&Timestamp::now().plus_seconds(1200).to_rfc3339())
-            .unwrap()
-            .with_timezone(&chrono_tz::America::Guatemala)
-            .format("%Y-%m-%dT%H:%M")
-            .to_string();
-    let r = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-        .post(format!("{}/auctions/{auction}/resumption", node.base))
-        .header(reqwest::header::COOKIE, &cookie)
-        .form(&[("_csrf", csrf.as_str()), ("resumes_at", local.as_str())])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (token, csrf) = session(&db.url, "compras").await;
+    let cookie = session_cookie(&token);
+    let page = format!("{}/auctions/{auction}", node.base);
+    assert!(
+        page_text(page.clone(), Some(&cookie))
+            .await
+            .contains("resumption-form")
+    );
+    assert!(!page_text(page, None).await.contains("resumption-form"));
+    let local = Timestamp::now()
+        .plus_seconds(1200)
+        .to_local_input(chrono_tz::America::Guatemala);
+    let status = post_form(
+        format!("{}/auctions/{auction}/resumption", node.base),
+        &cookie,
+        &[("_csrf", csrf.as_str()), ("resumes_at", local.as_str())],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
     let resumes_at = Timestamp::parse_local(&local, chrono_tz::America::Guatemala).unwrap();
     let info = info_after(&node.base, auction).await;
     let shown = Timestamp::parse(info["view"]["phase"]["resumes_at"].as_str().unwrap()).unwrap();
@@ -442,7 +430,8 @@ both_backends!(
     authority_reschedules_after_outage
 );
 
-/// A signed-in browser session of `username` (cookie token, anti-forgery token).
+/// A signed-in browser session of `username` on the database at `url` (cookie token,
+/// anti-forgery token).
 async fn session(url: &str, username: &str) -> (String, String) {
     let db = Database::connect(url, &DbOptions::default()).await.unwrap();
     let mut conn = db.read().await.unwrap();
@@ -451,25 +440,9 @@ async fn session(url: &str, username: &str) -> (String, String) {
         .unwrap()
         .unwrap();
     drop(conn);
-    let (token, csrf) = (
-        tianguis::service::auth::random_token(),
-        tianguis::service::auth::random_token(),
-    );
-    let now = Timestamp::now();
-    let mut tx = db.begin().await.unwrap();
-    tianguis::repository::sessions::insert(
-        &mut tx,
-        &tianguis::service::auth::token_hash(&token),
-        user.id,
-        &csrf,
-        now,
-        now.plus_seconds(3600),
-    )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
+    let session = open_session(&db, user.id).await;
     db.close().await;
-    (token, csrf)
+    session
 }
 
 fn urlencoding(text: &str) -> String {

@@ -7,7 +7,7 @@
 
 use crate::both;
 use crate::esourcing::{As, PASSPHRASES, bid, register_opening_keys, tender_form};
-use crate::support::TestApp;
+use crate::support::{TestApp, page_text, post_form, session_cookie};
 use futures::{SinkExt, StreamExt};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -230,42 +230,21 @@ async fn live_auction(app: TestApp) {
     let s3 = As::user(&app, "proveedor3").await;
     let now = app.state.now();
     // The buyer's form on the auction page, in the configured zone.
-    let (cookie, csrf) = app.session_for("compras").await;
-    let cookie = format!("{}={cookie}", tianguis::api::context::SESSION_COOKIE);
-    let html = reqwest::Client::new()
-        .get(app.url(&format!("/auctions/{auction}")))
-        .header(reqwest::header::COOKIE, &cookie)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let (token, csrf) = app.session_for("compras").await;
+    let cookie = session_cookie(&token);
+    let page = app.url(&format!("/auctions/{auction}"));
+    let html = page_text(page.clone(), Some(&cookie)).await;
     assert!(html.contains("start-form"), "{html}");
-    let public_html = reqwest::get(app.url(&format!("/auctions/{auction}")))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert!(!public_html.contains("start-form"));
+    assert!(!page_text(page, None).await.contains("start-form"));
     let zone = app.state.config.timezone;
-    let local = chrono::DateTime::parse_from_rfc3339(&now.plus_seconds(7_200).to_rfc3339())
-        .unwrap()
-        .with_timezone(&zone)
-        .format("%Y-%m-%dT%H:%M")
-        .to_string();
-    let r = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-        .post(app.url(&format!("/auctions/{auction}/schedule")))
-        .header(reqwest::header::COOKIE, &cookie)
-        .form(&[("_csrf", csrf.as_str()), ("starts_at", local.as_str())])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let local = now.plus_seconds(7_200).to_local_input(zone);
+    let status = post_form(
+        app.url(&format!("/auctions/{auction}/schedule")),
+        &cookie,
+        &[("_csrf", csrf.as_str()), ("starts_at", local.as_str())],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
     let moved = public(&app, &format!("/api/auctions/{auction}")).await;
     assert_eq!(
         moved["auction"]["starts_at"].as_i64(),
@@ -699,19 +678,12 @@ async fn score_auction(backend: crate::support::Backend) {
     let (_, mine) = p4.get("/api/me/bids").await;
     assert_eq!(mine.as_array().map(Vec::len), Some(0), "{mine}");
     // The bid form asks for them.
-    let (cookie, _) = app.session_for("proveedor4").await;
-    let form = reqwest::Client::new()
-        .get(app.url(&format!("/tenders/{id}/bid")))
-        .header(
-            reqwest::header::COOKIE,
-            format!("{}={cookie}", tianguis::api::context::SESSION_COOKIE),
-        )
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let (token, _) = app.session_for("proveedor4").await;
+    let form = page_text(
+        app.url(&format!("/tenders/{id}/bid")),
+        Some(&session_cookie(&token)),
+    )
+    .await;
     assert!(form.contains(r#"name="feature_delivery""#), "{form}");
     assert!(form.contains(r#"<option value="m24""#), "{form}");
 

@@ -16,7 +16,7 @@ async fn page(app: &TestApp, who: &str, path: &str) -> (StatusCode, String) {
     let (cookie, _) = app.session_for(who).await;
     let r = reqwest::Client::new()
         .get(app.url(path))
-        .header("cookie", format!("tianguis_session={cookie}"))
+        .header("cookie", crate::support::session_cookie(&cookie))
         .send()
         .await
         .unwrap();

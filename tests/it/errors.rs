@@ -218,7 +218,7 @@ async fn hostile_strings(app: TestApp) {
     let (cookie, _) = app.session_for("admin").await;
     let page = api
         .get(app.url(&format!("/admin/users/{id}")))
-        .header("cookie", format!("tianguis_session={cookie}"))
+        .header("cookie", crate::support::session_cookie(&cookie))
         .send()
         .await
         .unwrap()
@@ -229,7 +229,7 @@ async fn hostile_strings(app: TestApp) {
     assert!(page.contains("&#60;script&#62;") || page.contains("&lt;script&gt;"));
     let list = api
         .get(app.url("/admin/users?search=%3Cscript%3E"))
-        .header("cookie", format!("tianguis_session={cookie}"))
+        .header("cookie", crate::support::session_cookie(&cookie))
         .send()
         .await
         .unwrap()

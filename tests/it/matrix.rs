@@ -80,7 +80,7 @@ async fn matrix(app: TestApp) {
                 } else {
                     let (cookie, csrf) = app.session_for(username).await;
                     request = request
-                        .header("cookie", format!("tianguis_session={cookie}"))
+                        .header("cookie", crate::support::session_cookie(&cookie))
                         .header("x-csrf-token", csrf);
                 }
             }

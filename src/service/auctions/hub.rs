@@ -1173,11 +1173,6 @@ impl EngineLoop {
             repo::append_events(&mut conn, &rows)
                 .await
                 .map_err(unavailable)?;
-            for (auction_id, event) in &batch.events {
-                if let Some(slot) = self.slots.get_mut(auction_id) {
-                    slot.row.last_seq = event.seq.0 as i64;
-                }
-            }
             return Ok(());
         }
         let mut tx = self.inner.db.begin().await.map_err(unavailable)?;
@@ -1252,7 +1247,6 @@ impl EngineLoop {
         tx.commit().await.map_err(unavailable)?;
         for (auction_id, event) in &batch.events {
             if let Some(slot) = self.slots.get_mut(auction_id) {
-                slot.row.last_seq = event.seq.0 as i64;
                 if matches!(event.kind, EventKind::Started { .. }) {
                     slot.row.status = status::RUNNING.to_string();
                 }

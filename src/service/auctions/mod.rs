@@ -128,6 +128,29 @@ pub async fn schedule_for_tender(
     Ok(created)
 }
 
+/// Moving an auction's start or resumption is the buying authority's decision.
+fn require_authority(actor: &Actor) -> Result<(), ServiceError> {
+    if actor.has_role(Role::Buyer) || actor.has_role(Role::Administrator) {
+        Ok(())
+    } else {
+        Err(ServiceError::Forbidden)
+    }
+}
+
+/// A new start or resumption gives bidders at least [`MINIMUM_NOTICE_SECONDS`] to connect;
+/// otherwise the validation error of `field`.
+fn require_notice(at: Timestamp, now: Timestamp, field: &str) -> Result<(), ServiceError> {
+    if at.as_micros() < now.as_micros() + MINIMUM_NOTICE_SECONDS * 1_000_000 {
+        return Err(ServiceError::Validation(vec![
+            crate::domain::validation::FieldError {
+                field: field.into(),
+                code: crate::domain::validation::FieldCode::InvalidDate,
+            },
+        ]));
+    }
+    Ok(())
+}
+
 /// Moves the start of a scheduled auction (buyers), with at least a minute's notice.
 pub async fn reschedule(
     db: &Database,
@@ -136,9 +159,7 @@ pub async fn reschedule(
     starts_at: Timestamp,
     now: Timestamp,
 ) -> Result<AuctionRow, ServiceError> {
-    if !(actor.has_role(Role::Buyer) || actor.has_role(Role::Administrator)) {
-        return Err(ServiceError::Forbidden);
-    }
+    require_authority(actor)?;
     let mut tx = db.begin().await?;
     let before = repo::find(&mut tx, auction_id)
         .await?
@@ -149,14 +170,7 @@ pub async fn reschedule(
             action: "reschedule".into(),
         });
     }
-    if starts_at.as_micros() < now.as_micros() + MINIMUM_NOTICE_SECONDS * 1_000_000 {
-        return Err(ServiceError::Validation(vec![
-            crate::domain::validation::FieldError {
-                field: "starts_at".into(),
-                code: crate::domain::validation::FieldCode::InvalidDate,
-            },
-        ]));
-    }
+    require_notice(starts_at, now, "starts_at")?;
     repo::reschedule(&mut tx, auction_id, starts_at).await?;
     record(
         &mut tx,
@@ -296,17 +310,8 @@ pub async fn reschedule_resumption(
     resumes_at: Timestamp,
     now: Timestamp,
 ) -> Result<Ack, ServiceError> {
-    if !(actor.has_role(Role::Buyer) || actor.has_role(Role::Administrator)) {
-        return Err(ServiceError::Forbidden);
-    }
-    if resumes_at.as_micros() < now.as_micros() + MINIMUM_NOTICE_SECONDS * 1_000_000 {
-        return Err(ServiceError::Validation(vec![
-            crate::domain::validation::FieldError {
-                field: "resumes_at".into(),
-                code: crate::domain::validation::FieldCode::InvalidDate,
-            },
-        ]));
-    }
+    require_authority(actor)?;
+    require_notice(resumes_at, now, "resumes_at")?;
     hub.command(
         auction_id,
         LiveCommand::Reschedule {

@@ -155,22 +155,7 @@ impl TestApp {
     /// returned as (cookie value, anti-forgery token).
     pub async fn session_for(&self, username: &str) -> (String, String) {
         let id = self.user_id(username).await;
-        let token = random_token();
-        let csrf = random_token();
-        let now = Timestamp::now();
-        let mut tx = self.state.db.begin().await.expect("tx");
-        sessions::insert(
-            &mut tx,
-            &token_hash(&token),
-            id,
-            &csrf,
-            now,
-            now.plus_seconds(3600),
-        )
-        .await
-        .expect("session");
-        tx.commit().await.expect("commit");
-        (token, csrf)
+        open_session(&self.state.db, id).await
     }
 
     /// Stops the server gracefully and waits for it.
@@ -185,6 +170,56 @@ impl TestApp {
 }
 
 /// The anti-forgery token of the first form on a page.
+/// A signed-in browser session of a user, stored directly in `db` (no password hashing), as
+/// (cookie value, anti-forgery token); for nodes started as separate processes too.
+pub async fn open_session(db: &tianguis::repository::Database, user_id: i64) -> (String, String) {
+    let token = random_token();
+    let csrf = random_token();
+    let now = Timestamp::now();
+    let mut tx = db.begin().await.expect("tx");
+    sessions::insert(
+        &mut tx,
+        &token_hash(&token),
+        user_id,
+        &csrf,
+        now,
+        now.plus_seconds(3600),
+    )
+    .await
+    .expect("session");
+    tx.commit().await.expect("commit");
+    (token, csrf)
+}
+
+/// The `Cookie` header value of a session token.
+pub fn session_cookie(token: &str) -> String {
+    format!("{}={token}", tianguis::api::context::SESSION_COOKIE)
+}
+
+/// The HTML of a page, as an anonymous visitor or with a session cookie.
+pub async fn page_text(url: String, cookie: Option<&str>) -> String {
+    let mut request = reqwest::Client::new().get(url);
+    if let Some(cookie) = cookie {
+        request = request.header(reqwest::header::COOKIE, cookie);
+    }
+    request.send().await.unwrap().text().await.unwrap()
+}
+
+/// Posts a page's form with a session cookie, without following the redirect; its status.
+pub async fn post_form(url: String, cookie: &str, fields: &[(&str, &str)]) -> reqwest::StatusCode {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .post(url)
+        .header(reqwest::header::COOKIE, cookie)
+        .form(fields)
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
 pub fn csrf_from(html: &str) -> String {
     let re = regex::Regex::new(r#"name="_csrf" value="([^"]+)""#).expect("regex");
     re.captures(html)
