@@ -402,6 +402,7 @@ filter-min-value = Minimum value
 filter-max-value = Maximum value
 filter-direct = Direct purchases only
 flag-direct-award = Direct purchase
+phase-open = Open to bids
 phase-draft = Draft
 phase-clarification = Taking questions and bids
 phase-evaluation = Under evaluation

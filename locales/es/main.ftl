@@ -402,6 +402,7 @@ filter-min-value = Valor mínimo
 filter-max-value = Valor máximo
 filter-direct = Solo compras directas
 flag-direct-award = Compra directa
+phase-open = Abiertos a ofertas
 phase-draft = Borrador
 phase-clarification = Recepción de preguntas y ofertas
 phase-evaluation = En evaluación

@@ -148,10 +148,13 @@ pub async fn search_page(
     let results = tenders::search(&state.db, &search, now, query.offset(), query.limit()).await?;
     let page = PageCtx::new(&state, &ctx);
     let es = page.lang_code() == "es";
-    let mut phases: Vec<String> = Phase::ALL
-        .iter()
-        .filter(|p| **p != Phase::Draft || staff)
-        .map(|p| p.code().to_string())
+    let mut phases: Vec<String> = std::iter::once(super::tenders::OPEN_FOR_BIDS.to_string())
+        .chain(
+            Phase::ALL
+                .iter()
+                .filter(|p| **p != Phase::Draft || staff)
+                .map(|p| p.code().to_string()),
+        )
         .collect();
     phases.dedup();
     let items = crate::service::registry::catalogue(&state.db, None, None, 0, 200)

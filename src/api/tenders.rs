@@ -15,14 +15,18 @@ use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 
+/// The phase filter that takes both phases in which bids are received.
+pub const OPEN_FOR_BIDS: &str = "open";
+
 /// Filters of the tender search.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct TenderQuery {
     /// Words in the title, description, items, buyer, reference (prefix match, accents ignored).
     pub q: Option<String>,
-    /// Phase: `clarification`, `bid_submission`, `awaiting_opening`, `evaluation`, `auction`,
-    /// `awarded`, `contracted`, `cancelled`, `unsuccessful` (`draft` for buyers).
+    /// Phase: `open` (taking bids: `clarification` or `bid_submission`), `clarification`,
+    /// `bid_submission`, `awaiting_opening`, `evaluation`, `auction`, `awarded`, `contracted`,
+    /// `cancelled`, `unsuccessful` (`draft` for buyers).
     pub phase: Option<String>,
     /// Method code of the rulebook.
     pub method: Option<String>,
@@ -64,8 +68,11 @@ impl TenderQuery {
                     .map_err(|_| name),
             }
         };
+        // `open` is what a supplier means by "open to bids": both phases that take bids.
+        let open_for_bids = self.phase.as_deref() == Some(OPEN_FOR_BIDS);
         let phase = match self.phase.as_deref().filter(|p| !p.is_empty()) {
             None => None,
+            Some(OPEN_FOR_BIDS) => None,
             Some(p) => match Phase::from_code(p) {
                 Some(Phase::Draft) if !include_drafts => return Err("phase"),
                 Some(phase) => Some(phase),
@@ -75,6 +82,7 @@ impl TenderQuery {
         Ok(TenderSearch {
             text: self.q.clone().filter(|q| !q.trim().is_empty()),
             phase,
+            open_for_bids,
             method: self.method.clone().filter(|m| !m.is_empty()),
             buyer_id: self.buyer,
             catalogue_item_id: self.item,

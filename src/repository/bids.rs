@@ -220,7 +220,9 @@ pub async fn of_supplier(
         .await
 }
 
-/// Number of standing bids on a tender (public before opening: how many, never who or what).
+/// Number of standing bids on a tender: sealed ones before the opening, opened ones after it
+/// (an opened bid still stands; counting only sealed ones showed 0 on every opened tender,
+/// issue 13). Public before opening: how many, never who or what.
 pub async fn count_standing(db: &mut impl Queryable, tender_id: i64) -> Result<i64, RepoError> {
     let (n,): (i64,) = db
         .handle()
@@ -229,7 +231,7 @@ pub async fn count_standing(db: &mut impl Queryable, tender_id: i64) -> Result<i
                 .expr(Expr::col(Asterisk).count())
                 .from(Bids::Table)
                 .and_where(Expr::col(Bids::TenderId).eq(tender_id))
-                .and_where(Expr::col(Bids::Status).eq(status::SUBMITTED))
+                .and_where(Expr::col(Bids::Status).is_in([status::SUBMITTED, status::OPENED]))
                 .to_owned(),
         )
         .await?;

@@ -491,6 +491,8 @@ pub struct TenderSearch {
     pub text: Option<String>,
     /// Only this phase (needs `now`).
     pub phase: Option<Phase>,
+    /// Only tenders taking bids (clarification or bid submission; needs `now`).
+    pub open_for_bids: bool,
     /// Only this method.
     pub method: Option<String>,
     /// Only this buyer.
@@ -559,6 +561,13 @@ fn search_condition(s: &TenderSearch, now: Timestamp) -> Cond {
     }
     if let Some(phase) = s.phase {
         cond = cond.add(phase_condition(phase, now));
+    }
+    if s.open_for_bids {
+        cond = cond.add(
+            Cond::any()
+                .add(phase_condition(Phase::Clarification, now))
+                .add(phase_condition(Phase::BidSubmission, now)),
+        );
     }
     if let Some(method) = &s.method {
         cond = cond.add(Expr::col((Tenders::Table, Tenders::MethodCode)).eq(method.as_str()));

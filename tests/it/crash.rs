@@ -26,6 +26,19 @@ pub struct Node {
     pub child: Child,
     /// Its base URL.
     pub base: String,
+    /// Its log so far: a thread drains stderr, so a chatty node never blocks on a full pipe.
+    log: Arc<Mutex<String>>,
+    drain: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Node {
+    /// Everything the process wrote to stderr, once it has exited.
+    pub fn log_after_exit(&mut self) -> String {
+        if let Some(drain) = self.drain.take() {
+            let _ = drain.join();
+        }
+        self.log.lock().unwrap().clone()
+    }
 }
 
 impl Drop for Node {
@@ -36,11 +49,18 @@ impl Drop for Node {
     }
 }
 
+/// A node with the demo institution (its accounts) and none of the simulated year: the crash
+/// tests need an administrator, not 300 tenders, and seeding those in a debug build takes
+/// minutes on a slow machine (issue 13).
 async fn start_node(db_url: &str) -> Node {
-    start_node_with(db_url, &["--demo"], free_port()).await
+    start_node_with(db_url, &["--demo", "--demo-tenders", "0"], free_port()).await
 }
 
 /// Starts the binary on `port` with extra `serve` arguments and waits until it is healthy.
+///
+/// It waits for a condition, not for a fixed time: until `/healthz` answers or the process
+/// exits (a failure to start fails at once, with its log). The bound is only a guard against a
+/// hung process, far above any machine's start-up time.
 pub async fn start_node_with(db_url: &str, extra: &[&str], port: u16) -> Node {
     let bind = format!("127.0.0.1:{port}");
     let mut args = vec!["serve", "--db", db_url, "--bind", &bind];
@@ -53,21 +73,44 @@ pub async fn start_node_with(db_url: &str, extra: &[&str], port: u16) -> Node {
         .spawn()
         .expect("start tianguis");
     let base = format!("http://127.0.0.1:{port}");
-    let deadline = Instant::now() + Duration::from_secs(90);
+    let deadline = Instant::now() + Duration::from_secs(900);
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(5))
         .build()
         .unwrap();
+    let mut child = child;
+    let log: Arc<Mutex<String>> = Arc::default();
+    let stderr = child.stderr.take().expect("piped stderr");
+    let sink = log.clone();
+    let drain = std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stderr).lines() {
+            let Ok(line) = line else { break };
+            let mut log = sink.lock().unwrap();
+            log.push_str(&line);
+            log.push('\n');
+        }
+    });
+    let mut node = Node {
+        child,
+        base,
+        log,
+        drain: Some(drain),
+    };
     loop {
-        if let Ok(r) = client.get(format!("{base}/healthz")).send().await
+        if let Ok(r) = client.get(format!("{}/healthz", node.base)).send().await
             && r.status() == StatusCode::OK
         {
             break;
         }
+        if let Ok(Some(status)) = node.child.try_wait() {
+            let log = node.log_after_exit();
+            panic!("the node exited before it became healthy ({status}):\n{log}");
+        }
         assert!(Instant::now() < deadline, "node did not become healthy");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    Node { child, base }
+    node
 }
 
 /// A signed-in admin client and its anti-forgery token.
@@ -147,8 +190,15 @@ async fn kill_nine(backend: Backend) {
             }
         }));
     }
-    // Let writes flow, then pull the plug mid-stream.
-    tokio::time::sleep(Duration::from_millis(2500)).await;
+    // Let writes flow until some are acknowledged (a condition, whatever the machine's speed),
+    // then pull the plug mid-stream.
+    while acknowledged.lock().unwrap().len() < 8 {
+        assert!(
+            writers.iter().any(|w| !w.is_finished()),
+            "every writer stopped before the kill"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     node.child.kill().expect("kill -9");
     node.child.wait().unwrap();
     for w in writers {
@@ -200,23 +250,37 @@ async fn graceful(backend: Backend) {
     };
     let mut node = start_node(&db.url).await;
     let mut requests = Vec::new();
+    let answered = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     for _ in 0..40 {
         let url = format!("{}/api/docs", node.base);
+        let answered = answered.clone();
         requests.push(tokio::spawn(async move {
             let client = reqwest::Client::builder()
                 .timeout(Duration::from_secs(60))
                 .build()
                 .unwrap();
             match client.get(url).send().await {
-                Ok(r) => Some((
-                    r.status(),
-                    r.text().await.map(|t| t.trim_end().ends_with("</html>")),
-                )),
+                Ok(r) => {
+                    answered.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    let status = r.status();
+                    Some((
+                        status,
+                        r.text().await.map(|t| t.trim_end().ends_with("</html>")),
+                    ))
+                }
                 Err(_) => None,
             }
         }));
     }
-    tokio::time::sleep(Duration::from_millis(20)).await;
+    // Signal once the server is answering (a condition, not a fixed delay): the other requests
+    // are then in flight, and every response already started must be finished.
+    while answered.load(std::sync::atomic::Ordering::SeqCst) == 0 {
+        assert!(
+            requests.iter().any(|r| !r.is_finished()),
+            "every request failed before the server answered"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
     // SAFETY: sending a signal to our own child process.
     unsafe {
         libc::kill(node.child.id() as i32, libc::SIGTERM);
@@ -232,8 +296,7 @@ async fn graceful(backend: Backend) {
         }
     }
     assert!(served > 0, "requests in flight were served");
-    let mut stderr = String::new();
-    std::io::Read::read_to_string(node.child.stderr.as_mut().unwrap(), &mut stderr).unwrap();
+    let stderr = node.log_after_exit();
     assert!(stderr.contains("stopped cleanly"), "{stderr}");
     if backend == Backend::Sqlite {
         let wal = db.dir.as_ref().unwrap().path().join("tianguis.db-wal");

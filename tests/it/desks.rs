@@ -69,6 +69,19 @@ async fn desks(app: TestApp) {
         TENDERS as i64,
         "drafts, open calls and the rest: {ws} {all}"
     );
+    // "Open to bids" is both phases that take bids, and the supplier portal links to it.
+    let mut taking_bids = 0;
+    for phase in ["clarification", "bid_submission"] {
+        let (_, r) = buyer
+            .get(&format!("/api/tenders?phase={phase}&per_page=1"))
+            .await;
+        taking_bids += r["total"].as_i64().unwrap();
+    }
+    let (_, open) = buyer.get("/api/tenders?phase=open&per_page=1").await;
+    assert!(taking_bids > 0, "the demo year has tenders taking bids");
+    assert_eq!(open["total"].as_i64().unwrap(), taking_bids, "{open}");
+    let (_, portal) = page(&app, "proveedor1", "/portal").await;
+    assert!(portal.contains("href=\"/tenders?phase=open\""), "{portal}");
     let (s, _) = buyer.get("/api/me/workspace?phase=nonsense").await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     let (s, html) = page(&app, "compras", "/workspace?phase=draft").await;

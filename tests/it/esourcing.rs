@@ -394,6 +394,20 @@ async fn lifecycle(app: TestApp) {
     let e2 = As::user(&app, "evaluador2").await;
     let e3 = As::user(&app, "evaluador3").await;
     let (_, detail) = buyer.get(&format!("/api/tenders/{id}")).await;
+    assert_eq!(
+        detail["bid_count"], 5,
+        "opened bids still count as received"
+    );
+    let page = reqwest::get(app.url(&format!("/tenders/{id}")))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains(r#"data-testid="bid-count">5<"#),
+        "the public page counts the opened bids"
+    );
     let reqs: Vec<i64> = detail["requirements"]
         .as_array()
         .unwrap()

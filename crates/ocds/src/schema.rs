@@ -5,7 +5,8 @@
 //! verbatim under `crates/ocds/schema/` (Apache-2.0, see `schema/NOTICE.md`) and a test keeps
 //! them equal to `../shared/ocds/`.
 
-/// OCDS 1.1.5 release schema patched with the bid, lots and medicines extensions.
+/// OCDS 1.1.5 release schema patched with the bid, lots, medicines, techniques and metrics
+/// extensions.
 pub const RELEASE_SCHEMA_PATCHED: &str = include_str!("../schema/release-schema-patched.json");
 /// OCDS 1.1.5 release package schema (its `releases` items are checked against the patched
 /// release schema instead of the unpatched URL it references).
@@ -25,7 +26,7 @@ pub struct Codelist {
 
 macro_rules! codelists {
     ($($dir:literal / $name:literal),* $(,)?) => {
-        /// Every codelist of OCDS 1.1.5 and of the bid, lots and medicines extensions.
+        /// Every codelist of OCDS 1.1.5 and of the bid, lots, medicines and techniques extensions.
         pub const CODELISTS: &[Codelist] = &[
             $(Codelist { name: $name, csv: include_str!(concat!("../schema/", $dir, "/codelists/", $name)) }),*
         ];
@@ -57,6 +58,9 @@ codelists!(
     "extensions/medicines" / "administrationRoute.csv",
     "extensions/medicines" / "dosageForm.csv",
     "extensions/medicines" / "immediateContainer.csv",
+    "extensions/techniques" / "dynamicPurchasingSystemStatus.csv",
+    "extensions/techniques" / "dynamicPurchasingSystemType.csv",
+    "extensions/techniques" / "frameworkAgreementMethod.csv",
 );
 
 /// Paths (relative to `crates/ocds/schema/` and to `../shared/ocds/`) of every vendored file,
@@ -73,4 +77,8 @@ pub const VENDORED_FILES: &[&str] = &[
     "extensions/lots/release-schema.json",
     "extensions/medicines/extension.json",
     "extensions/medicines/release-schema.json",
+    "extensions/techniques/extension.json",
+    "extensions/techniques/release-schema.json",
+    "extensions/metrics/extension.json",
+    "extensions/metrics/release-schema.json",
 ];

@@ -70,21 +70,16 @@ fn vendored_schema_equals_shared() {
         .map(|f| (*f).to_owned())
         .collect();
     for codelist in schema::CODELISTS {
-        let dir = if ours
-            .join("schema-1.1.5/codelists")
-            .join(codelist.name)
-            .exists()
-        {
-            "schema-1.1.5/codelists"
-        } else if ours
-            .join("extensions/bid/codelists")
-            .join(codelist.name)
-            .exists()
-        {
-            "extensions/bid/codelists"
-        } else {
-            "extensions/medicines/codelists"
-        };
+        let dir = [
+            "schema-1.1.5",
+            "extensions/bid",
+            "extensions/medicines",
+            "extensions/techniques",
+        ]
+        .into_iter()
+        .find(|d| ours.join(d).join("codelists").join(codelist.name).exists())
+        .map(|d| format!("{d}/codelists"))
+        .unwrap_or_else(|| panic!("codelist {} is not vendored", codelist.name));
         files.push(format!("{dir}/{}", codelist.name));
     }
     for file in files {
