@@ -346,7 +346,7 @@ pub fn render_with_context(state: &AppState, ctx: &RequestContext, err: AppError
         .iter()
         .map(|v| {
             let mut v = v.clone();
-            let message = rule_message(i18n, lang, &v);
+            let message = rule_message(i18n, lang, &state.rulebook, &v);
             if let Some(obj) = v.as_object_mut() {
                 obj.insert("message".into(), message.into());
             }
@@ -390,10 +390,7 @@ pub fn render_with_context(state: &AppState, ctx: &RequestContext, err: AppError
             .collect();
         for v in &violations {
             field_messages.push((
-                v["citation"]["article"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_string(),
+                rule_field(v["code"].as_str().unwrap_or_default()).to_string(),
                 v["message"].as_str().unwrap_or_default().to_string(),
             ));
         }
@@ -416,12 +413,48 @@ pub fn render_with_context(state: &AppState, ctx: &RequestContext, err: AppError
 
 /// The translated message of a broken rule: key `rule-` + the code's suffix, with the
 /// violation's parameters as arguments (`rule.period_too_short` → `rule-period-too-short`).
-pub fn rule_message(i18n: &crate::i18n::I18n, lang: Lang, violation: &serde_json::Value) -> String {
+///
+/// Parameters read as words (issue 13): method codes become the methods' names, amounts are
+/// money in the rulebook's currency, dates are written in the page's language, and day kinds
+/// ("calendar", "business") are translated. The citation is appended, so a refusal always says
+/// where the rule comes from.
+pub fn rule_message(
+    i18n: &crate::i18n::I18n,
+    lang: Lang,
+    rulebook: &tianguis_rulebook::Rulebook,
+    violation: &serde_json::Value,
+) -> String {
     let code = violation["code"].as_str().unwrap_or("rule.unknown");
     let key = format!(
         "rule-{}",
         code.trim_start_matches("rule.").replace('_', "-")
     );
+    let method_name = |code: &str| {
+        rulebook
+            .methods()
+            .iter()
+            .find(|m| m.code() == code)
+            .map(|m| match lang {
+                Lang::Es => m.name_es().to_string(),
+                Lang::En => m.name_en().to_string(),
+            })
+            .unwrap_or_else(|| code.to_string())
+    };
+    let word = |name: &str, text: String| -> String {
+        match name {
+            "method" | "suggested" => method_name(&text),
+            "value" | "min" | "max" | "sum" | "estimated_value" => {
+                crate::format::money_text(&text, rulebook.currency(), lang)
+            }
+            "days_kind" => i18n.t(lang, &format!("days-kind-{text}")),
+            n if n.ends_with("_date") || n == "published_on" || n == "effective_from" => {
+                chrono::NaiveDate::parse_from_str(&text, "%Y-%m-%d")
+                    .map(|d| crate::format::day(d, lang))
+                    .unwrap_or(text)
+            }
+            _ => text,
+        }
+    };
     let args: Vec<(String, String)> = violation
         .as_object()
         .map(|o| {
@@ -429,17 +462,20 @@ pub fn rule_message(i18n: &crate::i18n::I18n, lang: Lang, violation: &serde_json
                 .filter(|(k, _)| k.as_str() != "code" && k.as_str() != "citation")
                 .map(|(k, v)| {
                     let text = match v {
-                        serde_json::Value::String(s) => s.clone(),
+                        serde_json::Value::String(s) => word(k, s.clone()),
                         serde_json::Value::Array(a) => a
                             .iter()
                             .map(|x| {
-                                x.as_str()
-                                    .map(str::to_string)
-                                    .unwrap_or_else(|| x.to_string())
+                                word(
+                                    k,
+                                    x.as_str()
+                                        .map(str::to_string)
+                                        .unwrap_or_else(|| x.to_string()),
+                                )
                             })
                             .collect::<Vec<_>>()
                             .join(", "),
-                        other => other.to_string(),
+                        other => word(k, other.to_string()),
                     };
                     (k.clone(), text)
                 })
@@ -447,7 +483,38 @@ pub fn rule_message(i18n: &crate::i18n::I18n, lang: Lang, violation: &serde_json
         })
         .unwrap_or_default();
     let borrowed: Vec<(&str, String)> = args.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
-    i18n.t_args(lang, &key, &borrowed)
+    let message = i18n.t_args(lang, &key, &borrowed);
+    match violation["citation"]["article"].as_str() {
+        Some(article) if !article.is_empty() => format!("{message} ({article})"),
+        _ => message,
+    }
+}
+
+/// The form field a broken rule concerns, so a page marks it there (issue 13): period rules at
+/// their deadline, justification rules at the justification, and so on; a value that does not
+/// fit the method is marked at the method, which is what the buyer changes.
+pub fn rule_field(code: &str) -> &'static str {
+    let rule = code.trim_start_matches("rule.");
+    if rule.starts_with("value_") {
+        "method"
+    } else if rule.starts_with("clarification_") {
+        "clarification_deadline"
+    } else if rule.starts_with("period_")
+        || rule.starts_with("bid_deadline")
+        || rule.starts_with("deadline_")
+    {
+        "bid_deadline"
+    } else if rule.starts_with("justification") {
+        "justification"
+    } else if rule.starts_with("exception_category") {
+        "exception_category"
+    } else if rule.starts_with("lot") || rule.starts_with("duplicate_lot") {
+        "lots"
+    } else if rule == "currency_mismatch" {
+        "currency"
+    } else {
+        "method"
+    }
 }
 
 fn is_state_changing(method: &Method) -> bool {

@@ -70,11 +70,13 @@ struct PlanPage {
     lines: Vec<PlanVsActual>,
     can_tender: bool,
     methods: Vec<(String, String)>,
+    /// The rulebook's currency, in which plan prices are estimated.
+    currency: String,
 }
 
 impl PlanPage {
     fn money(&self, value: &str) -> String {
-        crate::domain::money::format(crate::domain::money::stored(value), "GTQ")
+        self.ctx.money(value, &self.currency)
     }
 }
 
@@ -111,5 +113,6 @@ pub async fn page(
         lines,
         can_tender,
         methods,
+        currency: state.rulebook.currency().to_string(),
     }))
 }

@@ -30,10 +30,6 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
-fn money(value: &str, currency: &str) -> String {
-    crate::domain::money::format(crate::domain::money::stored(value), currency)
-}
-
 fn method_names(state: &AppState, es: bool) -> Vec<(String, String)> {
     state
         .rulebook
@@ -59,8 +55,8 @@ fn field_errors(
         for v in violations {
             let value = serde_json::to_value(v).unwrap_or_default();
             out.push((
-                v.citation.article.clone(),
-                super::context::rule_message(&state.i18n, ctx.lang, &value),
+                super::context::rule_field(v.code()).to_string(),
+                super::context::rule_message(&state.i18n, ctx.lang, &state.rulebook, &value),
             ));
         }
     }
@@ -100,7 +96,7 @@ impl SearchPage {
         r.tender.phase(self.now).code()
     }
     fn money(&self, value: &str, currency: &str) -> String {
-        money(value, currency)
+        self.ctx.money(value, currency)
     }
     fn method_name(&self, code: &str) -> String {
         self.methods
@@ -260,7 +256,7 @@ struct TenderPage {
 
 impl TenderPage {
     fn money(&self, value: &str) -> String {
-        money(value, &self.d.tender.currency)
+        self.ctx.money(value, &self.d.tender.currency)
     }
     fn method_name(&self) -> &str {
         if self.ctx.lang_code() == "es" {
@@ -911,6 +907,11 @@ struct FormPage {
 }
 
 impl FormPage {
+    /// The message of a field that failed, shown next to it.
+    fn error_at(&self, field: &str) -> Option<&str> {
+        super::page::error_at(&self.errors, field)
+    }
+
     fn method_selected(&self, code: &str) -> bool {
         self.f.method == code
     }
@@ -939,9 +940,9 @@ async fn form_page(
             let r = m.value_range().value;
             let range = format!(
                 "{} – {}",
-                crate::domain::money::format(r.min, state.rulebook.currency()),
+                page.money_d(&r.min, state.rulebook.currency()),
                 r.max
-                    .map(|x| crate::domain::money::format(x, state.rulebook.currency()))
+                    .map(|x| page.money_d(&x, state.rulebook.currency()))
                     .unwrap_or_else(|| "∞".into())
             );
             (
@@ -1254,6 +1255,11 @@ struct BidPage {
 }
 
 impl BidPage {
+    /// The message of a field that failed, shown next to it.
+    fn error_at(&self, field: String) -> Option<&str> {
+        super::page::error_at(&self.errors, &field)
+    }
+
     fn price(&self, item: &i64) -> String {
         self.prices.get(item).cloned().unwrap_or_default()
     }
@@ -1442,23 +1448,14 @@ pub async fn submit_bid(
     )
     .await
     {
-        Ok(receipt) => {
-            let title = {
-                let mut conn = state.db.read().await?;
-                tender_repo::find(&mut conn, id)
-                    .await?
-                    .map(|t| t.title)
-                    .unwrap_or_default()
-            };
-            let submitted_at =
-                Timestamp::parse(&receipt.submitted_at).unwrap_or_else(|| state.now());
-            Ok(render(&ReceiptPage {
-                ctx: PageCtx::new(&state, &ctx),
-                title,
-                receipt,
-                submitted_at,
-            }))
-        }
+        // Post-redirect-get: the receipt is its own page, so a reload shows it again instead of
+        // sealing the bid a second time (issue 13).
+        Ok(receipt) => Ok(redirect_with_flash(
+            &state,
+            &format!("/bids/{}/receipt", receipt.bid_id),
+            "flash-bid-sealed",
+            None,
+        )),
         Err(e) if is_form_error(&e) => {
             let errors = field_errors(&state, &ctx, &e);
             bid_page(
@@ -1584,8 +1581,19 @@ type TypedGrid = (
 );
 
 impl EvaluationPage {
-    fn passed(&self, bid: &i64, req: &i64) -> bool {
-        self.verdicts.get(&(*bid, *req)).is_none_or(|v| v.0)
+    /// The member's verdict so far: none until they choose one, so nobody submits a grid
+    /// without having checked every requirement (the grid used to start at "complies").
+    fn verdict(&self, bid: &i64, req: &i64) -> Option<bool> {
+        self.verdicts.get(&(*bid, *req)).map(|v| v.0)
+    }
+
+    /// Each bidder once, for the conflict-of-interest declaration (a firm bidding on several
+    /// lots was listed once per bid).
+    fn bidders(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = self.bids.iter().map(|b| b.supplier.as_str()).collect();
+        names.sort_unstable();
+        names.dedup();
+        names
     }
     fn reason(&self, bid: &i64, req: &i64) -> String {
         self.verdicts
@@ -1600,7 +1608,7 @@ impl EvaluationPage {
             .unwrap_or_default()
     }
     fn money(&self, value: &str) -> String {
-        money(value, &self.d.tender.currency)
+        self.ctx.money(value, &self.d.tender.currency)
     }
 }
 
@@ -1652,7 +1660,11 @@ async fn evaluation_page_for(
                 .map(|l| l.lot.number)
                 .unwrap_or(0),
         })
-        .collect();
+        .collect::<Vec<_>>();
+    // Lot by lot, bidders in name order: the grid reads like the opening record, not in the
+    // order bids happened to be stored (issue 13).
+    let mut bids = bids;
+    bids.sort_by(|a, b| (a.lot_number, &a.supplier).cmp(&(b.lot_number, &b.supplier)));
     let weighted = d.tender.evaluation_method == "weighted";
     let (verdicts, scores) = typed.unwrap_or((verdicts, scores));
     let status = if errors.is_empty() {
@@ -1852,7 +1864,7 @@ struct ReportPage {
 
 impl ReportPage {
     fn money(&self, value: &str) -> String {
-        money(value, &self.d.tender.currency)
+        self.ctx.money(value, &self.d.tender.currency)
     }
     fn member_name(&self, id: &i64) -> String {
         self.d
@@ -1931,7 +1943,7 @@ pub async fn report_pdf(
         doc.line(&format!(
             "{}: {}",
             i18n.t(lang, "tender-opened-at"),
-            Timestamp::from_micros(at).display_in(tz)
+            crate::format::date_time(Timestamp::from_micros(at), tz, lang)
         ));
     }
     doc.gap();
@@ -1955,7 +1967,7 @@ pub async fn report_pdf(
                 vec![
                     r.rank.map(|x| x.to_string()).unwrap_or_else(|| "—".into()),
                     r.supplier.clone(),
-                    money(&r.total, &d.tender.currency),
+                    crate::format::money_text(&r.total, &d.tender.currency, lang),
                     r.score.clone().unwrap_or_default(),
                     if r.compliant {
                         i18n.t(lang, "evaluation-compliant")
@@ -1985,7 +1997,7 @@ pub async fn report_pdf(
     doc.line(&format!(
         "{}: {}",
         i18n.t(lang, "evaluation-generated"),
-        state.now().display_in(tz)
+        crate::format::date_time(state.now(), tz, lang)
     ));
     let bytes = doc.finish();
     Ok((
@@ -2017,7 +2029,7 @@ struct ContractPage {
 
 impl ContractPage {
     fn money(&self, value: &str) -> String {
-        money(value, &self.award.currency)
+        self.ctx.money(value, &self.award.currency)
     }
 }
 

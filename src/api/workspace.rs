@@ -17,10 +17,6 @@ use axum::extract::State;
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
 
-fn money(value: &str, currency: &str) -> String {
-    crate::domain::money::format(crate::domain::money::stored(value), currency)
-}
-
 // ------------------------------------------------------------------ buyer workspace
 
 /// Filters of the buyer workspace.
@@ -93,7 +89,7 @@ impl WorkspacePage {
         )
     }
     fn money(&self, value: &str, currency: &str) -> String {
-        money(value, currency)
+        self.ctx.money(value, currency)
     }
 }
 
@@ -210,7 +206,7 @@ struct PortalPage {
 
 impl PortalPage {
     fn money(&self, value: &str, currency: &str) -> String {
-        money(value, currency)
+        self.ctx.money(value, currency)
     }
 }
 

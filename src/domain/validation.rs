@@ -39,6 +39,9 @@ pub enum FieldCode {
     InvalidDate,
     /// A number could not be read or is out of range.
     InvalidNumber,
+    /// A comma where only a thousands separator may stand (`12,50`): the decimal mark is the
+    /// point (issue 13).
+    DecimalComma,
     /// The value is already registered (a NIT, a code).
     AlreadyRegistered,
     /// The value does not fit the rules of the chosen procurement method or rulebook.
@@ -77,6 +80,7 @@ impl FieldCode {
         FieldCode::InvalidEmail,
         FieldCode::InvalidDate,
         FieldCode::InvalidNumber,
+        FieldCode::DecimalComma,
         FieldCode::AlreadyRegistered,
         FieldCode::RuleViolation,
         FieldCode::InvalidPhone,
@@ -106,6 +110,7 @@ impl FieldCode {
             FieldCode::InvalidEmail => "invalid_email",
             FieldCode::InvalidDate => "invalid_date",
             FieldCode::InvalidNumber => "invalid_number",
+            FieldCode::DecimalComma => "decimal_comma",
             FieldCode::AlreadyRegistered => "already_registered",
             FieldCode::RuleViolation => "rule_violation",
             FieldCode::InvalidPhone => "invalid_phone",
@@ -121,6 +126,17 @@ impl FieldCode {
     /// Translation key of the message.
     pub fn message_key(self) -> String {
         format!("verr-{}", self.as_str().replace('_', "-"))
+    }
+}
+
+impl From<crate::domain::money::AmountError> for FieldCode {
+    /// A typed amount's problem as the field's error: a misplaced comma says how to write the
+    /// number; every other problem is an unreadable or out-of-range number.
+    fn from(e: crate::domain::money::AmountError) -> FieldCode {
+        match e {
+            crate::domain::money::AmountError::MisplacedComma => FieldCode::DecimalComma,
+            _ => FieldCode::InvalidNumber,
+        }
     }
 }
 

@@ -244,15 +244,15 @@ async fn check_form(
         }
         let quantity = match parse_positive(&row.quantity, 3) {
             Ok(q) => q,
-            Err(_) => {
-                v.fail(&format!("items[{i}].quantity"), FieldCode::InvalidNumber);
+            Err(e) => {
+                v.fail(&format!("items[{i}].quantity"), FieldCode::from(e));
                 Decimal::ZERO
             }
         };
         let price = match parse_positive(&row.unit_price, 4) {
             Ok(p) => p,
-            Err(_) => {
-                v.fail(&format!("items[{i}].unit_price"), FieldCode::InvalidNumber);
+            Err(e) => {
+                v.fail(&format!("items[{i}].unit_price"), FieldCode::from(e));
                 Decimal::ZERO
             }
         };

@@ -393,12 +393,22 @@ async fn tender_from_publication_to_contract(backend: Backend) {
         .await
         .unwrap();
         click(c, "[data-testid=submit-bid]").await;
-        wait_for(c, "/tenders/", "data-testid=\"receipt-hash\"").await;
+        wait_for(c, "/bids/", "data-testid=\"receipt-hash\"").await;
         let hash = browser.text("[data-testid=receipt-hash]").await;
         assert_eq!(hash.len(), 64);
+        // The receipt is reached by a redirect: a reload shows it again and seals nothing.
+        c.refresh().await.unwrap();
+        wait_for(c, "/bids/", "data-testid=\"receipt-hash\"").await;
+        assert_eq!(browser.text("[data-testid=receipt-hash]").await, hash);
         hashes.push(hash);
         sign_out(c).await;
     }
+
+    let public = app.get_json(&format!("/api/tenders/{id}")).await;
+    assert_eq!(
+        public["bid_count"], 2,
+        "one bid per supplier, reloads included"
+    );
 
     // The deadline passes; two members open the bids together.
     app.state.advance_clock(21 * 86_400);
@@ -453,8 +463,22 @@ async fn tender_from_publication_to_contract(backend: Backend) {
             continue;
         }
         wait_for(c, "/tenders/", "data-testid=\"submit-evaluation\"").await;
+        // Nothing is pre-judged: every requirement starts unanswered.
+        let checked = c
+            .execute(
+                "return document.querySelectorAll('input[name^=verdict_]:checked').length",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            checked,
+            serde_json::json!(0),
+            "no verdict is chosen for the member"
+        );
         c.execute(
-            "document.querySelectorAll('input[name^=score_]').forEach(e => e.value = '85')",
+            "document.querySelectorAll('input[name^=score_]').forEach(e => e.value = '85'); \
+             document.querySelectorAll('input[name^=verdict_][value=pass]').forEach(e => e.checked = true);",
             vec![],
         )
         .await

@@ -69,6 +69,23 @@ pub async fn configure(db: &Database, settings: &Settings) -> Result<(), Service
     Ok(())
 }
 
+/// Whether a public URL was ever stored (given with `--public-url` or derived at a first start).
+pub async fn public_url_is_stored(db: &mut impl Queryable) -> Result<bool, RepoError> {
+    Ok(crate::repository::auctions::get_setting(db, SETTING_URL)
+        .await?
+        .is_some())
+}
+
+/// The base URL of a node reached at its bind address: `http://10.0.0.5:9000`; a node bound to
+/// every interface (`0.0.0.0`, `::`) is named `localhost`, the one name that surely reaches it.
+pub fn url_of_bind(bind: std::net::SocketAddr) -> String {
+    if bind.ip().is_unspecified() {
+        format!("http://localhost:{}", bind.port())
+    } else {
+        format!("http://{bind}")
+    }
+}
+
 /// The settings in force.
 pub async fn settings(db: &mut impl Queryable) -> Result<Settings, RepoError> {
     let d = Settings::default();
@@ -451,4 +468,18 @@ pub async fn records_page(
 ) -> Result<Vec<RecordRow>, ServiceError> {
     let mut conn = db.read().await?;
     Ok(repo::records_after(&mut conn, after_ocid, limit).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::url_of_bind;
+
+    #[test]
+    fn the_default_url_is_the_bind_address() {
+        let at = |s: &str| url_of_bind(s.parse().unwrap());
+        assert_eq!(at("10.0.0.5:9000"), "http://10.0.0.5:9000");
+        assert_eq!(at("0.0.0.0:8081"), "http://localhost:8081");
+        assert_eq!(at("[::1]:8082"), "http://[::1]:8082");
+        assert_eq!(at("[::]:80"), "http://localhost:80");
+    }
 }
