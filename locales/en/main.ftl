@@ -705,6 +705,7 @@ notifications-unread = { $count ->
 }
 notifications-none = You have no notifications.
 notifications-mark-read = Mark all as read
+notification-catalogue-proposal = Catalogue proposal { $number } is waiting for your review.
 notification-bids-opened = The bids of “{ $title }” were opened.
 notification-tender-amended = “{ $title }” was amended (amendment { $number }).
 notification-tender-cancelled = “{ $title }” was cancelled.
@@ -762,6 +763,8 @@ proposals-item-count = { $count } items
 proposals-proposed-at = Proposed on
 proposals-proposed-by = Proposed by
 proposals-reviewed-by = Reviewed by
+proposals-before = Current
+proposals-after = Proposed
 proposals-review = The therapeutic committee's decision
 proposals-review-hint = The proposer may not review their own proposal. The decision and its grounds are published.
 proposals-approve = Approve (applied to the catalogue)

@@ -705,6 +705,7 @@ notifications-unread = { $count ->
 }
 notifications-none = No tiene notificaciones.
 notifications-mark-read = Marcar todas como leídas
+notification-catalogue-proposal = La propuesta { $number } al listado básico espera su revisión.
 notification-bids-opened = Se abrieron las ofertas de «{ $title }».
 notification-tender-amended = «{ $title }» fue enmendado (enmienda { $number }).
 notification-tender-cancelled = «{ $title }» fue cancelado.
@@ -762,6 +763,8 @@ proposals-item-count = { $count } artículos
 proposals-proposed-at = Propuesta el
 proposals-proposed-by = Propuesta por
 proposals-reviewed-by = Revisada por
+proposals-before = Actual
+proposals-after = Propuesto
 proposals-review = Decisión de la comisión terapéutica
 proposals-review-hint = Quien propuso no puede revisar su propia propuesta. La decisión y su fundamento se publican.
 proposals-approve = Aprobar (se aplica al catálogo)

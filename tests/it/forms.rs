@@ -176,3 +176,62 @@ async fn rule_errors(app: TestApp) {
     );
 }
 both!(rule_errors_read_as_words, rule_errors);
+
+async fn proposal_review(app: TestApp) {
+    let buyer = As::user(&app, "compras").await;
+    let (_, found) = buyer.get("/api/catalogue?search=MED-0005").await;
+    let current = &found["items"][0];
+    let text = |k: &str| current[k].as_str().unwrap_or_default().to_string();
+    let (s, p) = buyer
+        .post(
+            "/api/catalogue/proposals",
+            json!({
+                "item": {"code": "MED-0005", "kind": text("kind"), "name": text("name"),
+                         "strength": "250 mg", "form": text("form"),
+                         "presentation": text("presentation"), "unit": text("unit"),
+                         "atc_code": text("atc_code"),
+                         "level_of_care": current["level_of_care"].to_string()},
+                "justification": "Presentación pediátrica según la nueva guía clínica."
+            }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{p}");
+    assert_eq!(p["kind"], "modify");
+    let pid = p["id"].as_i64().unwrap();
+
+    // The reviewers hear of it; the proposer does not notify themself.
+    let mut conn = app.state.db.read().await.unwrap();
+    let admin_notes =
+        tianguis::repository::notifications::latest(&mut conn, app.user_id("admin").await, 20)
+            .await
+            .unwrap();
+    assert!(
+        admin_notes
+            .iter()
+            .any(|n| n.kind == "catalogue-proposal"
+                && n.link == format!("/catalogue/proposals/{pid}")),
+        "the administrator is told a proposal waits"
+    );
+    drop(conn);
+
+    // The review shows the entry as it is and as proposed, the change marked, dates in words.
+    let (token, _) = app.session_for("admin").await;
+    let html = crate::support::page_text(
+        app.url(&format!("/catalogue/proposals/{pid}")),
+        Some(&session_cookie(&token)),
+    )
+    .await;
+    assert_no_keys(&html);
+    assert!(html.contains("class=\"row-before\""), "{html}");
+    assert!(
+        html.contains("<td class=\"changed\">250 mg</td>"),
+        "the changed strength is marked:\n{html}"
+    );
+    assert!(
+        !regex::Regex::new(r"\d{4}-\d\d-\d\dT\d\d:")
+            .unwrap()
+            .is_match(&html),
+        "no raw UTC timestamps:\n{html}"
+    );
+}
+both!(a_proposal_review_shows_what_changes, proposal_review);
