@@ -213,11 +213,12 @@ async fn cache_headers(app: TestApp) {
         assert_eq!(r.status(), StatusCode::OK, "{path}");
         assert_eq!(cache_control(&r), "no-store", "{path} signed in");
     }
-    let r = get("/assets/style.css")
+    let r = get("/assets/tianguis.css")
         .header("cookie", &cookie)
         .send()
         .await
         .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
     assert!(
         cache_control(&r).starts_with("public"),
         "the same bytes for everyone"
