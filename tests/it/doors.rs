@@ -469,3 +469,80 @@ async fn hidden_bid_count(backend: Backend) {
     app.stop().await;
 }
 both_backends!(bid_count_hidden_by_the_rulebook, hidden_bid_count);
+
+fn release_package(title: &str) -> tianguis_ocds::read::Input {
+    let package = json!({
+        "uri": "https://example.gt/paquete.json",
+        "publishedDate": "2026-01-10T00:00:00Z",
+        "version": "1.1",
+        "releases": [{
+            "ocid": "ocds-zz9999-conflicto-1",
+            "id": "ocds-zz9999-conflicto-1-tender",
+            "date": "2026-01-10T00:00:00Z",
+            "tag": ["tender"],
+            "initiationType": "tender",
+            "buyer": {"id": "GT-X", "name": "Hospital Regional"},
+            "tender": {"id": "T-1", "title": title}
+        }]
+    });
+    tianguis_ocds::read::Input::Bytes {
+        name: "paquete.json".into(),
+        data: std::sync::Arc::new(package.to_string().into_bytes()),
+    }
+}
+
+/// A release whose (ocid, id) is already stored with other content is reported as a conflict
+/// and the stored one is kept; the same content again is "already present".
+async fn import_conflicts(app: TestApp) {
+    use tianguis::service::imports::import;
+    let run = |title: &'static str| {
+        let db = app.state.db.clone();
+        async move {
+            import(
+                &db,
+                vec![release_package(title)],
+                Default::default(),
+                |_| {},
+            )
+            .await
+            .expect("the import runs")
+        }
+    };
+    let first = run("Compra de guantes").await;
+    assert_eq!(first.releases_new, 1, "{first:?}");
+    let same = run("Compra de guantes").await;
+    assert_eq!(
+        (same.releases_present, same.conflicts.len()),
+        (1, 0),
+        "{same:?}"
+    );
+    let changed = run("Compra de guantes de nitrilo").await;
+    assert_eq!(changed.releases_new, 0, "{changed:?}");
+    assert_eq!(changed.releases_present, 0, "{changed:?}");
+    assert_eq!(changed.conflicts.len(), 1, "{changed:?}");
+    assert_eq!(
+        changed.conflicts[0].release_id,
+        "ocds-zz9999-conflicto-1-tender"
+    );
+    assert_eq!(changed.conflicts[0].ocid, "ocds-zz9999-conflicto-1");
+    let stored = serde_json::to_string(&changed).unwrap();
+    assert!(
+        stored.contains("\"conflicts\""),
+        "the report lists them: {stored}"
+    );
+    let mut conn = app.state.db.read().await.unwrap();
+    let stored = tianguis::repository::imports::releases_of_many(
+        &mut conn,
+        &["ocds-zz9999-conflicto-1".to_string()],
+    )
+    .await
+    .unwrap();
+    let rows = &stored["ocds-zz9999-conflicto-1"];
+    assert_eq!(rows.len(), 1);
+    assert!(
+        rows[0].1.contains("Compra de guantes\""),
+        "the stored release is kept: {}",
+        rows[0].1
+    );
+}
+both!(ocds_import_reports_conflicts, import_conflicts);
