@@ -170,7 +170,7 @@ pub async fn context_layer(
                 Ok(a) => Some(a),
                 Err(e) => {
                     let err = AppError::from(e);
-                    return render(&state, header_lang, is_api, &req, err, None);
+                    return no_store(render(&state, header_lang, is_api, &req, err, None));
                 }
             }
         }
@@ -184,7 +184,9 @@ pub async fn context_layer(
                         }
                         found
                     }
-                    Err(e) => return render(&state, header_lang, is_api, &req, e.into(), None),
+                    Err(e) => {
+                        return no_store(render(&state, header_lang, is_api, &req, e.into(), None));
+                    }
                 }
             }
             None => None,
@@ -231,6 +233,7 @@ pub async fn context_layer(
     if let Some(err) = response.extensions_mut().remove::<AppError>() {
         response = render_with_context(&state, &context, err);
     }
+    let is_public_read = response.extensions().get::<PublicRead>().is_some();
     let secure = state.config.secure_cookies;
     let headers = response.headers_mut();
     if context.anon_csrf_is_new && !is_api {
@@ -259,6 +262,9 @@ pub async fn context_layer(
             set_cookie(FLASH_COOKIE, "", Some(0), secure),
         );
     }
+    if needs_no_store(&context, is_public_read, headers) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(NO_STORE));
+    }
     headers.insert(
         header::CONTENT_LANGUAGE,
         HeaderValue::from_static(context.lang.code()),
@@ -268,6 +274,31 @@ pub async fn context_layer(
         HeaderValue::from_static("Cookie, Accept-Language"),
     );
     response
+}
+
+const NO_STORE: &str = "no-store";
+
+/// An answer to a request that presented credentials, refused before it had a context.
+fn no_store(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static(NO_STORE));
+    response
+}
+
+/// Whether an answer must not be kept by the browser or a shared cache (issue 13): every answer
+/// to a signed-in request (session cookie or API token), and every `/api` answer that is not a
+/// read of public data. Static files that say `public` are the same bytes for everyone and
+/// keep their caching.
+fn needs_no_store(context: &RequestContext, is_public_read: bool, headers: &HeaderMap) -> bool {
+    let shared = headers
+        .get(header::CACHE_CONTROL)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("public"));
+    if shared {
+        return false;
+    }
+    context.auth.is_some() || (context.is_api && !is_public_read)
 }
 
 fn parse_flash(raw: &str) -> Option<(String, Option<String>)> {
@@ -521,6 +552,11 @@ fn is_state_changing(method: &Method) -> bool {
     !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
+/// Marks the answer to a read of a [`Access::Public`] route (open data, public pages): the only
+/// answers that an anonymous request may leave to caches.
+#[derive(Debug, Clone, Copy)]
+pub struct PublicRead;
+
 /// Enforces a route's [`Access`] and the anti-forgery token (inner, per-route layer).
 pub async fn enforce(
     State((access, body_limit)): State<(Access, usize)>,
@@ -538,20 +574,39 @@ pub async fn enforce(
         };
         return AppError::new(code).into_response();
     }
-    if !is_state_changing(req.method()) || ctx.via_token {
+    if !is_state_changing(req.method()) {
+        let mut response = next.run(req).await;
+        if matches!(access, Access::Public) {
+            // Open to anyone: the context layer may let caches keep it (issue 13).
+            response.extensions_mut().insert(PublicRead);
+        }
+        return response;
+    }
+    if ctx.via_token {
         return next.run(req).await;
     }
-    // An anonymous JSON request (public self-registration) carries no ambient credentials to
-    // abuse, and a browser cannot send `application/json` cross-site without a CORS preflight,
-    // which this server never grants: forgery is impossible, so no token is asked for.
-    if ctx.user().is_none()
-        && req
+    if ctx.user().is_none() {
+        let content_type = req
             .headers()
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.starts_with("application/json"))
-    {
-        return next.run(req).await;
+            .unwrap_or("");
+        // An anonymous JSON request (public self-registration) carries no ambient credentials
+        // to abuse, and a browser cannot send `application/json` cross-site without a CORS
+        // preflight, which this server never grants: forgery is impossible, so no token is
+        // asked for.
+        if content_type.starts_with("application/json") {
+            return next.run(req).await;
+        }
+        // Any other body than a form or an upload cannot be read by any route, so an anonymous
+        // request carrying one (or none, like an API client that forgot its Content-Type) is
+        // refused here as what it is, 415, rather than as a forgery (issue 13). It is refused
+        // before any handler runs, as before: the anti-forgery check loses nothing.
+        if !content_type.starts_with("application/x-www-form-urlencoded")
+            && !content_type.starts_with("multipart/form-data")
+        {
+            return AppError::new(ErrorCode::RequestUnsupportedMediaType).into_response();
+        }
     }
     let expected = ctx.csrf_token().to_string();
     let from_header = req

@@ -1436,18 +1436,25 @@ pub async fn submit_bid(
         notes: notes.clone(),
         features: features.clone(),
     };
-    match bids::submit(
-        &state.db,
-        &state.rulebook,
-        &ctx.actor()?,
-        id,
-        lot_id,
-        &input,
-        &files,
-        state.now(),
-    )
-    .await
-    {
+    let key = crate::service::rate_limit::firm_key(ctx.require_user()?) + &format!(":{id}");
+    let submitted = state
+        .limits
+        .bids
+        .limited(
+            &key,
+            bids::submit(
+                &state.db,
+                &state.rulebook,
+                &ctx.actor()?,
+                id,
+                lot_id,
+                &input,
+                &files,
+                state.now(),
+            ),
+        )
+        .await;
+    match submitted {
         // Post-redirect-get: the receipt is its own page, so a reload shows it again instead of
         // sealing the bid a second time (issue 13).
         Ok(receipt) => Ok(redirect_with_flash(
@@ -1492,6 +1499,12 @@ pub async fn opening_page(
     ApiPath(id): ApiPath<i64>,
 ) -> AppResult<Response> {
     let d = tender_view::detail(&state.db, &state.rulebook, id, ctx.user(), state.now()).await?;
+    // Only the tender's own committee opens its bids (the service refuses anyone else), so
+    // only they see the form (issue 13).
+    let user = ctx.require_user()?;
+    if !d.committee.iter().any(|m| m.user_id == user.id) {
+        return Err(AppError::new(ErrorCode::AuthForbidden));
+    }
     Ok(render(&OpeningPage {
         ctx: PageCtx::new(&state, &ctx),
         d,

@@ -280,16 +280,22 @@ pub async fn add_colleague_submit(
     WebForm(form): WebForm<ColleagueForm>,
 ) -> AppResult<Response> {
     let user = ctx.require_user()?;
-    match suppliers::add_colleague(
-        &state.db,
-        user,
-        &form.username,
-        &form.display_name,
-        &form.email,
-        &form.password,
-    )
-    .await
-    {
+    let added = state
+        .limits
+        .colleagues
+        .limited(
+            &crate::service::rate_limit::firm_key(user),
+            suppliers::add_colleague(
+                &state.db,
+                user,
+                &form.username,
+                &form.display_name,
+                &form.email,
+                &form.password,
+            ),
+        )
+        .await;
+    match added {
         Ok(created) => Ok(redirect_with_flash(
             &state,
             "/portal#colleagues",
@@ -318,15 +324,21 @@ pub async fn add_colleague_json(
     ApiJson(form): ApiJson<ColleagueForm>,
 ) -> AppResult<(axum::http::StatusCode, Json<super::users::UserView>)> {
     let user = ctx.require_user()?;
-    let created = suppliers::add_colleague(
-        &state.db,
-        user,
-        &form.username,
-        &form.display_name,
-        &form.email,
-        &form.password,
-    )
-    .await?;
+    let created = state
+        .limits
+        .colleagues
+        .limited(
+            &crate::service::rate_limit::firm_key(user),
+            suppliers::add_colleague(
+                &state.db,
+                user,
+                &form.username,
+                &form.display_name,
+                &form.email,
+                &form.password,
+            ),
+        )
+        .await?;
     Ok((
         axum::http::StatusCode::CREATED,
         Json(super::users::UserView::from(&created)),

@@ -528,7 +528,8 @@ fn item_cells(item: &CatalogueItem) -> [String; 10] {
     ]
 }
 
-/// The active list as CSV (UTF-8 with BOM, so spreadsheet programs read the accents).
+/// The active list as CSV (UTF-8 with BOM, so spreadsheet programs read the accents), text
+/// cells neutralised against formula injection.
 pub async fn export_csv(db: &Database) -> Result<Vec<u8>, ServiceError> {
     let items = {
         let mut conn = db.read().await?;
@@ -541,8 +542,14 @@ pub async fn export_csv(db: &Database) -> Result<Vec<u8>, ServiceError> {
             .write_record(COLUMNS)
             .map_err(|e| ServiceError::Internal(e.to_string()))?;
         for item in &items {
+            // Every column is text entered by users (a proposal's name, form, unit…), except
+            // the level of care, a digit 1–3 that `text` leaves as it is (issue 13).
             writer
-                .write_record(item_cells(item))
+                .write_record(
+                    item_cells(item)
+                        .iter()
+                        .map(|c| tianguis_csvcell::text(c).into_owned()),
+                )
                 .map_err(|e| ServiceError::Internal(e.to_string()))?;
         }
         writer

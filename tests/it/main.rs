@@ -9,6 +9,7 @@ mod browser;
 mod crash;
 mod dashboards;
 mod desks;
+mod doors;
 mod errors;
 mod esourcing;
 mod forms;
