@@ -7,6 +7,7 @@ use crate::both;
 use crate::esourcing::{As, item};
 use crate::support::{TestApp, session_cookie};
 use reqwest::StatusCode;
+use rust_decimal::Decimal;
 use serde_json::json;
 
 async fn post_plan_form(
@@ -116,20 +117,23 @@ async fn plan_to_tender(app: TestApp) {
     let (s, detail) = buyer.get(&format!("/api/tenders/{id}")).await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(detail["tender"]["estimated_value"], "70000.00", "{detail}");
-    let prices: Vec<&str> = detail["lots"][0]["items"]
+    let prices: Vec<Decimal> = detail["lots"][0]["items"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|i| i["item"]["unit_price"].as_str().unwrap())
+        .map(|i| i["item"]["unit_price"].as_str().unwrap().parse().unwrap())
         .collect();
-    assert_eq!(prices, ["0.40", "0.75"]);
+    assert_eq!(prices, [Decimal::new(40, 2), Decimal::new(75, 2)]);
     // And the draft's form shows them, not the lot's estimate spread.
     let edit =
         crate::support::page_text(app.url(&format!("/tenders/{id}/edit")), Some(&cookie)).await;
-    assert!(
-        edit.contains(r#"value="0.40""#) && edit.contains(r#"value="0.75""#),
-        "{edit}"
-    );
+    for price in detail["lots"][0]["items"].as_array().unwrap() {
+        let shown = format!(
+            r#"value="{}""#,
+            price["item"]["unit_price"].as_str().unwrap()
+        );
+        assert!(edit.contains(&shown), "{shown} in {edit}");
+    }
 }
 
 both!(plan_to_tender_test, plan_to_tender);
