@@ -298,6 +298,7 @@ verr-limit-reached = The account already holds the most allowed.
 verr-private-address = The platform does not call local or private network addresses.
 error-rule-violated = The request does not comply with the rules of the procurement method.
 error-opening-failed = The bids could not be opened; none was opened.
+error-tender-document_required = Attach the bidding conditions (at least one tender document) before publishing; nothing was published.
 
 ## Procurement rulebook rules
 days-kind-calendar = calendar days
@@ -344,8 +345,10 @@ plan-awarded-quantity = Quantity awarded
 plan-awarded-value = Value awarded
 plan-tenders = Processes
 plan-create-tender = Create a process from the selected lines
+plan-method-hint = Only the methods whose value band admits the planned value of the selected lines are offered.
 field-title = Title
 field-method = Procurement method
+field-plan-lines = Plan lines
 error-auth-not_permitted = You cannot do this to this record.
 api-search-tenders = Search procurement processes
 api-get-tender = Read a whole procurement process

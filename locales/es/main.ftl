@@ -298,6 +298,7 @@ verr-limit-reached = La cuenta ya tiene el máximo permitido.
 verr-private-address = La plataforma no llama a direcciones locales ni de redes privadas.
 error-rule-violated = La solicitud no cumple las reglas del método de compra.
 error-opening-failed = No se pudieron abrir las ofertas; no se abrió ninguna.
+error-tender-document_required = Adjunte las bases (al menos un documento del proceso) antes de publicar; no se publicó nada.
 
 ## Reglas del reglamento de compras
 days-kind-calendar = días calendario
@@ -344,8 +345,10 @@ plan-awarded-quantity = Cantidad adjudicada
 plan-awarded-value = Valor adjudicado
 plan-tenders = Procesos
 plan-create-tender = Crear un proceso con las líneas seleccionadas
+plan-method-hint = Solo se ofrecen las modalidades cuyo rango de valor admite el valor planificado de las líneas seleccionadas.
 field-title = Título
 field-method = Método de compra
+field-plan-lines = Líneas del plan
 error-auth-not_permitted = No puede realizar esta acción sobre este registro.
 api-search-tenders = Buscar procesos de compra
 api-get-tender = Consultar un proceso de compra completo

@@ -1104,7 +1104,8 @@ pub async fn edit_page(
             .map(|l| l.number)
             .unwrap_or(1)
     };
-    // Estimated unit prices are not stored per item; the draft keeps the lot's estimate spread.
+    // Each item keeps its estimated unit price (issue 13: plan → tender kept none); items
+    // stored before migration 8 have none, and a single-item lot's estimate gives it back.
     let f = TenderWebForm {
         title: t.title.clone(),
         description: t.description.clone(),
@@ -1136,6 +1137,9 @@ pub async fn edit_page(
         item_price: items
             .iter()
             .map(|i| {
+                if let Some(price) = &i.unit_price {
+                    return price.clone();
+                }
                 let lot = lots.iter().find(|l| l.id == i.lot_id);
                 let lot_items: Vec<_> = items.iter().filter(|x| x.lot_id == i.lot_id).collect();
                 match (lot, lot_items.len()) {
@@ -1210,16 +1214,21 @@ pub struct FromPlanForm {
     method: String,
     #[serde(default)]
     lines: Vec<String>,
+    /// The plan year shown (to show the same page again when refused).
+    #[serde(default)]
+    year: Option<i64>,
 }
 
-/// `POST /plan/tender`: a draft from plan lines, then its edit form.
+/// `POST /plan/tender`: a draft from plan lines, then its edit form. A refusal shows the plan
+/// page again with the form as it was and each error at its field, with its translated label
+/// (issue 13: a method the value cannot use was refused only on save, under a raw key).
 pub async fn from_plan(
     State(state): State<AppState>,
     ctx: RequestContext,
     WebForm(f): WebForm<FromPlanForm>,
 ) -> AppResult<Response> {
     let lines: Vec<i64> = f.lines.iter().filter_map(|l| l.parse().ok()).collect();
-    let t = tenders::from_plan(
+    let result = tenders::from_plan(
         &state.db,
         &state.rulebook,
         state.config.timezone,
@@ -1229,13 +1238,38 @@ pub async fn from_plan(
         &lines,
         state.now(),
     )
-    .await?;
-    Ok(redirect_with_flash(
-        &state,
-        &format!("/tenders/{}/edit", t.id),
-        "flash-draft-saved",
-        None,
-    ))
+    .await;
+    match result {
+        Ok(t) => Ok(redirect_with_flash(
+            &state,
+            &format!("/tenders/{}/edit", t.id),
+            "flash-draft-saved",
+            None,
+        )),
+        Err(e) if is_form_error(&e) => {
+            // The rulebook's refusals (value outside the method's band) concern the method.
+            let errors = field_errors(&state, &ctx, &e)
+                .into_iter()
+                .map(|(field, message)| match &e {
+                    ServiceError::Rules(_) if !field.is_empty() => ("method".to_string(), message),
+                    _ => (field, message),
+                })
+                .collect();
+            super::plan::render_page(
+                &state,
+                &ctx,
+                &super::plan::YearQuery { year: f.year },
+                super::plan::FromPlanState {
+                    title: f.title,
+                    method: f.method,
+                    lines,
+                    errors,
+                },
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 // ------------------------------------------------------------------ bids

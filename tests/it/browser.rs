@@ -374,6 +374,21 @@ async fn tender_from_publication_to_contract(backend: Backend) {
         .trim_start_matches("/tenders/")
         .parse()
         .expect("the draft's page");
+    // Publication requires the bidding conditions: the buyer uploads them first (issue 13).
+    let bases = std::env::temp_dir().join(format!("tianguis-bases-{id}.txt"));
+    std::fs::write(
+        &bases,
+        "Bases de la cotización: condiciones, plazos y requisitos.",
+    )
+    .unwrap();
+    c.find(Locator::Css("#doc-file"))
+        .await
+        .unwrap()
+        .send_keys(bases.to_str().unwrap())
+        .await
+        .unwrap();
+    click(c, "form[action*='/documents'] button[type=submit]").await;
+    wait_for(c, &tender_path, "tianguis-bases-").await;
     click(c, "[data-testid=publish]").await;
     wait_for(c, &tender_path, "phase-clarification").await;
     sign_out(c).await;

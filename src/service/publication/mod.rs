@@ -99,6 +99,12 @@ pub async fn settings(db: &mut impl Queryable) -> Result<Settings, RepoError> {
     })
 }
 
+/// A method's `procurementMethodDetails`: its name and citation. The red flags recognise the
+/// platform's own methods by it (`dashboards::RuleInputs`).
+pub fn method_details(method: &tianguis_rulebook::Method) -> String {
+    format!("{} ({})", method.name_es(), method.cite())
+}
+
 /// The OCDS method and the method's name from the tender's rulebook. Embedded rulebooks are
 /// parsed once per process; a rulebook loaded from a file that is not embedded falls back to
 /// `direct`/`open` and the method code.
@@ -126,11 +132,7 @@ fn method_of(tender: &tenders::TenderRow) -> (&'static str, String, Option<(Stri
         .and_then(|c| book.exception_category(c))
         .map(|e| (e.name_es.clone(), e.article.clone()));
     match book.method(&tender.method_code) {
-        Some(m) => (
-            m.ocds_method().as_str(),
-            format!("{} ({})", m.name_es(), m.cite()),
-            exception,
-        ),
+        Some(m) => (m.ocds_method().as_str(), method_details(m), exception),
         None => (fallback, tender.method_code.clone(), exception),
     }
 }
