@@ -66,12 +66,39 @@ dash-col-hhi = HHI
 dash-direct = Direct purchases (%)
 dash-col-direct-count = By number (%)
 dash-col-direct-value = By value (%)
-dash-competition = Competition
+dash-single-bid = Single-bid processes (%)
+dash-bidders = Bidders per process, on average
 dash-col-single-bid = Single-bid processes (%)
 dash-col-bidders = Average bidders
 dash-savings = Savings (%)
 dash-col-auction-savings = Reverse auctions (%)
 dash-col-estimate-savings = Awards vs estimates (%)
+dash-axis-suppliers = Number of suppliers
+dash-axis-share = Share of the awarded value
+dash-axis-percent = Percentage
+dash-axis-hhi = Index (0–10,000)
+dash-axis-bidders = Bidders per process
+chart-no-data = No data for this chart yet.
+chart-kind-bars = Bar chart
+chart-kind-lines = Line chart
+chart-kind-steps = Step chart
+chart-desc = { $kind } of { $series }, { $from } to { $to }. Vertical axis: { $unit }. The data table gives every value.
+chart-percent = { $value }%
+chart-month = { $month ->
+    [m1] Jan
+    [m2] Feb
+    [m3] Mar
+    [m4] Apr
+    [m5] May
+    [m6] Jun
+    [m7] Jul
+    [m8] Aug
+    [m9] Sep
+    [m10] Oct
+    [m11] Nov
+   *[m12] Dec
+}
+chart-day-month = { $month } { $day }
 flags-title = Red flags
 flags-lead = Processes that deserve a closer look, with the reason of each flag in plain words and the figures that raised it. A flag is a signal, not a finding.
 flags-none = No process is flagged with these filters.
@@ -900,6 +927,9 @@ auction-bidder = Bidder
 auction-price = Price
 auction-bids = Bids
 auction-chart = Price over time
+auction-chart-price = Lot price
+auction-chart-data = Chart data
+auction-chart-time = Time
 auction-refusal-not_participant = you do not take part in this auction.
 auction-refusal-pass_not_applicable = passing only exists in turn-based rounds.
 auction-refusal-not_held = no auction is held for this lot.

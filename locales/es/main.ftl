@@ -66,12 +66,39 @@ dash-col-hhi = IHH
 dash-direct = Compras directas (%)
 dash-col-direct-count = Por número (%)
 dash-col-direct-value = Por valor (%)
-dash-competition = Competencia
+dash-single-bid = Procesos con una sola oferta (%)
+dash-bidders = Oferentes por proceso, en promedio
 dash-col-single-bid = Procesos con una sola oferta (%)
 dash-col-bidders = Oferentes en promedio
 dash-savings = Ahorros (%)
 dash-col-auction-savings = Subastas inversas (%)
 dash-col-estimate-savings = Adjudicado frente a estimado (%)
+dash-axis-suppliers = Número de proveedores
+dash-axis-share = Porcentaje del valor adjudicado
+dash-axis-percent = Porcentaje
+dash-axis-hhi = Índice (0–10 000)
+dash-axis-bidders = Oferentes por proceso
+chart-no-data = Aún no hay datos para esta gráfica.
+chart-kind-bars = Gráfica de barras
+chart-kind-lines = Gráfica de líneas
+chart-kind-steps = Gráfica escalonada
+chart-desc = { $kind } de { $series }, de { $from } a { $to }. Eje vertical: { $unit }. La tabla de datos da cada valor.
+chart-percent = { $value } %
+chart-month = { $month ->
+    [m1] ene
+    [m2] feb
+    [m3] mar
+    [m4] abr
+    [m5] may
+    [m6] jun
+    [m7] jul
+    [m8] ago
+    [m9] sep
+    [m10] oct
+    [m11] nov
+   *[m12] dic
+}
+chart-day-month = { $day } { $month }
 flags-title = Alertas de riesgo
 flags-lead = Procesos que merecen una mirada más atenta, con el motivo de cada alerta en palabras sencillas y las cifras que la activaron. Una alerta es una señal, no una conclusión.
 flags-none = Ningún proceso tiene alertas con estos filtros.
@@ -900,6 +927,9 @@ auction-bidder = Oferente
 auction-price = Precio
 auction-bids = Pujas
 auction-chart = Precio en el tiempo
+auction-chart-price = Precio del lote
+auction-chart-data = Datos de la gráfica
+auction-chart-time = Hora
 auction-refusal-not_participant = usted no participa en esta subasta.
 auction-refusal-pass_not_applicable = solo se puede pasar en rondas por turnos.
 auction-refusal-not_held = no se realiza subasta para este lote.

@@ -11,6 +11,7 @@ pub mod audit;
 pub mod awards;
 pub mod bids;
 pub mod catalogue;
+pub mod chart;
 pub mod context;
 pub mod dashboards;
 pub mod error;
@@ -249,6 +250,12 @@ pub fn routes() -> Vec<Route> {
         // Electronic reverse auctions (issue 4)
         route(M::GET, "/auctions", Public, get(auctions::list_page)),
         route(M::GET, "/auctions/{id}", Public, get(auctions::page)),
+        route(
+            M::GET,
+            "/auctions/{id}/chart",
+            Public,
+            get(auctions::chart_fragment),
+        ),
         route(
             M::POST,
             "/auctions/{id}/resumption",

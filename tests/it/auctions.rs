@@ -549,7 +549,7 @@ async fn live_auction(app: TestApp) {
         .await
         .unwrap();
     assert!(
-        page.contains("<svg class=\"chart\""),
+        page.contains("class=\"chart chart-narrow\""),
         "server-rendered chart"
     );
     assert!(page.contains("88000.00"));

@@ -722,7 +722,8 @@ async fn dashboards_in_a_browser(backend: Backend) {
             "dash-concentration" => vec![pct(r.top10_share), pct(r.top4_share)],
             "dash-hhi" => vec![num(r.hhi)],
             "dash-direct" => vec![pct(r.direct_share_by_count), pct(r.direct_share_by_value)],
-            "dash-competition" => vec![pct(r.single_bid_rate), num(r.average_bidders)],
+            "dash-single-bid" => vec![pct(r.single_bid_rate)],
+            "dash-bidders" => vec![num(r.average_bidders)],
             _ => vec![
                 pct(r.auction_savings.as_ref().and_then(|s| s.rate)),
                 pct(r.estimate_savings.as_ref().and_then(|s| s.rate)),
@@ -734,7 +735,8 @@ async fn dashboards_in_a_browser(backend: Backend) {
         "dash-concentration",
         "dash-hhi",
         "dash-direct",
-        "dash-competition",
+        "dash-single-bid",
+        "dash-bidders",
         "dash-savings",
     ] {
         let rows = c
@@ -754,10 +756,10 @@ async fn dashboards_in_a_browser(backend: Backend) {
         }
     }
     let charts = c
-        .find_all(Locator::Css("section.chart-block svg"))
+        .find_all(Locator::Css("section.chart-block figure svg.chart-wide"))
         .await
         .unwrap();
-    assert_eq!(charts.len(), 6, "every dashboard has its chart");
+    assert_eq!(charts.len(), 7, "every dashboard has its chart");
 
     // The filter form, submitted by the browser: direct purchases only.
     set(c, "select[name=method]", "direct").await;
