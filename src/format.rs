@@ -100,6 +100,26 @@ pub fn quantity_text(value: &str, lang: Lang) -> String {
     }
 }
 
+/// A number with exactly the decimals it needs (`1,234,567.5`, `25`): chart ticks, scores.
+pub fn number(value: Decimal, lang: Lang) -> String {
+    digits(value.normalize(), lang)
+}
+
+/// A round amount of money for an axis tick: `Q 1,000,010` (no `.00`: ticks are round, and
+/// narrow charts need the room).
+pub fn money_tick(value: Decimal, currency: &str, lang: Lang) -> String {
+    let sign = if value.is_sign_negative() && !value.is_zero() {
+        "-"
+    } else {
+        ""
+    };
+    format!(
+        "{sign}{}\u{a0}{}",
+        currency_symbol(currency),
+        number(value.abs(), lang)
+    )
+}
+
 /// A count: `1,234`.
 pub fn count(value: i64, lang: Lang) -> String {
     digits(Decimal::from(value), lang)
@@ -250,6 +270,13 @@ mod tests {
         assert_eq!(quantity(d("1250.500"), Lang::En), "1,250.5");
         assert_eq!(quantity_text("10000", Lang::Es), "10,000");
         assert_eq!(count(1234, Lang::En), "1,234");
+        assert_eq!(number(d("1234567.50"), Lang::Es), "1,234,567.5");
+        assert_eq!(number(d("-2500"), Lang::En), "-2,500");
+        assert_eq!(number(d("0.25"), Lang::Es), "0.25");
+        assert_eq!(
+            money_tick(d("1000010.00"), "GTQ", Lang::En),
+            "Q\u{a0}1,000,010"
+        );
         assert_eq!(percent(d("0.1234"), 1, Lang::Es), "12.3\u{a0}%");
         assert_eq!(percent(d("0.5"), 0, Lang::En), "50%");
     }

@@ -790,7 +790,7 @@ fn price_chart(
             (
                 ctx.time_us(&p.at.as_micros()),
                 bidder(p.label.0),
-                crate::domain::money::format(p.price, currency),
+                ctx.money_d(&p.price, currency),
             )
         })
         .collect();

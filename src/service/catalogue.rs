@@ -582,33 +582,6 @@ pub async fn export_xlsx(db: &Database) -> Result<Vec<u8>, ServiceError> {
     book.save_to_buffer().map_err(err)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn csv_with_semicolons_and_bom() {
-        let rows = read_table(
-            "\u{FEFF}code;kind;name;unit\nMED-1;medicine;Paracetamol;tableta\n".as_bytes(),
-        )
-        .unwrap();
-        assert_eq!(rows[0], vec!["code", "kind", "name", "unit"]);
-        assert_eq!(rows[1][2], "Paracetamol");
-    }
-
-    #[test]
-    fn garbage_is_unreadable() {
-        assert_eq!(
-            read_table(&[0xff, 0xfe, 0x00, 0x01]),
-            Err(FileProblem::Unreadable)
-        );
-        assert_eq!(
-            read_table(b"PK\x03\x04garbage"),
-            Err(FileProblem::Unreadable)
-        );
-    }
-}
-
 /// Tells the therapeutic committee's reviewers (administrators other than the proposer) that a
 /// proposal waits for them: a review nobody hears of is never done (issue 13).
 async fn notify_reviewers(
@@ -637,4 +610,31 @@ async fn notify_reviewers(
 
 fn by_of(actor: &Actor) -> i64 {
     actor.user_id().unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_with_semicolons_and_bom() {
+        let rows = read_table(
+            "\u{FEFF}code;kind;name;unit\nMED-1;medicine;Paracetamol;tableta\n".as_bytes(),
+        )
+        .unwrap();
+        assert_eq!(rows[0], vec!["code", "kind", "name", "unit"]);
+        assert_eq!(rows[1][2], "Paracetamol");
+    }
+
+    #[test]
+    fn garbage_is_unreadable() {
+        assert_eq!(
+            read_table(&[0xff, 0xfe, 0x00, 0x01]),
+            Err(FileProblem::Unreadable)
+        );
+        assert_eq!(
+            read_table(b"PK\x03\x04garbage"),
+            Err(FileProblem::Unreadable)
+        );
+    }
 }

@@ -7,7 +7,6 @@
 //! never disagree. It is marked as a demonstration document.
 
 use super::ServiceError;
-use crate::domain::money;
 use crate::domain::time::Timestamp;
 use crate::report::pdf::Document;
 use crate::repository::{Database, tenders};
@@ -55,7 +54,11 @@ pub async fn bidding_conditions(
     ));
     doc.line(&format!(
         "Valor estimado: {}",
-        money::format(money::stored(&tender.estimated_value), &tender.currency)
+        crate::format::money_text(
+            &tender.estimated_value,
+            &tender.currency,
+            crate::domain::lang::Lang::Es
+        )
     ));
     doc.line(&format!(
         "Fecha límite de aclaraciones: {}",
@@ -81,7 +84,13 @@ pub async fn bidding_conditions(
                         format!("{} {}", i.quantity, i.unit),
                         i.unit_price
                             .as_deref()
-                            .map(|p| money::format(money::stored(p), currency))
+                            .map(|p| {
+                                crate::format::money_text(
+                                    p,
+                                    currency,
+                                    crate::domain::lang::Lang::Es,
+                                )
+                            })
                             .unwrap_or_default(),
                     ]
                 })

@@ -26,9 +26,7 @@ async fn bid_form_errors(app: TestApp) {
         .await;
     assert_eq!(s, StatusCode::CREATED, "{t}");
     let id = t["id"].as_i64().unwrap();
-    let (s, t) = buyer
-        .post(&format!("/api/tenders/{id}/publish"), json!({}))
-        .await;
+    let (s, t) = buyer.publish(id).await;
     assert_eq!(s, StatusCode::OK, "{t}");
     let detail = app.get_json(&format!("/api/tenders/{id}")).await;
     let lot = detail["lots"][0]["lot"]["id"].as_i64().unwrap();

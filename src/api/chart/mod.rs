@@ -4,7 +4,7 @@
 //! - Drawing: the `plotters` crate and its SVG backend (axes, tick marks, grid, bars, lines);
 //!   this module decides what plotters cannot know: which ticks (`ticks`: nice values, local
 //!   clock and calendar times), how they read in the page's language (money through
-//!   `crate::domain::money::format`), and where legends and direct labels go so they never
+//!   `crate::format`), and where legends and direct labels go so they never
 //!   overlap (text widths are estimated conservatively; labels are stacked, not guessed).
 //! - One unit per vertical axis: a chart has one [`Unit`]; a figure that would mix a share and
 //!   a count is two charts.
@@ -228,11 +228,12 @@ impl<'a> Words<'a> {
 
     fn value(&self, unit: &Unit, v: Decimal) -> String {
         match unit {
-            Unit::Count | Unit::Index => group(v),
-            Unit::Percent => self
-                .ctx
-                .t_with("chart-percent", &args(&[("value", group(v))])),
-            Unit::Money(currency) => crate::domain::money::format(v, currency),
+            Unit::Count | Unit::Index => crate::format::number(v, self.ctx.lang),
+            Unit::Percent => self.ctx.t_with(
+                "chart-percent",
+                &args(&[("value", crate::format::number(v, self.ctx.lang))]),
+            ),
+            Unit::Money(currency) => crate::format::money_tick(v, currency, self.ctx.lang),
         }
     }
 }
@@ -242,28 +243,6 @@ fn args(pairs: &[(&str, String)]) -> Vec<(String, String)> {
         .iter()
         .map(|(k, v)| (k.to_string(), v.clone()))
         .collect()
-}
-
-/// `1234567.5` → `1,234,567.5`: comma grouping and a decimal point, the convention of both
-/// languages here (es-GT and en-US; issue 13, point 3).
-fn group(v: Decimal) -> String {
-    let text = v.normalize().abs().to_string();
-    let (int, frac) = text.split_once('.').unwrap_or((&text, ""));
-    let mut out = String::new();
-    if v.is_sign_negative() && !v.is_zero() {
-        out.push('-');
-    }
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if !frac.is_empty() {
-        out.push('.');
-        out.push_str(frac);
-    }
-    out
 }
 
 fn escape(text: &str) -> String {
@@ -689,19 +668,4 @@ fn direct_labels(
         ))?;
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn numbers_are_grouped_with_a_decimal_point() {
-        let d = |s: &str| s.parse::<Decimal>().unwrap();
-        assert_eq!(group(d("1234567.50")), "1,234,567.5");
-        assert_eq!(group(d("999")), "999");
-        assert_eq!(group(d("0")), "0");
-        assert_eq!(group(d("-2500")), "-2,500");
-        assert_eq!(group(d("0.25")), "0.25");
-    }
 }

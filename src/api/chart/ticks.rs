@@ -3,7 +3,7 @@
 //!
 //! - Values: "nice" steps of 1, 2 or 5 × 10ⁿ (Heckbert, "Nice numbers for graph labels",
 //!   Graphics Gems, 1990), exact decimals so a money tick is formatted by
-//!   `crate::domain::money::format` without floating-point noise.
+//!   `crate::format` without floating-point noise.
 //! - Instants: steps from a second to years, aligned in the configured zone (a tick at 14:00
 //!   local, at local midnight, on the first of a month); each tick names the coarsest unit that
 //!   changes there (the multi-scale convention of d3-time-format): `14:30`, `8 dic`, `dic`,
@@ -108,7 +108,7 @@ pub fn time_ticks(from: Timestamp, to: Timestamp, zone: Tz, max: usize) -> Vec<T
             .map(|dt| Timestamp::from_datetime(dt.with_timezone(&chrono::Utc)))
     };
     let mut at: Vec<Timestamp> = Vec::new();
-    if let Some(step) = STEPS.iter().copied().find(|s| span / s + 1 <= max) {
+    if let Some(step) = STEPS.iter().copied().find(|s| span / s < max) {
         // Aligned on local midnight of the first day: 14:00, 14:15…; whole days; weeks.
         let mut day = start.date_naive();
         let seconds = i64::from(start.num_seconds_from_midnight());
@@ -140,7 +140,7 @@ pub fn time_ticks(from: Timestamp, to: Timestamp, zone: Tz, max: usize) -> Vec<T
                 let years = span / (DAY * 365) + 1;
                 (0..18)
                     .flat_map(|e| [1, 2, 5].map(|m| m * 10_i64.pow(e)))
-                    .find(|y| years / y + 1 <= max)
+                    .find(|y| years / y < max)
                     .unwrap_or(1)
                     * 12
             });
@@ -160,7 +160,7 @@ pub fn time_ticks(from: Timestamp, to: Timestamp, zone: Tz, max: usize) -> Vec<T
             month += step;
         }
     }
-    let fine = STEPS.iter().copied().find(|s| span / s + 1 <= max);
+    let fine = STEPS.iter().copied().find(|s| span / s < max);
     at.into_iter()
         .map(|t| {
             let l = local(t);
