@@ -75,8 +75,8 @@ pub fn money(value: Decimal, currency: &str, lang: Lang) -> String {
     } else {
         ""
     };
-    // A no-break space keeps the symbol with its amount when a table cell wraps.
-    format!("{sign}{}\u{a0}{text}", currency_symbol(currency))
+    // A plain space, as people type it (and search for it); number cells do not wrap (CSS).
+    format!("{sign}{} {text}", currency_symbol(currency))
 }
 
 /// Money stored as exact text (`"1086426.24"`); text that is not a number is shown as it is.
@@ -114,7 +114,7 @@ pub fn money_tick(value: Decimal, currency: &str, lang: Lang) -> String {
         ""
     };
     format!(
-        "{sign}{}\u{a0}{}",
+        "{sign}{} {}",
         currency_symbol(currency),
         number(value.abs(), lang)
     )
@@ -251,16 +251,13 @@ mod tests {
     #[test]
     fn money_in_both_languages_follows_guatemalan_usage() {
         for lang in [Lang::Es, Lang::En] {
-            assert_eq!(money(d("1086426.24"), "GTQ", lang), "Q\u{a0}1,086,426.24");
-            assert_eq!(money(d("1234"), "GTQ", lang), "Q\u{a0}1,234.00");
-            assert_eq!(money(d("0.0345"), "GTQ", lang), "Q\u{a0}0.0345");
-            assert_eq!(money(d("12.5"), "USD", lang), "US$\u{a0}12.50");
-            assert_eq!(money(d("-75.5"), "GTQ", lang), "-Q\u{a0}75.50");
+            assert_eq!(money(d("1086426.24"), "GTQ", lang), "Q 1,086,426.24");
+            assert_eq!(money(d("1234"), "GTQ", lang), "Q 1,234.00");
+            assert_eq!(money(d("0.0345"), "GTQ", lang), "Q 0.0345");
+            assert_eq!(money(d("12.5"), "USD", lang), "US$ 12.50");
+            assert_eq!(money(d("-75.5"), "GTQ", lang), "-Q 75.50");
         }
-        assert_eq!(
-            money_text("175000.00", "GTQ", Lang::Es),
-            "Q\u{a0}175,000.00"
-        );
+        assert_eq!(money_text("175000.00", "GTQ", Lang::Es), "Q 175,000.00");
         assert_eq!(money_text("n/a", "GTQ", Lang::Es), "n/a");
     }
 
@@ -273,10 +270,7 @@ mod tests {
         assert_eq!(number(d("1234567.50"), Lang::Es), "1,234,567.5");
         assert_eq!(number(d("-2500"), Lang::En), "-2,500");
         assert_eq!(number(d("0.25"), Lang::Es), "0.25");
-        assert_eq!(
-            money_tick(d("1000010.00"), "GTQ", Lang::En),
-            "Q\u{a0}1,000,010"
-        );
+        assert_eq!(money_tick(d("1000010.00"), "GTQ", Lang::En), "Q 1,000,010");
         assert_eq!(percent(d("0.1234"), 1, Lang::Es), "12.3\u{a0}%");
         assert_eq!(percent(d("0.5"), 0, Lang::En), "50%");
     }
@@ -325,7 +319,7 @@ mod tests {
         fn what_is_written_reads_back(minor in -10_000_000_000i64..10_000_000_000i64) {
             let value = Decimal::new(minor, 2);
             let shown = money(value, "GTQ", Lang::Es);
-            let typed = shown.replace(['Q', '\u{a0}'], "");
+            let typed = shown.replace(['Q', ' '], "");
             proptest::prop_assert_eq!(parse_decimal(&typed), Ok(value));
         }
     }

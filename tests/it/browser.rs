@@ -639,11 +639,21 @@ async fn live_auction_in_three_browsers(backend: Backend) {
     click(a, "[data-testid=bid-submit]").await;
     click(a, "[data-testid=bid-confirm-yes]").await;
     wait_text(a, "[data-testid=bid-outcome]", "no baja lo suficiente").await;
-    let chart = o
-        .find(Locator::Css("#chart svg path"))
-        .await
-        .expect("the observer's chart");
-    assert!(chart.attr("d").await.unwrap().is_some());
+    // The observer's chart follows: the script fetches the server-drawn chart again after a new
+    // price, and the price lines (SVG polylines) are there.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Ok(line) = o.find(Locator::Css("#chart svg polyline")).await
+            && line.attr("points").await.unwrap().is_some()
+        {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the observer's chart has no price line"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 
     // Time runs out: every page shows the result.
     app.state.advance_clock(4_000);

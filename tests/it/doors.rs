@@ -111,9 +111,7 @@ async fn rate_limits(backend: Backend) {
         .post("/api/tenders", tender_form(&app, app.state.now()).await)
         .await;
     let id = t["id"].as_i64().unwrap();
-    let (s, body) = buyer
-        .post(&format!("/api/tenders/{id}/publish"), json!({}))
-        .await;
+    let (s, body) = buyer.publish(id).await;
     assert_eq!(s, StatusCode::OK, "{body}");
     let (_, detail) = buyer.get(&format!("/api/tenders/{id}")).await;
     let lot = detail["lots"][0]["lot"]["id"].as_i64().unwrap();
@@ -371,9 +369,7 @@ async fn opening_form_for_the_committee_only(app: TestApp) {
         .post("/api/tenders", tender_form(&app, app.state.now()).await)
         .await;
     let id = t["id"].as_i64().unwrap();
-    let (s, body) = buyer
-        .post(&format!("/api/tenders/{id}/publish"), json!({}))
-        .await;
+    let (s, body) = buyer.publish(id).await;
     assert_eq!(s, StatusCode::OK, "{body}");
     let (s, body) = As::user(&app, "admin")
         .await
@@ -441,9 +437,7 @@ async fn hidden_bid_count(backend: Backend) {
         .post("/api/tenders", tender_form(&app, app.state.now()).await)
         .await;
     let id = t["id"].as_i64().unwrap();
-    let (s, body) = buyer
-        .post(&format!("/api/tenders/{id}/publish"), json!({}))
-        .await;
+    let (s, body) = buyer.publish(id).await;
     assert_eq!(s, StatusCode::OK, "{body}");
     let (_, detail) = buyer.get(&format!("/api/tenders/{id}")).await;
     let lot = detail["lots"][0]["lot"]["id"].as_i64().unwrap();

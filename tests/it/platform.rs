@@ -319,9 +319,21 @@ fn every_code_shown_to_users_is_translated() {
         keys.extend(codes.iter().map(|c| format!("{prefix}-{c}")));
     }
     let literal = regex::Regex::new(r#""(flash-[a-z0-9-]+[a-z0-9])""#).unwrap();
-    for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/src/api")).unwrap() {
-        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
-        keys.extend(literal.captures_iter(&text).map(|c| c[1].to_string()));
+    // Every source file under src/api, its folders (src/api/chart) included.
+    let mut folders = vec![std::path::PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/src/api"
+    ))];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                folders.push(path);
+                continue;
+            }
+            let text = std::fs::read_to_string(path).unwrap();
+            keys.extend(literal.captures_iter(&text).map(|c| c[1].to_string()));
+        }
     }
     assert!(keys.len() > 80, "{}", keys.len());
     for lang in Lang::ALL {
