@@ -11,6 +11,7 @@ mod dashboards;
 mod desks;
 mod errors;
 mod esourcing;
+mod findability;
 mod matrix;
 mod ocds_import;
 mod open_data;
