@@ -38,9 +38,7 @@ async fn publish(app: &TestApp, reference: &str, lot1_code: &str, description: &
     let (s, t) = buyer.post("/api/tenders", form).await;
     assert_eq!(s, StatusCode::CREATED, "{t}");
     let id = t["id"].as_i64().unwrap();
-    let (s, t) = buyer
-        .post(&format!("/api/tenders/{id}/publish"), json!({}))
-        .await;
+    let (s, t) = buyer.publish(id).await;
     assert_eq!(s, StatusCode::OK, "{t}");
     app.get_json(&format!("/api/tenders/{id}")).await
 }
@@ -73,8 +71,11 @@ async fn search_and_follow(app: TestApp) {
     let y = publish(&app, "HOSP-2026-0777", "MED-0020", "Compra anual.").await;
     // Z, published last, has a reference that the exact one is a prefix of.
     let z = publish(&app, "HOSP-2026-00201", "MED-0005", "Compra anual.").await;
-    let (x_id, y_id) = (x["id"].as_i64().unwrap(), y["id"].as_i64().unwrap());
-    let z_id = z["id"].as_i64().unwrap();
+    let (x_id, y_id) = (
+        x["tender"]["id"].as_i64().unwrap(),
+        y["tender"]["id"].as_i64().unwrap(),
+    );
+    let z_id = z["tender"]["id"].as_i64().unwrap();
 
     // A code typed with its separators matches that code, not references holding 0020.
     let (ids, _) = found(&app, "MED-0020").await;
@@ -223,11 +224,16 @@ async fn history(app: TestApp) {
         .expect("the demo year seeds");
 
     // A contracted tender: its supplier's profile lists the bid, award and contract.
+    // A competitive one: a direct purchase has a contract but no sealed bid to list.
     let list = app
-        .get_json("/api/tenders?phase=contracted&per_page=1")
+        .get_json("/api/tenders?phase=contracted&per_page=200")
         .await;
-    let tender_id = list["items"][0]["id"]
-        .as_i64()
+    let tender_id = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["direct_award"] == false)
+        .and_then(|t| t["id"].as_i64())
         .unwrap_or_else(|| panic!("{list}"));
     let tender = app.get_json(&format!("/api/tenders/{tender_id}")).await;
     let contract = &tender["contracts"][0];
@@ -246,9 +252,10 @@ async fn history(app: TestApp) {
     }
     let html = page_text(app.url(&format!("/suppliers/{supplier_id}")), None).await;
     assert!(html.contains(&format!("href=\"/tenders/{tender_id}\"")));
-    let amount = tianguis::domain::money::format(
-        tianguis::domain::money::stored(contract["contract"]["amount"].as_str().unwrap()),
+    let amount = tianguis::format::money_text(
+        contract["contract"]["amount"].as_str().unwrap(),
         contract["contract"]["currency"].as_str().unwrap(),
+        tianguis::domain::lang::Lang::Es,
     );
     assert!(html.contains(&amount), "{amount} on the profile");
     // The tender page links its suppliers to their profiles.
