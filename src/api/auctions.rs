@@ -23,6 +23,7 @@ use crate::domain::error_code::ErrorCode;
 use crate::domain::time::Timestamp;
 use crate::domain::validation::{FieldCode, FieldError};
 use crate::repository::auctions::AuctionRow;
+use crate::service::auctions::listing::AuctionListing;
 use crate::service::auctions::{
     self, Ack, AuctionInfo, HubError, LiveCommand, hub::FORWARD_HEADER,
 };
@@ -619,12 +620,22 @@ impl LiveSession {
 #[template(path = "auctions.html")]
 struct AuctionsPage {
     ctx: PageCtx,
-    list: Vec<AuctionRow>,
+    list: Vec<AuctionListing>,
 }
 
-/// `GET /auctions`: scheduled and running auctions.
+impl AuctionsPage {
+    fn money(&self, value: &Decimal, currency: &str) -> String {
+        self.ctx.money_d(value, currency)
+    }
+    fn money_text(&self, value: &str, currency: &str) -> String {
+        self.ctx.money(value, currency)
+    }
+}
+
+/// `GET /auctions`: running and scheduled auctions, then finished ones, each with its tender,
+/// lot, start and (finished) savings against the estimate.
 pub async fn list_page(State(state): State<AppState>, ctx: RequestContext) -> AppResult<Response> {
-    let list = auctions::public_list(&state.db, 500).await?;
+    let list = auctions::listing::listing(&state.db, 500).await?;
     Ok(render(&AuctionsPage {
         ctx: PageCtx::new(&state, &ctx),
         list,

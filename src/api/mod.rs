@@ -478,6 +478,12 @@ pub fn routes() -> Vec<Route> {
             SUPPLIER,
             post(tenders::follow),
         ),
+        route(
+            M::DELETE,
+            "/api/tenders/{id}/follow",
+            SUPPLIER,
+            delete(tenders::unfollow),
+        ),
         upload(route(
             M::POST,
             "/api/tenders/{id}/bids",
@@ -630,6 +636,12 @@ pub fn routes() -> Vec<Route> {
             "/tenders/{id}/follow",
             SUPPLIER,
             post(tender_pages::follow),
+        ),
+        route(
+            M::POST,
+            "/tenders/{id}/unfollow",
+            SUPPLIER,
+            post(tender_pages::unfollow),
         ),
         route(
             M::GET,

@@ -82,7 +82,7 @@ Authentication: `Authorization: Bearer tgs_…` personal API tokens; public data
         workspace::committee_json, workspace::notifications_json, workspace::notifications_read_json,
         tenders::rulebook, tenders::search, tenders::get_one, tenders::create, tenders::update,
         tenders::publish, tenders::amend, tenders::cancel, tenders::unsuccessful, tenders::add_document,
-        tenders::ask, tenders::answer, tenders::follow,
+        tenders::ask, tenders::answer, tenders::follow, tenders::unfollow,
         bids::submit, bids::withdraw, bids::mine, bids::receipt, bids::opening_key, bids::open,
         evaluation::declare, evaluation::verdict, evaluation::score, evaluation::save_grid, evaluation::submit, evaluation::complete,
         awards::award, awards::complain, awards::resolve, awards::sign, awards::amend,

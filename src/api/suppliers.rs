@@ -10,6 +10,7 @@ use crate::domain::supplier::{CATEGORIES, Supplier, SupplierStatus};
 use crate::domain::validation::FieldCode;
 use crate::repository::Page;
 use crate::repository::buyers::BuyerRow;
+use crate::repository::supplier_history::{HistoryAward, HistoryBid};
 use crate::service::suppliers::{
     self as supplier_service, ContactInput, OwnerInput, Registration, SupplierProfile,
 };
@@ -170,6 +171,12 @@ pub struct SupplierProfileView {
     pub suspended_at: Option<String>,
     /// Why it is suspended.
     pub suspension_reason: Option<String>,
+    /// Its opened bids, most recent first (sealed bids never show).
+    pub bids: Vec<HistoryBid>,
+    /// Its awards, most recent first.
+    pub awards: Vec<HistoryAward>,
+    /// Its contracts, most recent first.
+    pub contracts: Vec<HistoryAward>,
 }
 
 fn rfc3339(micros: Option<i64>) -> Option<String> {
@@ -206,6 +213,9 @@ impl From<&SupplierProfile> for SupplierProfileView {
             verified_at: rfc3339(p.details.verified_at),
             suspended_at: rfc3339(p.details.suspended_at),
             suspension_reason: p.details.suspension_reason.clone(),
+            bids: p.bids.clone(),
+            awards: p.awards.clone(),
+            contracts: p.contracts.clone(),
         }
     }
 }
@@ -349,6 +359,12 @@ struct DetailPage {
     supplier: Supplier,
     profile: SupplierProfileView,
     errors: Vec<(String, String)>,
+}
+
+impl DetailPage {
+    fn money(&self, value: &str, currency: &str) -> String {
+        self.ctx.money(value, currency)
+    }
 }
 
 async fn detail(

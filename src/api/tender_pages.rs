@@ -196,6 +196,8 @@ struct Actions {
     resolve: Vec<i64>,
     sign: Vec<(i64, i64)>,
     follow: bool,
+    /// The supplier already follows the tender (issue 13: "Following" and "Unfollow").
+    following: bool,
     ask: bool,
     bid: bool,
     my_bids: Vec<BidRow>,
@@ -216,6 +218,7 @@ impl Actions {
             || !self.award_lots.is_empty()
             || !self.sign.is_empty()
             || self.follow
+            || self.following
             || self.ask
             || self.bid
             || !self.my_bids.is_empty()
@@ -228,6 +231,7 @@ impl Actions {
 /// One row of a lot's evaluation result, ready to show.
 struct ResultRow {
     rank: Option<i64>,
+    supplier_id: Option<i64>,
     supplier: String,
     total: String,
     score: Option<String>,
@@ -318,14 +322,10 @@ impl TenderPage {
                     .iter()
                     .map(|b| {
                         let bid_id = b["bid_id"].as_i64().unwrap_or(0);
-                        let supplier = self
-                            .d
-                            .opened_bids
-                            .iter()
-                            .find(|o| o.bid_id == bid_id)
-                            .map(|o| o.supplier.clone())
-                            .unwrap_or_default();
+                        let opened = self.d.opened_bids.iter().find(|o| o.bid_id == bid_id);
+                        let supplier = opened.map(|o| o.supplier.clone()).unwrap_or_default();
                         ResultRow {
+                            supplier_id: opened.map(|o| o.supplier_id),
                             rank: b["rank"].as_i64(),
                             supplier,
                             total: b["total"].as_str().unwrap_or("0").to_string(),
@@ -405,6 +405,7 @@ async fn actions(
                 phase,
                 Phase::Cancelled | Phase::Contracted | Phase::Unsuccessful
             );
+        a.following = tenders::is_following(&state.db, &ctx.actor()?, d.tender.id).await?;
         a.ask = allowed(Action::AskQuestion);
         a.bid = allowed(Action::SubmitBid);
         if allowed(Action::WithdrawBid) {
@@ -663,6 +664,16 @@ pub async fn follow(
 ) -> AppResult<Response> {
     tenders::follow(&state.db, &ctx.actor()?, id, state.now()).await?;
     Ok(back_to(&state, id, "flash-following"))
+}
+
+/// `POST /tenders/{id}/unfollow`.
+pub async fn unfollow(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    ApiPath(id): ApiPath<i64>,
+) -> AppResult<Response> {
+    tenders::unfollow(&state.db, &ctx.actor()?, id, state.now()).await?;
+    Ok(back_to(&state, id, "flash-unfollowed"))
 }
 
 /// `POST /bids/{id}/withdraw`.

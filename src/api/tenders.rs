@@ -497,6 +497,19 @@ pub async fn follow(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// A supplier stops following a tender (no more notifications of it); idempotent.
+#[utoipa::path(delete, path = "/api/tenders/{id}/follow", tag = "tenders", operation_id = "unfollow_tender",
+    security(("bearer" = [])), params(("id" = i64, Path, description = "Tender id")),
+    responses((status = 204, description = "Not following")))]
+pub async fn unfollow(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    ApiPath(id): ApiPath<i64>,
+) -> AppResult<StatusCode> {
+    tenders::unfollow(&state.db, &ctx.actor()?, id, state.now()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// The rulebook in force: methods, ranges, periods, exceptions (what the forms offer).
 #[utoipa::path(get, path = "/api/rulebook", tag = "tenders", operation_id = "get_rulebook",
     responses((status = 200, body = Object)))]

@@ -448,12 +448,17 @@ struct NotificationsPage {
     ctx: PageCtx,
     list: Vec<NotificationRow>,
     unread: i64,
+    page: i64,
+    pages: i64,
 }
 
 impl NotificationsPage {
     /// The message in the reader's language, with its arguments.
     fn message(&self, n: &NotificationRow) -> String {
         message(&self.ctx, n)
+    }
+    fn page_link(&self, page: i64) -> String {
+        super::page::page_link("/notifications", page, &[])
     }
 }
 
@@ -477,12 +482,16 @@ fn message(ctx: &PageCtx, n: &NotificationRow) -> String {
 pub async fn notifications_page(
     State(state): State<AppState>,
     ctx: RequestContext,
+    ApiQuery(paging): ApiQuery<Paging>,
 ) -> AppResult<Response> {
     let user = ctx.require_user()?;
-    let (list, unread) = workspace::notifications_of(&state.db, user, 100).await?;
+    let (list, unread) =
+        workspace::notifications_of(&state.db, user, paging.offset(), paging.limit()).await?;
     Ok(render(&NotificationsPage {
         ctx: PageCtx::new(&state, &ctx),
-        list,
+        page: paging.offset() / paging.limit() + 1,
+        pages: ((list.total + paging.limit() - 1) / paging.limit()).max(1),
+        list: list.items,
         unread,
     }))
 }
@@ -522,25 +531,37 @@ pub struct NotificationView {
 /// The caller's notifications.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct NotificationList {
-    /// Newest first (up to 100).
+    /// This page, newest first.
     pub items: Vec<NotificationView>,
     /// How many are unread.
     pub unread: i64,
+    /// How many there are in all.
+    pub total: i64,
+    /// Page number.
+    pub page: i64,
+    /// Page size.
+    pub per_page: i64,
 }
 
 /// The caller's latest notifications, translated.
 #[utoipa::path(get, path = "/api/me/notifications", tag = "workspace", operation_id = "list_notifications",
-    security(("bearer" = [])),
-    responses((status = 200, body = NotificationList)))]
+    security(("bearer" = [])), params(Paging),
+    responses((status = 200, body = NotificationList), (status = 400, body = super::openapi::ErrorBody)))]
 pub async fn notifications_json(
     State(state): State<AppState>,
     ctx: RequestContext,
+    ApiQuery(paging): ApiQuery<Paging>,
 ) -> AppResult<Json<NotificationList>> {
     let user = ctx.require_user()?;
-    let (list, unread) = workspace::notifications_of(&state.db, user, 100).await?;
+    let (list, unread) =
+        workspace::notifications_of(&state.db, user, paging.offset(), paging.limit()).await?;
     let page = PageCtx::new(&state, &ctx);
     Ok(Json(NotificationList {
+        total: list.total,
+        page: paging.offset() / paging.limit() + 1,
+        per_page: paging.limit(),
         items: list
+            .items
             .iter()
             .map(|n| NotificationView {
                 id: n.id,

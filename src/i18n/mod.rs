@@ -105,9 +105,13 @@ impl I18n {
     pub fn t_args(&self, lang: Lang, key: &str, args: &[(&str, String)]) -> String {
         let mut fluent_args = FluentArgs::new();
         for (name, value) in args {
-            fluent_args.set(*name, FluentValue::from(value.clone()));
+            fluent_args.set(*name, argument(value));
         }
-        self.format(lang, key, Some(&fluent_args))
+        let mut text = self.format(lang, key, Some(&fluent_args));
+        for (_, value) in args {
+            text = one_final_period(text, value);
+        }
+        text
     }
 
     fn format(&self, lang: Lang, key: &str, args: Option<&FluentArgs<'_>>) -> String {
@@ -128,6 +132,28 @@ impl I18n {
         }
         text.into_owned()
     }
+}
+
+/// A message argument: an integer written the canonical way (`1`, `175`, not `007` or a
+/// reference) is passed as a number, so that plural selectors (`[one]`) choose by it — passed
+/// as text, "1" never matched `one` and pages said "1 resultados" (issue 13).
+fn argument(value: &str) -> FluentValue<'static> {
+    match value.parse::<i64>() {
+        Ok(n) if n.to_string() == value => FluentValue::from(n),
+        _ => FluentValue::from(value.to_string()),
+    }
+}
+
+/// Drops the sentence's period after an argument that ends with its own ("Droguería Central,
+/// S.A." then "." gave "S.A.."): the abbreviation's period closes the sentence too (RAE,
+/// *Diccionario panhispánico de dudas*, «abreviatura» 4; *The Chicago Manual of Style* 6.14).
+/// Issue 13. Every message with arguments goes through here, so no page or notification can
+/// produce the double period.
+fn one_final_period(text: String, value: &str) -> String {
+    if !value.ends_with('.') || value.ends_with("..") {
+        return text;
+    }
+    text.replace(&format!("{value}."), value)
 }
 
 /// The message ids defined in a Fluent source (for completeness tests).
@@ -154,6 +180,38 @@ mod tests {
     #[test]
     fn files_load() {
         I18n::load().unwrap();
+    }
+
+    #[test]
+    fn counts_choose_the_plural_form() {
+        // Issue 13: "1 resultados".
+        let i18n = I18n::load().unwrap();
+        let count = |lang, n: &str| i18n.t_args(lang, "results-count", &[("count", n.into())]);
+        assert_eq!(count(Lang::Es, "1"), "1 resultado");
+        assert_eq!(count(Lang::Es, "2"), "2 resultados");
+        assert_eq!(count(Lang::En, "1"), "1 result");
+        assert_eq!(count(Lang::En, "0"), "0 results");
+        // Text that only looks numeric is passed through as typed.
+        let code = i18n.t_args(Lang::Es, "results-count", &[("count", "007".into())]);
+        assert!(code.starts_with("007 "), "{code}");
+    }
+
+    #[test]
+    fn a_name_ending_in_a_period_ends_the_sentence() {
+        // Issue 13: firm names ended in "S.A..".
+        let i18n = I18n::load().unwrap();
+        let args = [
+            ("lot", "1".to_string()),
+            ("title", "Guantes".to_string()),
+            ("supplier", "Droguería Central, S.A.".to_string()),
+        ];
+        for lang in Lang::ALL {
+            let text = i18n.t_args(lang, "notification-award-decided", &args);
+            assert!(text.ends_with("Droguería Central, S.A."), "{text}");
+            assert!(!text.contains(".."), "{text}");
+        }
+        let plain = i18n.t_args(Lang::En, "flash-signed-in", &[("name", "Ana".into())]);
+        assert_eq!(plain, "Welcome, Ana.");
     }
 
     #[test]

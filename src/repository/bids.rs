@@ -383,6 +383,45 @@ pub async fn register_interest(
     Ok(())
 }
 
+/// Whether a supplier follows a tender.
+pub async fn is_interested(
+    db: &mut impl Queryable,
+    tender_id: i64,
+    supplier_id: i64,
+) -> Result<bool, RepoError> {
+    let row: Option<(i64,)> = db
+        .handle()
+        .optional(
+            &Query::select()
+                .column(TenderInterests::SupplierId)
+                .from(TenderInterests::Table)
+                .and_where(Expr::col(TenderInterests::TenderId).eq(tender_id))
+                .and_where(Expr::col(TenderInterests::SupplierId).eq(supplier_id))
+                .to_owned(),
+        )
+        .await?;
+    Ok(row.is_some())
+}
+
+/// Removes a supplier's interest in a tender; whether it was there.
+pub async fn remove_interest(
+    db: &mut impl Queryable,
+    tender_id: i64,
+    supplier_id: i64,
+) -> Result<bool, RepoError> {
+    let removed = db
+        .handle()
+        .execute(
+            &Query::delete()
+                .from_table(TenderInterests::Table)
+                .and_where(Expr::col(TenderInterests::TenderId).eq(tender_id))
+                .and_where(Expr::col(TenderInterests::SupplierId).eq(supplier_id))
+                .to_owned(),
+        )
+        .await?;
+    Ok(removed > 0)
+}
+
 /// Suppliers interested in a tender.
 pub async fn interested(db: &mut impl Queryable, tender_id: i64) -> Result<Vec<i64>, RepoError> {
     let rows: Vec<(i64,)> = db

@@ -24,7 +24,9 @@ pub mod schema_auction;
 pub mod schema_esourcing;
 pub mod schema_ocds;
 pub mod sessions;
+pub mod supplier_history;
 pub mod suppliers;
+pub mod tender_search;
 pub mod tenders;
 pub mod users;
 pub mod webhooks;
@@ -37,16 +39,47 @@ use sea_query::{Expr, ExprTrait, Func, LikeExpr};
 /// (SQLite's LIKE ignores ASCII case, PostgreSQL's does not, so both sides are lowered).
 /// `%`, `_` and `\` typed by a user are escaped, so they match themselves.
 pub fn contains_ci(column: impl sea_query::IntoColumnRef, needle: &str) -> Expr {
-    let mut escaped = String::with_capacity(needle.len() + 2);
-    escaped.push('%');
-    for c in needle.to_lowercase().chars() {
+    let escaped = format!("%{}%", escape_like(&needle.to_lowercase()));
+    Expr::expr(Func::lower(Expr::col(column))).like(LikeExpr::new(escaped).escape('\\'))
+}
+
+/// A text column lowered with its accents removed, the same on SQLite and PostgreSQL (whose
+/// `LOWER` leaves non-ASCII letters alone under the C locale): the accented letters of
+/// `domain::search::SQL_ACCENTS` are replaced before lowering, so "Farmacéutica" is searched
+/// as "farmaceutica" (issue 13: accents ignored).
+pub fn folded(column: impl sea_query::IntoColumnRef) -> Expr {
+    let mut expr = Expr::col(column);
+    for (accented, plain) in crate::domain::search::SQL_ACCENTS {
+        expr = Func::cust("REPLACE")
+            .arg(expr)
+            .arg(accented.to_string())
+            .arg(plain.to_string())
+            .into();
+    }
+    Func::lower(expr).into()
+}
+
+/// A "contains" filter that ignores case and accents (see [`folded`]); `%`, `_` and `\` typed
+/// by a user match themselves.
+pub fn contains_folded(column: impl sea_query::IntoColumnRef, needle: &str) -> Expr {
+    folded(column).like(
+        LikeExpr::new(format!(
+            "%{}%",
+            escape_like(&crate::domain::search::fold_text(needle))
+        ))
+        .escape('\\'),
+    )
+}
+
+fn escape_like(needle: &str) -> String {
+    let mut escaped = String::with_capacity(needle.len());
+    for c in needle.chars() {
         if matches!(c, '%' | '_' | '\\') {
             escaped.push('\\');
         }
         escaped.push(c);
     }
-    escaped.push('%');
-    Expr::expr(Func::lower(Expr::col(column))).like(LikeExpr::new(escaped).escape('\\'))
+    escaped
 }
 
 /// One page of a listing plus the total, for paginated pages and API responses.

@@ -1,5 +1,6 @@
 //! In-platform notifications (amendments, answers, awards, complaints).
 
+use super::Page;
 use super::db::{Queryable, RepoError};
 use super::schema_esourcing::Notifications;
 use crate::domain::time::Timestamp;
@@ -73,13 +74,26 @@ pub async fn notify(
     Ok(())
 }
 
-/// A user's latest notifications.
-pub async fn latest(
+/// A page of a user's notifications, newest first. Ordered by when they happened, not by id:
+/// the demo year (and any import) stores them out of date order (issue 13).
+pub async fn page(
     db: &mut impl Queryable,
     user_id: i64,
+    offset: i64,
     limit: i64,
-) -> Result<Vec<NotificationRow>, RepoError> {
-    db.handle()
+) -> Result<Page<NotificationRow>, RepoError> {
+    let (total,): (i64,) = db
+        .handle()
+        .one(
+            &Query::select()
+                .expr(Expr::col(Asterisk).count())
+                .from(Notifications::Table)
+                .and_where(Expr::col(Notifications::UserId).eq(user_id))
+                .to_owned(),
+        )
+        .await?;
+    let items = db
+        .handle()
         .all(
             &Query::select()
                 .columns([
@@ -93,11 +107,19 @@ pub async fn latest(
                 ])
                 .from(Notifications::Table)
                 .and_where(Expr::col(Notifications::UserId).eq(user_id))
+                .order_by(Notifications::CreatedAt, Order::Desc)
                 .order_by(Notifications::Id, Order::Desc)
-                .limit(limit as u64)
+                .limit(u64::try_from(limit).unwrap_or(1))
+                .offset(u64::try_from(offset).unwrap_or(0))
                 .to_owned(),
         )
-        .await
+        .await?;
+    Ok(Page {
+        items,
+        total,
+        offset,
+        limit,
+    })
 }
 
 /// Unread count.

@@ -2,7 +2,7 @@
 
 use super::db::{Queryable, RepoError};
 use super::schema::Suppliers;
-use super::{Page, contains_ci};
+use super::{Page, contains_ci, contains_folded};
 use crate::domain::supplier::{Supplier, SupplierStatus};
 use crate::domain::time::Timestamp;
 use sea_query::{Asterisk, Cond, Expr, ExprTrait, Order, Query};
@@ -147,7 +147,7 @@ pub async fn list(
     if let Some(search) = search.filter(|s| !s.is_empty()) {
         cond = cond.add(
             Cond::any()
-                .add(contains_ci(Suppliers::LegalName, search))
+                .add(contains_folded(Suppliers::LegalName, search))
                 .add(contains_ci(Suppliers::Nit, search)),
         );
     }

@@ -6,7 +6,7 @@ use super::schema::Buyers;
 use super::schema_esourcing::{
     Amendments, Lots, TenderCriteria, TenderItems, TenderRequirements, TenderTerms, Tenders,
 };
-use crate::domain::search::{prefix_upper_bound, query_terms};
+use super::tender_search::{exact_rank, text_condition};
 use crate::domain::tender::{Phase, TenderStatus};
 use crate::domain::time::Timestamp;
 use sea_query::{Asterisk, Cond, Expr, ExprTrait, Order, Query, SelectStatement};
@@ -547,17 +547,7 @@ fn search_condition(s: &TenderSearch, now: Timestamp) -> Cond {
             cond.add(Expr::col((Tenders::Table, Tenders::Status)).ne(TenderStatus::Draft.code()));
     }
     if let Some(text) = s.text.as_deref() {
-        for term in query_terms(text) {
-            let mut sub = Query::select()
-                .column(TenderTerms::TenderId)
-                .from(TenderTerms::Table)
-                .and_where(Expr::col(TenderTerms::Term).gte(term.as_str()))
-                .to_owned();
-            if let Some(upper) = prefix_upper_bound(&term) {
-                sub.and_where(Expr::col(TenderTerms::Term).lt(upper));
-            }
-            cond = cond.add(Expr::col((Tenders::Table, Tenders::Id)).in_subquery(sub));
-        }
+        cond = cond.add(text_condition(text));
     }
     if let Some(phase) = s.phase {
         cond = cond.add(phase_condition(phase, now));
@@ -636,10 +626,15 @@ pub async fn search(
                 .to_owned(),
         )
         .await?;
+    let mut query = select();
+    // Issue 13: a reference or catalogue code typed whole lists its exact matches first.
+    if let Some(rank) = s.text.as_deref().and_then(exact_rank) {
+        query.order_by_expr(rank, Order::Asc);
+    }
     let items: Vec<TenderListRow> = db
         .handle()
         .all(
-            &select()
+            &query
                 .expr_as(
                     Expr::col((Buyers::Table, Buyers::ShortName)),
                     sea_query::Alias::new("buyer_short_name"),

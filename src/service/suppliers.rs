@@ -18,6 +18,7 @@ use crate::domain::supplier::{Supplier, SupplierStatus, is_category, looks_like_
 use crate::domain::time::Timestamp;
 use crate::domain::user::{User, UserFields, canonical_username, validate_password, validate_user};
 use crate::domain::validation::{FieldCode, FieldError, Validator, looks_like_email};
+use crate::repository::supplier_history::{self, HistoryAward, HistoryBid};
 use crate::repository::suppliers::{self, ContactRow, NewSupplier, OwnerRow, SupplierDetails};
 use crate::repository::{Database, RepoError, users};
 use rust_decimal::Decimal;
@@ -451,6 +452,12 @@ pub struct SupplierProfile {
     pub owners: Vec<OwnerRow>,
     /// Categories supplied.
     pub categories: Vec<String>,
+    /// Its opened bids (sealed ones never show), most recent first (issue 13).
+    pub bids: Vec<HistoryBid>,
+    /// Its awards, most recent first.
+    pub awards: Vec<HistoryAward>,
+    /// Its contracts, most recent first.
+    pub contracts: Vec<HistoryAward>,
 }
 
 /// A supplier's full profile.
@@ -468,6 +475,9 @@ pub async fn profile(db: &Database, supplier_id: i64) -> Result<SupplierProfile,
         .and_then(|c| serde_json::from_str(c).ok())
         .unwrap_or_default();
     Ok(SupplierProfile {
+        bids: supplier_history::bids(&mut conn, supplier_id).await?,
+        awards: supplier_history::awards(&mut conn, supplier_id).await?,
+        contracts: supplier_history::contracts(&mut conn, supplier_id).await?,
         contacts: suppliers::contacts(&mut conn, supplier_id).await?,
         owners: suppliers::owners(&mut conn, supplier_id).await?,
         supplier,

@@ -1370,11 +1370,45 @@ pub async fn answer(
     Ok(())
 }
 
-/// A supplier follows a tender (it is then notified of amendments and answers).
+/// A supplier follows a tender (it is then notified of amendments and answers). Following
+/// twice changes nothing and records nothing (a reload repeats nothing, issue 13).
 pub async fn follow(
     db: &Database,
     actor: &Actor,
     tender_id: i64,
+    now: Timestamp,
+) -> Result<(), ServiceError> {
+    set_following(db, actor, tender_id, true, now).await
+}
+
+/// A supplier stops following a tender (issue 13); like [`follow`], audited and idempotent.
+pub async fn unfollow(
+    db: &Database,
+    actor: &Actor,
+    tender_id: i64,
+    now: Timestamp,
+) -> Result<(), ServiceError> {
+    set_following(db, actor, tender_id, false, now).await
+}
+
+/// Whether the acting supplier follows a tender (`false` for anyone else).
+pub async fn is_following(
+    db: &Database,
+    actor: &Actor,
+    tender_id: i64,
+) -> Result<bool, ServiceError> {
+    let mut conn = db.read().await?;
+    let Ok(supplier_id) = acting_supplier(&mut conn, actor).await else {
+        return Ok(false);
+    };
+    Ok(bids::is_interested(&mut conn, tender_id, supplier_id).await?)
+}
+
+async fn set_following(
+    db: &Database,
+    actor: &Actor,
+    tender_id: i64,
+    follow: bool,
     now: Timestamp,
 ) -> Result<(), ServiceError> {
     let mut tx = db.begin().await?;
@@ -1385,16 +1419,28 @@ pub async fn follow(
     if !tender.status().is_public() {
         return Err(ServiceError::NotFound);
     }
-    bids::register_interest(&mut tx, tender_id, supplier_id, now).await?;
+    let following = bids::is_interested(&mut tx, tender_id, supplier_id).await?;
+    if following == follow {
+        return Ok(());
+    }
+    let action = if follow {
+        bids::register_interest(&mut tx, tender_id, supplier_id, now).await?;
+        "tender.followed"
+    } else {
+        bids::remove_interest(&mut tx, tender_id, supplier_id).await?;
+        "tender.unfollowed"
+    };
+    let state = Some(serde_json::json!({"supplier_id": supplier_id}).to_string());
+    let (before, after) = if follow { (None, state) } else { (state, None) };
     record(
         &mut tx,
         actor,
         Change {
-            action: "tender.followed",
+            action,
             entity_type: "tender",
             entity_id: Some(tender_id.to_string()),
-            before: None,
-            after: Some(serde_json::json!({"supplier_id": supplier_id}).to_string()),
+            before,
+            after,
             public: false,
         },
     )

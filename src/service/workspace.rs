@@ -438,16 +438,17 @@ pub async fn committee(
     })
 }
 
-/// A user's latest notifications and how many are unread.
+/// A page of a user's notifications (newest first) and how many are unread.
 pub async fn notifications_of(
     db: &Database,
     user: &User,
+    offset: i64,
     limit: i64,
-) -> Result<(Vec<NotificationRow>, i64), ServiceError> {
+) -> Result<(Page<NotificationRow>, i64), ServiceError> {
     let mut conn = db.read().await?;
-    let list = notifications::latest(&mut conn, user.id, limit).await?;
+    let page = notifications::page(&mut conn, user.id, offset, limit).await?;
     let unread = notifications::unread(&mut conn, user.id).await?;
-    Ok((list, unread))
+    Ok((page, unread))
 }
 
 /// Marks all of a user's notifications read; returns how many were unread. Recorded in the

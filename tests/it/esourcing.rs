@@ -360,10 +360,13 @@ async fn lifecycle(app: TestApp) {
     assert_eq!(s, StatusCode::CREATED, "{a}");
     let mut conn = app.state.db.read().await.unwrap();
     for u in ["proveedor1", "proveedor2", "proveedor3"] {
-        let n = tianguis::repository::notifications::latest(&mut conn, app.user_id(u).await, 20)
+        let n = tianguis::repository::notifications::page(&mut conn, app.user_id(u).await, 0, 20)
             .await
             .unwrap();
-        assert!(n.iter().any(|x| x.kind == "tender-amended"), "{u} notified");
+        assert!(
+            n.items.iter().any(|x| x.kind == "tender-amended"),
+            "{u} notified"
+        );
     }
     drop(conn);
 

@@ -200,9 +200,10 @@ async fn proposal_review(app: TestApp) {
     // The reviewers hear of it; the proposer does not notify themself.
     let mut conn = app.state.db.read().await.unwrap();
     let admin_notes =
-        tianguis::repository::notifications::latest(&mut conn, app.user_id("admin").await, 20)
+        tianguis::repository::notifications::page(&mut conn, app.user_id("admin").await, 0, 20)
             .await
-            .unwrap();
+            .unwrap()
+            .items;
     assert!(
         admin_notes
             .iter()

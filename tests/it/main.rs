@@ -14,6 +14,7 @@ mod desks;
 mod doors;
 mod errors;
 mod esourcing;
+mod findability;
 mod forms;
 mod matrix;
 mod ocds_import;

@@ -7,6 +7,7 @@
 //! and publishes.
 
 pub mod hub;
+pub mod listing;
 pub mod synthetic;
 
 use super::audit::{Change, record};
