@@ -22,6 +22,8 @@ pub mod lang;
 pub mod metrics;
 pub mod ocds;
 pub mod openapi;
+pub mod openapi_responses;
+pub mod openapi_schemas;
 pub mod page;
 pub mod plan;
 pub mod session;

@@ -6,6 +6,7 @@ mod auctions;
 mod audit_log;
 mod auth;
 mod browser;
+mod contract;
 mod crash;
 mod dashboards;
 mod desks;
