@@ -11,7 +11,7 @@
   var byScore = root.dataset.byScore === "true"; // score ranking: price ÷ (1 + Σ features)
   var msg = document.getElementById("auction-messages").dataset;
   var $ = function (x) { return document.getElementById(x); };
-  var seq = 0, offset = 0, deadline = null, history = [], socket = null, retry = 500;
+  var seq = 0, offset = 0, deadline = null, socket = null, retry = 500;
   var pending = null; // {request_id, frame} of an unacknowledged bid
 
   function setText(elementId, text) { var e = $(elementId); if (e) e.textContent = text; }
@@ -40,45 +40,18 @@
     });
   }
 
-  function renderChart() {
-    var box = $("chart");
-    if (!history.length) return;
-    var W = 640, H = 240, P = 40, NS = "http://www.w3.org/2000/svg";
-    var times = history.map(function (p) { return Date.parse(p.at); });
-    var prices = history.map(function (p) { return parseFloat(p.price); }); // drawing only
-    var t0 = Math.min.apply(null, times), t1 = Math.max(Math.max.apply(null, times), t0 + 1);
-    var lo = Math.min.apply(null, prices), hi = Math.max.apply(null, prices), span = hi > lo ? hi - lo : 1;
-    var x = function (t) { return P + (t - t0) / (t1 - t0) * (W - 2 * P); };
-    var y = function (p) { return P / 2 + (hi - p) / span * (H - 1.5 * P); };
-    var svg = document.createElementNS(NS, "svg");
-    svg.setAttribute("viewBox", "0 0 " + W + " " + H);
-    svg.setAttribute("class", "chart");
-    svg.setAttribute("role", "img");
-    var labels = [];
-    history.forEach(function (p) { if (labels.indexOf(p.label) < 0) labels.push(p.label); });
-    labels.sort();
-    labels.forEach(function (label, i) {
-      var d = "", last = null;
-      history.forEach(function (p, k) {
-        if (p.label !== label) return;
-        var px = x(times[k]).toFixed(1), py = y(prices[k]).toFixed(1);
-        d += last === null ? "M" + px + "," + py : " L" + px + "," + last + " L" + px + "," + py;
-        last = py;
-      });
-      d += " L" + (W - P) + "," + last;
-      var path = document.createElementNS(NS, "path");
-      path.setAttribute("d", d);
-      path.setAttribute("class", "series s" + (i % 8));
-      svg.appendChild(path);
-      var text = document.createElementNS(NS, "text");
-      text.setAttribute("x", W - P + 2);
-      text.setAttribute("y", last);
-      text.setAttribute("class", "legend s" + (i % 8));
-      text.textContent = label;
-      svg.appendChild(text);
-    });
-    while (box.firstChild) box.removeChild(box.firstChild);
-    box.appendChild(svg);
+  // The chart is drawn on the server (one chart component for every page); after a new price
+  // the script fetches it again, at most once a second.
+  var chartTimer = null;
+  function refreshChart() {
+    if (chartTimer) return;
+    chartTimer = setTimeout(function () {
+      chartTimer = null;
+      fetch("/auctions/" + id + "/chart", { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.text() : null; })
+        .then(function (html) { if (html !== null) $("chart").innerHTML = html; })
+        .catch(function () {});
+    }, 1000);
   }
 
   function renderMe(me) {
@@ -101,14 +74,10 @@
     offset = Date.parse(frame.server_now) - Date.now();
     var board = frame.board;
     seq = Math.max(seq, frame.seq);
-    (board.price_history || []).forEach(function (p) {
-      var known = history.some(function (h) { return h.seq === p.seq && h.label === p.label && h.at === p.at; });
-      if (!known) history.push(p);
-    });
+    if ((board.price_history || []).length) refreshChart();
     deadline = board.next_deadline ? Date.parse(board.next_deadline) : null;
     setText("phase", phaseName(board.phase.phase));
     renderBoard(board);
-    renderChart();
     renderMe(frame.me);
     if (board.finished && frame.type === "update") setTimeout(function () { location.reload(); }, 1500);
   }

@@ -231,20 +231,29 @@ async fn import_ocds(args: ImportArgs) -> anyhow::Result<ExitCode> {
     for s in &report.skipped {
         println!("skipped {}: {} [{}]", s.location, s.message, s.code);
     }
+    for c in &report.conflicts {
+        println!(
+            "conflict {}: release {} of {} differs from the stored one, which is kept",
+            c.location, c.release_id, c.ocid
+        );
+    }
     println!(
-        "imported {} items in {seconds:.1} s: {} new releases, {} already present, {} processes created or changed, {} upgraded from 1.0, {} units skipped",
+        "imported {} items in {seconds:.1} s: {} new releases, {} already present, {} in conflict, {} processes created or changed, {} upgraded from 1.0, {} units skipped",
         report.items,
         report.releases_new,
         report.releases_present,
+        report.conflicts.len(),
         report.processes_changed,
         report.upgraded,
         report.skipped.len()
     );
-    Ok(if report.skipped.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    Ok(
+        if report.skipped.is_empty() && report.conflicts.is_empty() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        },
+    )
 }
 
 /// Runs a parsed command line.

@@ -1,6 +1,7 @@
 //! Run-time configuration of a node, from the command line or `TIANGUIS_*` variables.
 
 use crate::service::auth::AuthPolicy;
+use crate::service::rate_limit::AbusePolicy;
 use chrono_tz::Tz;
 use std::net::SocketAddr;
 
@@ -22,6 +23,8 @@ pub struct Config {
     pub secure_cookies: bool,
     /// Sign-in and session policy.
     pub auth: AuthPolicy,
+    /// Limits on registrations, sealed bids and colleagues (issue 13).
+    pub abuse: AbusePolicy,
     /// Maximum database connections.
     pub db_max_connections: u32,
     /// Seed the demo institution at start-up.
@@ -57,6 +60,7 @@ impl Default for Config {
             body_limit: 1024 * 1024,
             secure_cookies: false,
             auth: AuthPolicy::default(),
+            abuse: AbusePolicy::default(),
             db_max_connections: 16,
             demo: false,
             demo_tenders: 0,

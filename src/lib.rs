@@ -5,7 +5,7 @@
 //! - [`service`]: workflows, each in one transaction with its audit event;
 //! - [`repository`]: SQL, one query code path for SQLite and PostgreSQL;
 //! - [`domain`]: pure types and rules shared by all, no I/O;
-//! - [`i18n`]: Spanish and English messages;
+//! - [`i18n`]: Spanish and English messages; [`format`]: money, numbers and dates for people;
 //! - [`server`] and [`cli`]: starting a node and the command line;
 //! - [`bench`]: load generators whose figures go to `docs/benchmarks.md`.
 //!
@@ -17,6 +17,7 @@ pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod domain;
+pub mod format;
 pub mod i18n;
 pub mod report;
 pub mod repository;

@@ -62,9 +62,17 @@ pub async fn prepare(config: Config) -> anyhow::Result<AppState> {
     Ok(AppState::new(config, db, i18n, rulebook))
 }
 
-/// Stores `--ocid-prefix` and `--public-url` for every node (only the values given).
+/// Stores `--ocid-prefix` and `--public-url` for every node (only the values given). Without
+/// `--public-url`, a database that has no public URL yet gets this node's own address (`--bind`),
+/// so feeds and links work when the node is bound elsewhere than `localhost:8080` (issue 13).
 async fn configure_publication(db: &Database, config: &Config) -> anyhow::Result<()> {
-    if config.ocid_prefix.is_none() && config.public_url.is_none() {
+    let public_url_stored = {
+        let mut conn = db.read().await?;
+        crate::service::publication::public_url_is_stored(&mut conn).await?
+    };
+    let derived_url = (config.public_url.is_none() && !public_url_stored)
+        .then(|| crate::service::publication::url_of_bind(config.bind));
+    if config.ocid_prefix.is_none() && config.public_url.is_none() && derived_url.is_none() {
         return Ok(());
     }
     let stored = {
@@ -73,7 +81,11 @@ async fn configure_publication(db: &Database, config: &Config) -> anyhow::Result
     };
     let settings = crate::service::publication::Settings {
         ocid_prefix: config.ocid_prefix.clone().unwrap_or(stored.ocid_prefix),
-        public_url: config.public_url.clone().unwrap_or(stored.public_url),
+        public_url: config
+            .public_url
+            .clone()
+            .or(derived_url)
+            .unwrap_or(stored.public_url),
     };
     if !settings
         .ocid_prefix

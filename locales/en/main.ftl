@@ -66,12 +66,39 @@ dash-col-hhi = HHI
 dash-direct = Direct purchases (%)
 dash-col-direct-count = By number (%)
 dash-col-direct-value = By value (%)
-dash-competition = Competition
+dash-single-bid = Single-bid processes (%)
+dash-bidders = Bidders per process, on average
 dash-col-single-bid = Single-bid processes (%)
 dash-col-bidders = Average bidders
 dash-savings = Savings (%)
 dash-col-auction-savings = Reverse auctions (%)
 dash-col-estimate-savings = Awards vs estimates (%)
+dash-axis-suppliers = Number of suppliers
+dash-axis-share = Share of the awarded value
+dash-axis-percent = Percentage
+dash-axis-hhi = Index (0–10,000)
+dash-axis-bidders = Bidders per process
+chart-no-data = No data for this chart yet.
+chart-kind-bars = Bar chart
+chart-kind-lines = Line chart
+chart-kind-steps = Step chart
+chart-desc = { $kind } of { $series }, { $from } to { $to }. Vertical axis: { $unit }. The data table gives every value.
+chart-percent = { $value }%
+chart-month = { $month ->
+    [m1] Jan
+    [m2] Feb
+    [m3] Mar
+    [m4] Apr
+    [m5] May
+    [m6] Jun
+    [m7] Jul
+    [m8] Aug
+    [m9] Sep
+    [m10] Oct
+    [m11] Nov
+   *[m12] Dec
+}
+chart-day-month = { $month } { $day }
 flags-title = Red flags
 flags-lead = Processes that deserve a closer look, with the reason of each flag in plain words and the figures that raised it. A flag is a signal, not a finding.
 flags-none = No process is flagged with these filters.
@@ -287,6 +314,7 @@ verr-invalid-nit = The NIT is invalid (check its check digit).
 verr-invalid-email = The e-mail address is invalid.
 verr-invalid-date = The date is invalid.
 verr-invalid-number = The number is invalid or out of range.
+verr-decimal-comma = Use a point for decimals and commas only for thousands, like 1,250.50.
 verr-already-registered = It is already registered.
 verr-rule-violation = It does not comply with the rules of the chosen procurement method.
 verr-invalid-phone = The phone number is invalid.
@@ -297,8 +325,11 @@ verr-limit-reached = The account already holds the most allowed.
 verr-private-address = The platform does not call local or private network addresses.
 error-rule-violated = The request does not comply with the rules of the procurement method.
 error-opening-failed = The bids could not be opened; none was opened.
+error-tender-document_required = Attach the bidding conditions (at least one tender document) before publishing; nothing was published.
 
 ## Procurement rulebook rules
+days-kind-calendar = calendar days
+days-kind-business = business days
 rule-unknown-method = Method { $method } does not exist in the rulebook in force.
 rule-rulebook-not-in-force = The rulebook is not in force on { $published_on } (in force from { $effective_from }).
 rule-currency-mismatch = The currency must be { $expected }, not { $actual }.
@@ -341,8 +372,10 @@ plan-awarded-quantity = Quantity awarded
 plan-awarded-value = Value awarded
 plan-tenders = Processes
 plan-create-tender = Create a process from the selected lines
+plan-method-hint = Only the methods whose value band admits the planned value of the selected lines are offered.
 field-title = Title
 field-method = Procurement method
+field-plan-lines = Plan lines
 error-auth-not_permitted = You cannot do this to this record.
 api-search-tenders = Search procurement processes
 api-get-tender = Read a whole procurement process
@@ -382,6 +415,8 @@ tenders-lead = Every published process, with each step in view: clarifications, 
 tenders-search-hint = Medicine, code, buyer, reference…
 field-phase = Stage
 field-item = Item
+field-this = This field
+field-brand = Brand
 field-estimated-value = Estimated value
 field-published = Published
 field-bid-deadline = Bid deadline
@@ -600,6 +635,7 @@ flash-document-added = Document added.
 flash-question-sent = Your question was sent.
 flash-answer-published = The answer was published.
 flash-following = You now follow this process.
+flash-bid-sealed = Your bid was sealed. This is your receipt.
 flash-bid-withdrawn = Your bid was withdrawn.
 flash-bids-opened = The bids were opened.
 flash-declared = Declaration recorded.
@@ -690,6 +726,7 @@ committee-step-open = Open the bids
 committee-step-declare = Declare conflicts of interest
 committee-step-evaluate = Evaluate
 committee-step-wait = Wait for the other members
+committee-step-await_bids = Taking bids: nothing to do until the deadline
 committee-step-none = Nothing pending
 notifications-title = Notifications
 notifications-unread = { $count ->
@@ -698,6 +735,7 @@ notifications-unread = { $count ->
 }
 notifications-none = You have no notifications.
 notifications-mark-read = Mark all as read
+notification-catalogue-proposal = Catalogue proposal { $number } is waiting for your review.
 notification-bids-opened = The bids of “{ $title }” were opened.
 notification-tender-amended = “{ $title }” was amended (amendment { $number }).
 notification-tender-cancelled = “{ $title }” was cancelled.
@@ -755,6 +793,8 @@ proposals-item-count = { $count } items
 proposals-proposed-at = Proposed on
 proposals-proposed-by = Proposed by
 proposals-reviewed-by = Reviewed by
+proposals-before = Current
+proposals-after = Proposed
 proposals-review = The therapeutic committee's decision
 proposals-review-hint = The proposer may not review their own proposal. The decision and its grounds are published.
 proposals-approve = Approve (applied to the catalogue)
@@ -887,6 +927,9 @@ auction-bidder = Bidder
 auction-price = Price
 auction-bids = Bids
 auction-chart = Price over time
+auction-chart-price = Lot price
+auction-chart-data = Chart data
+auction-chart-time = Time
 auction-refusal-not_participant = you do not take part in this auction.
 auction-refusal-pass_not_applicable = passing only exists in turn-based rounds.
 auction-refusal-not_held = no auction is held for this lot.

@@ -66,12 +66,39 @@ dash-col-hhi = IHH
 dash-direct = Compras directas (%)
 dash-col-direct-count = Por número (%)
 dash-col-direct-value = Por valor (%)
-dash-competition = Competencia
+dash-single-bid = Procesos con una sola oferta (%)
+dash-bidders = Oferentes por proceso, en promedio
 dash-col-single-bid = Procesos con una sola oferta (%)
 dash-col-bidders = Oferentes en promedio
 dash-savings = Ahorros (%)
 dash-col-auction-savings = Subastas inversas (%)
 dash-col-estimate-savings = Adjudicado frente a estimado (%)
+dash-axis-suppliers = Número de proveedores
+dash-axis-share = Porcentaje del valor adjudicado
+dash-axis-percent = Porcentaje
+dash-axis-hhi = Índice (0–10 000)
+dash-axis-bidders = Oferentes por proceso
+chart-no-data = Aún no hay datos para esta gráfica.
+chart-kind-bars = Gráfica de barras
+chart-kind-lines = Gráfica de líneas
+chart-kind-steps = Gráfica escalonada
+chart-desc = { $kind } de { $series }, de { $from } a { $to }. Eje vertical: { $unit }. La tabla de datos da cada valor.
+chart-percent = { $value } %
+chart-month = { $month ->
+    [m1] ene
+    [m2] feb
+    [m3] mar
+    [m4] abr
+    [m5] may
+    [m6] jun
+    [m7] jul
+    [m8] ago
+    [m9] sep
+    [m10] oct
+    [m11] nov
+   *[m12] dic
+}
+chart-day-month = { $day } { $month }
 flags-title = Alertas de riesgo
 flags-lead = Procesos que merecen una mirada más atenta, con el motivo de cada alerta en palabras sencillas y las cifras que la activaron. Una alerta es una señal, no una conclusión.
 flags-none = Ningún proceso tiene alertas con estos filtros.
@@ -287,6 +314,7 @@ verr-invalid-nit = El NIT no es válido (revise el dígito verificador).
 verr-invalid-email = El correo electrónico no es válido.
 verr-invalid-date = La fecha no es válida.
 verr-invalid-number = El número no es válido o está fuera de rango.
+verr-decimal-comma = Use el punto para los decimales y la coma solo para los miles, por ejemplo 1,250.50.
 verr-already-registered = Ya está registrado.
 verr-rule-violation = No cumple las reglas del método de compra elegido.
 verr-invalid-phone = El teléfono no es válido.
@@ -297,8 +325,11 @@ verr-limit-reached = La cuenta ya tiene el máximo permitido.
 verr-private-address = La plataforma no llama a direcciones locales ni de redes privadas.
 error-rule-violated = La solicitud no cumple las reglas del método de compra.
 error-opening-failed = No se pudieron abrir las ofertas; no se abrió ninguna.
+error-tender-document_required = Adjunte las bases (al menos un documento del proceso) antes de publicar; no se publicó nada.
 
 ## Reglas del reglamento de compras
+days-kind-calendar = días calendario
+days-kind-business = días hábiles
 rule-unknown-method = El método { $method } no existe en el reglamento vigente.
 rule-rulebook-not-in-force = El reglamento no está vigente el { $published_on } (vigente desde { $effective_from }).
 rule-currency-mismatch = La moneda debe ser { $expected }, no { $actual }.
@@ -341,8 +372,10 @@ plan-awarded-quantity = Cantidad adjudicada
 plan-awarded-value = Valor adjudicado
 plan-tenders = Procesos
 plan-create-tender = Crear un proceso con las líneas seleccionadas
+plan-method-hint = Solo se ofrecen las modalidades cuyo rango de valor admite el valor planificado de las líneas seleccionadas.
 field-title = Título
 field-method = Método de compra
+field-plan-lines = Líneas del plan
 error-auth-not_permitted = No puede realizar esta acción sobre este registro.
 api-search-tenders = Buscar procesos de compra
 api-get-tender = Consultar un proceso de compra completo
@@ -382,6 +415,8 @@ tenders-lead = Todos los procesos publicados, con cada paso a la vista: aclaraci
 tenders-search-hint = Medicamento, código, comprador, referencia…
 field-phase = Etapa
 field-item = Artículo
+field-this = Este campo
+field-brand = Marca
 field-estimated-value = Valor estimado
 field-published = Publicado
 field-bid-deadline = Fecha límite de ofertas
@@ -600,6 +635,7 @@ flash-document-added = Documento agregado.
 flash-question-sent = Su pregunta fue enviada.
 flash-answer-published = La respuesta fue publicada.
 flash-following = Ahora sigue este proceso.
+flash-bid-sealed = Su oferta fue sellada. Esta es su constancia de recepción.
 flash-bid-withdrawn = Su oferta fue retirada.
 flash-bids-opened = Las ofertas fueron abiertas.
 flash-declared = Declaración registrada.
@@ -690,6 +726,7 @@ committee-step-open = Abrir las ofertas
 committee-step-declare = Declarar conflictos de interés
 committee-step-evaluate = Evaluar
 committee-step-wait = Esperar a los demás miembros
+committee-step-await_bids = Recibiendo ofertas: nada que hacer hasta el cierre
 committee-step-none = Nada pendiente
 notifications-title = Notificaciones
 notifications-unread = { $count ->
@@ -698,6 +735,7 @@ notifications-unread = { $count ->
 }
 notifications-none = No tiene notificaciones.
 notifications-mark-read = Marcar todas como leídas
+notification-catalogue-proposal = La propuesta { $number } al listado básico espera su revisión.
 notification-bids-opened = Se abrieron las ofertas de «{ $title }».
 notification-tender-amended = «{ $title }» fue enmendado (enmienda { $number }).
 notification-tender-cancelled = «{ $title }» fue cancelado.
@@ -755,6 +793,8 @@ proposals-item-count = { $count } artículos
 proposals-proposed-at = Propuesta el
 proposals-proposed-by = Propuesta por
 proposals-reviewed-by = Revisada por
+proposals-before = Actual
+proposals-after = Propuesto
 proposals-review = Decisión de la comisión terapéutica
 proposals-review-hint = Quien propuso no puede revisar su propia propuesta. La decisión y su fundamento se publican.
 proposals-approve = Aprobar (se aplica al catálogo)
@@ -887,6 +927,9 @@ auction-bidder = Oferente
 auction-price = Precio
 auction-bids = Pujas
 auction-chart = Precio en el tiempo
+auction-chart-price = Precio del lote
+auction-chart-data = Datos de la gráfica
+auction-chart-time = Hora
 auction-refusal-not_participant = usted no participa en esta subasta.
 auction-refusal-pass_not_applicable = solo se puede pasar en rondas por turnos.
 auction-refusal-not_held = no se realiza subasta para este lote.

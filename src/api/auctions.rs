@@ -33,6 +33,7 @@ use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
 use serde::Deserialize;
 use std::str::FromStr;
 use std::sync::Arc;
@@ -710,7 +711,12 @@ pub async fn page(
         held: r["held"].as_bool().unwrap_or(false),
         abnormally_low: r["abnormally_low"]["flagged"].as_bool().unwrap_or(false),
     });
-    let chart = price_chart(&view);
+    let chart = price_chart(
+        PageCtx::new(&state, &ctx),
+        &view,
+        &info.currency,
+        state.now(),
+    )?;
     let by_score = info.rules["ranking"] == "score";
     let is_buyer = ctx.actor().is_ok_and(|a| {
         a.has_role(crate::domain::role::Role::Buyer)
@@ -733,70 +739,94 @@ pub async fn page(
     }))
 }
 
-/// The price-over-time chart as SVG (one line per bidder), readable without JavaScript.
-fn price_chart(view: &tianguis_auction::PublicView) -> String {
+/// The price chart and its data table (`templates/auction_chart.html`): rendered into the page
+/// and served alone at `GET /auctions/{id}/chart`, which the live script fetches after each
+/// new price — one chart component for the page with and without JavaScript.
+#[derive(Template)]
+#[template(path = "auction_chart.html")]
+struct AuctionChart {
+    ctx: PageCtx,
+    svg: String,
+    /// Time, bidder and price of every point, in order.
+    rows: Vec<(String, String, String)>,
+}
+
+/// The price over time, one step line per bidder: a price holds until the bidder's next bid,
+/// and the last ones until now (or the end of a finished auction).
+fn price_chart(
+    ctx: PageCtx,
+    view: &tianguis_auction::PublicView,
+    currency: &str,
+    now: Timestamp,
+) -> AppResult<String> {
+    use super::chart::{self, Chart, Kind, Series, Unit, XAxis};
     let points = &view.price_history;
-    let (w, h, pad) = (640.0_f64, 240.0_f64, 40.0_f64);
-    if points.is_empty() {
-        return String::new();
-    }
-    // Display-only coordinates: positions on the drawing may be approximate, prices are not.
-    let to_f = |d: &Decimal| d.to_string().parse::<f64>().unwrap_or(0.0);
-    let t0 = points.iter().map(|p| p.at.as_micros()).min().unwrap_or(0);
-    let t1 = points
-        .iter()
-        .map(|p| p.at.as_micros())
-        .max()
-        .unwrap_or(0)
-        .max(t0 + 1);
-    let lo = points
-        .iter()
-        .map(|p| to_f(&p.price))
-        .fold(f64::MAX, f64::min);
-    let hi = points
-        .iter()
-        .map(|p| to_f(&p.price))
-        .fold(f64::MIN, f64::max);
-    let span = if hi > lo { hi - lo } else { 1.0 };
-    let x = |t: i64| pad + (t - t0) as f64 / (t1 - t0) as f64 * (w - 2.0 * pad);
-    let y = |p: f64| pad / 2.0 + (hi - p) / span * (h - 1.5 * pad);
+    let last = points.iter().map(|p| p.at.as_micros()).max().unwrap_or(0);
+    let until = if view.finished {
+        view.server_time.map_or(last, |t| t.as_micros()).max(last)
+    } else {
+        now.as_micros().max(last)
+    };
     let mut labels: Vec<u32> = points.iter().map(|p| p.label.0).collect();
     labels.sort_unstable();
     labels.dedup();
-    let mut svg = format!(
-        r#"<svg class="chart" viewBox="0 0 {w} {h}" role="img" aria-label="price over time" xmlns="http://www.w3.org/2000/svg"><line x1="{pad}" y1="{}" x2="{}" y2="{}" class="axis"/><text x="2" y="{}" class="tick">{hi}</text><text x="2" y="{}" class="tick">{lo}</text>"#,
-        h - pad,
-        w - pad,
-        h - pad,
-        pad / 2.0 + 4.0,
-        h - pad
-    );
-    for (i, label) in labels.iter().enumerate() {
-        let mut path = String::new();
-        let mut last_y = None;
-        for p in points.iter().filter(|p| p.label.0 == *label) {
-            let (px, py) = (x(p.at.as_micros()), y(to_f(&p.price)));
-            if let Some(ly) = last_y {
-                path.push_str(&format!(" L{px:.1},{ly:.1}"));
-                path.push_str(&format!(" L{px:.1},{py:.1}"));
-            } else {
-                path.push_str(&format!("M{px:.1},{py:.1}"));
-            }
-            last_y = Some(py);
-        }
-        if let Some(ly) = last_y {
-            path.push_str(&format!(" L{:.1},{ly:.1}", w - pad));
-        }
-        svg.push_str(&format!(
-            r#"<path d="{path}" class="series s{}"/><text x="{}" y="{}" class="legend s{}">Oferente {label}</text>"#,
-            i % 8,
-            w - pad + 2.0,
-            last_y.unwrap_or(0.0),
-            i % 8
-        ));
-    }
-    svg.push_str("</svg>");
-    svg
+    let bidder = |label: u32| format!("{} {label}", ctx.t("auction-bidder"));
+    let drawing = Chart {
+        id: "auction-chart".into(),
+        title: ctx.t("auction-chart"),
+        kind: Kind::Steps { until },
+        x: XAxis::Time,
+        unit: Unit::Money(currency.to_string()),
+        y_label: ctx.t("auction-chart-price"),
+        series: labels
+            .iter()
+            .map(|label| Series {
+                name: bidder(*label),
+                // Drawing only: the exact prices are in the table.
+                points: points
+                    .iter()
+                    .filter(|p| p.label.0 == *label)
+                    .map(|p| (p.at.as_micros(), p.price.to_f64()))
+                    .collect(),
+            })
+            .collect(),
+    };
+    let rows = points
+        .iter()
+        .map(|p| {
+            (
+                ctx.time_us(&p.at.as_micros()),
+                bidder(p.label.0),
+                ctx.money_d(&p.price, currency),
+            )
+        })
+        .collect();
+    let fragment = AuctionChart {
+        svg: chart::render(&ctx, &drawing),
+        ctx,
+        rows,
+    };
+    fragment
+        .render()
+        .map_err(|e| AppError::from(crate::service::ServiceError::Internal(e.to_string())))
+}
+
+/// `GET /auctions/{id}/chart`: the chart and its table alone, for the live script.
+pub async fn chart_fragment(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    ApiPath(id): ApiPath<i64>,
+) -> AppResult<Response> {
+    let info = auctions::info(&state.db, id).await?;
+    let view: tianguis_auction::PublicView = serde_json::from_value(info.view.clone())
+        .map_err(|e| AppError::from(crate::service::ServiceError::Internal(e.to_string())))?;
+    let html = price_chart(
+        PageCtx::new(&state, &ctx),
+        &view,
+        &info.currency,
+        state.now(),
+    )?;
+    Ok(axum::response::Html(html).into_response())
 }
 
 /// Refusal codes of the engine with their message keys (the page shows them translated).

@@ -86,17 +86,24 @@ pub async fn submit(
         notes: r.notes,
         features: r.features,
     };
-    let receipt = bids::submit(
-        &state.db,
-        &state.rulebook,
-        &ctx.actor()?,
-        id,
-        r.lot_id,
-        &input,
-        &files,
-        state.now(),
-    )
-    .await?;
+    let key = crate::service::rate_limit::firm_key(ctx.require_user()?) + &format!(":{id}");
+    let receipt = state
+        .limits
+        .bids
+        .limited(
+            &key,
+            bids::submit(
+                &state.db,
+                &state.rulebook,
+                &ctx.actor()?,
+                id,
+                r.lot_id,
+                &input,
+                &files,
+                state.now(),
+            ),
+        )
+        .await?;
     Ok((StatusCode::CREATED, Json(receipt)))
 }
 

@@ -485,6 +485,57 @@ struct ProposalPage {
     reviewer: Option<String>,
     can_review: bool,
     errors: Vec<(String, String)>,
+    /// For a modification, each proposed item's entry as the catalogue has it now (same order
+    /// as `proposal.items`), so the reviewer sees what changes (issue 13).
+    current: Vec<Option<ItemView>>,
+}
+
+impl ProposalPage {
+    /// The current entry of the `i`-th proposed item, when the proposal changes one.
+    fn before(&self, i: &usize) -> Option<&ItemView> {
+        self.current.get(*i).and_then(Option::as_ref)
+    }
+
+    /// Whether the `i`-th proposed item changes `field` (a column key).
+    fn is_changed(&self, i: &usize, field: &str) -> bool {
+        self.changed(i).contains(&field)
+    }
+
+    /// The fields (as column keys) in which the `i`-th proposed item differs from the current.
+    fn changed(&self, i: &usize) -> Vec<&'static str> {
+        let (Some(before), Some(after)) = (self.before(i), self.proposal.items.get(*i)) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        let mut diff = |key, a: String, b: String| {
+            if a != b {
+                out.push(key);
+            }
+        };
+        diff("name", before.name.clone(), after.name.clone());
+        diff(
+            "strength",
+            format!("{:?}", before.strength),
+            format!("{:?}", after.strength),
+        );
+        diff(
+            "form",
+            format!("{:?}", before.form),
+            format!("{:?}", after.form),
+        );
+        diff("unit", before.unit.clone(), after.unit.clone());
+        diff(
+            "classification",
+            format!("{:?}{:?}", before.atc_code, before.unspsc_code),
+            format!("{:?}{:?}", after.atc_code, after.unspsc_code),
+        );
+        diff(
+            "level",
+            format!("{:?}", before.level_of_care),
+            format!("{:?}", after.level_of_care),
+        );
+        out
+    }
 }
 
 async fn display_name(state: &AppState, id: i64) -> AppResult<String> {
@@ -516,13 +567,27 @@ async fn proposal_page(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
+    let proposal = ProposalView::from(&row);
+    let mut current = Vec::with_capacity(proposal.items.len());
+    if proposal.kind == "modify" {
+        let mut conn = state.db.read().await?;
+        for item in &proposal.items {
+            current.push(
+                crate::repository::catalogue::find_by_code(&mut conn, &item.code)
+                    .await?
+                    .as_ref()
+                    .map(ItemView::from),
+            );
+        }
+    }
     let mut response = render(&ProposalPage {
         ctx: PageCtx::new(state, ctx),
-        proposal: ProposalView::from(&row),
+        proposal,
         proposer,
         reviewer,
         can_review,
         errors,
+        current,
     });
     *response.status_mut() = status;
     Ok(response)

@@ -170,7 +170,7 @@ pub async fn context_layer(
                 Ok(a) => Some(a),
                 Err(e) => {
                     let err = AppError::from(e);
-                    return render(&state, header_lang, is_api, &req, err, None);
+                    return no_store(render(&state, header_lang, is_api, &req, err, None));
                 }
             }
         }
@@ -184,7 +184,9 @@ pub async fn context_layer(
                         }
                         found
                     }
-                    Err(e) => return render(&state, header_lang, is_api, &req, e.into(), None),
+                    Err(e) => {
+                        return no_store(render(&state, header_lang, is_api, &req, e.into(), None));
+                    }
                 }
             }
             None => None,
@@ -231,6 +233,7 @@ pub async fn context_layer(
     if let Some(err) = response.extensions_mut().remove::<AppError>() {
         response = render_with_context(&state, &context, err);
     }
+    let is_public_read = response.extensions().get::<PublicRead>().is_some();
     let secure = state.config.secure_cookies;
     let headers = response.headers_mut();
     if context.anon_csrf_is_new && !is_api {
@@ -259,6 +262,9 @@ pub async fn context_layer(
             set_cookie(FLASH_COOKIE, "", Some(0), secure),
         );
     }
+    if needs_no_store(&context, is_public_read, headers) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(NO_STORE));
+    }
     headers.insert(
         header::CONTENT_LANGUAGE,
         HeaderValue::from_static(context.lang.code()),
@@ -268,6 +274,31 @@ pub async fn context_layer(
         HeaderValue::from_static("Cookie, Accept-Language"),
     );
     response
+}
+
+const NO_STORE: &str = "no-store";
+
+/// An answer to a request that presented credentials, refused before it had a context.
+fn no_store(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static(NO_STORE));
+    response
+}
+
+/// Whether an answer must not be kept by the browser or a shared cache (issue 13): every answer
+/// to a signed-in request (session cookie or API token), and every `/api` answer that is not a
+/// read of public data. Static files that say `public` are the same bytes for everyone and
+/// keep their caching.
+fn needs_no_store(context: &RequestContext, is_public_read: bool, headers: &HeaderMap) -> bool {
+    let shared = headers
+        .get(header::CACHE_CONTROL)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("public"));
+    if shared {
+        return false;
+    }
+    context.auth.is_some() || (context.is_api && !is_public_read)
 }
 
 fn parse_flash(raw: &str) -> Option<(String, Option<String>)> {
@@ -346,7 +377,7 @@ pub fn render_with_context(state: &AppState, ctx: &RequestContext, err: AppError
         .iter()
         .map(|v| {
             let mut v = v.clone();
-            let message = rule_message(i18n, lang, &v);
+            let message = rule_message(i18n, lang, &state.rulebook, &v);
             if let Some(obj) = v.as_object_mut() {
                 obj.insert("message".into(), message.into());
             }
@@ -390,10 +421,7 @@ pub fn render_with_context(state: &AppState, ctx: &RequestContext, err: AppError
             .collect();
         for v in &violations {
             field_messages.push((
-                v["citation"]["article"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_string(),
+                rule_field(v["code"].as_str().unwrap_or_default()).to_string(),
                 v["message"].as_str().unwrap_or_default().to_string(),
             ));
         }
@@ -416,12 +444,48 @@ pub fn render_with_context(state: &AppState, ctx: &RequestContext, err: AppError
 
 /// The translated message of a broken rule: key `rule-` + the code's suffix, with the
 /// violation's parameters as arguments (`rule.period_too_short` → `rule-period-too-short`).
-pub fn rule_message(i18n: &crate::i18n::I18n, lang: Lang, violation: &serde_json::Value) -> String {
+///
+/// Parameters read as words (issue 13): method codes become the methods' names, amounts are
+/// money in the rulebook's currency, dates are written in the page's language, and day kinds
+/// ("calendar", "business") are translated. The citation is appended, so a refusal always says
+/// where the rule comes from.
+pub fn rule_message(
+    i18n: &crate::i18n::I18n,
+    lang: Lang,
+    rulebook: &tianguis_rulebook::Rulebook,
+    violation: &serde_json::Value,
+) -> String {
     let code = violation["code"].as_str().unwrap_or("rule.unknown");
     let key = format!(
         "rule-{}",
         code.trim_start_matches("rule.").replace('_', "-")
     );
+    let method_name = |code: &str| {
+        rulebook
+            .methods()
+            .iter()
+            .find(|m| m.code() == code)
+            .map(|m| match lang {
+                Lang::Es => m.name_es().to_string(),
+                Lang::En => m.name_en().to_string(),
+            })
+            .unwrap_or_else(|| code.to_string())
+    };
+    let word = |name: &str, text: String| -> String {
+        match name {
+            "method" | "suggested" => method_name(&text),
+            "value" | "min" | "max" | "sum" | "estimated_value" => {
+                crate::format::money_text(&text, rulebook.currency(), lang)
+            }
+            "days_kind" => i18n.t(lang, &format!("days-kind-{text}")),
+            n if n.ends_with("_date") || n == "published_on" || n == "effective_from" => {
+                chrono::NaiveDate::parse_from_str(&text, "%Y-%m-%d")
+                    .map(|d| crate::format::day(d, lang))
+                    .unwrap_or(text)
+            }
+            _ => text,
+        }
+    };
     let args: Vec<(String, String)> = violation
         .as_object()
         .map(|o| {
@@ -429,17 +493,20 @@ pub fn rule_message(i18n: &crate::i18n::I18n, lang: Lang, violation: &serde_json
                 .filter(|(k, _)| k.as_str() != "code" && k.as_str() != "citation")
                 .map(|(k, v)| {
                     let text = match v {
-                        serde_json::Value::String(s) => s.clone(),
+                        serde_json::Value::String(s) => word(k, s.clone()),
                         serde_json::Value::Array(a) => a
                             .iter()
                             .map(|x| {
-                                x.as_str()
-                                    .map(str::to_string)
-                                    .unwrap_or_else(|| x.to_string())
+                                word(
+                                    k,
+                                    x.as_str()
+                                        .map(str::to_string)
+                                        .unwrap_or_else(|| x.to_string()),
+                                )
                             })
                             .collect::<Vec<_>>()
                             .join(", "),
-                        other => other.to_string(),
+                        other => word(k, other.to_string()),
                     };
                     (k.clone(), text)
                 })
@@ -447,12 +514,48 @@ pub fn rule_message(i18n: &crate::i18n::I18n, lang: Lang, violation: &serde_json
         })
         .unwrap_or_default();
     let borrowed: Vec<(&str, String)> = args.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
-    i18n.t_args(lang, &key, &borrowed)
+    let message = i18n.t_args(lang, &key, &borrowed);
+    match violation["citation"]["article"].as_str() {
+        Some(article) if !article.is_empty() => format!("{message} ({article})"),
+        _ => message,
+    }
+}
+
+/// The form field a broken rule concerns, so a page marks it there (issue 13): period rules at
+/// their deadline, justification rules at the justification, and so on; a value that does not
+/// fit the method is marked at the method, which is what the buyer changes.
+pub fn rule_field(code: &str) -> &'static str {
+    let rule = code.trim_start_matches("rule.");
+    if rule.starts_with("value_") {
+        "method"
+    } else if rule.starts_with("clarification_") {
+        "clarification_deadline"
+    } else if rule.starts_with("period_")
+        || rule.starts_with("bid_deadline")
+        || rule.starts_with("deadline_")
+    {
+        "bid_deadline"
+    } else if rule.starts_with("justification") {
+        "justification"
+    } else if rule.starts_with("exception_category") {
+        "exception_category"
+    } else if rule.starts_with("lot") || rule.starts_with("duplicate_lot") {
+        "lots"
+    } else if rule == "currency_mismatch" {
+        "currency"
+    } else {
+        "method"
+    }
 }
 
 fn is_state_changing(method: &Method) -> bool {
     !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
+
+/// Marks the answer to a read of a [`Access::Public`] route (open data, public pages): the only
+/// answers that an anonymous request may leave to caches.
+#[derive(Debug, Clone, Copy)]
+pub struct PublicRead;
 
 /// Enforces a route's [`Access`] and the anti-forgery token (inner, per-route layer).
 pub async fn enforce(
@@ -471,20 +574,39 @@ pub async fn enforce(
         };
         return AppError::new(code).into_response();
     }
-    if !is_state_changing(req.method()) || ctx.via_token {
+    if !is_state_changing(req.method()) {
+        let mut response = next.run(req).await;
+        if matches!(access, Access::Public) {
+            // Open to anyone: the context layer may let caches keep it (issue 13).
+            response.extensions_mut().insert(PublicRead);
+        }
+        return response;
+    }
+    if ctx.via_token {
         return next.run(req).await;
     }
-    // An anonymous JSON request (public self-registration) carries no ambient credentials to
-    // abuse, and a browser cannot send `application/json` cross-site without a CORS preflight,
-    // which this server never grants: forgery is impossible, so no token is asked for.
-    if ctx.user().is_none()
-        && req
+    if ctx.user().is_none() {
+        let content_type = req
             .headers()
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.starts_with("application/json"))
-    {
-        return next.run(req).await;
+            .unwrap_or("");
+        // An anonymous JSON request (public self-registration) carries no ambient credentials
+        // to abuse, and a browser cannot send `application/json` cross-site without a CORS
+        // preflight, which this server never grants: forgery is impossible, so no token is
+        // asked for.
+        if content_type.starts_with("application/json") {
+            return next.run(req).await;
+        }
+        // Any other body than a form or an upload cannot be read by any route, so an anonymous
+        // request carrying one (or none, like an API client that forgot its Content-Type) is
+        // refused here as what it is, 415, rather than as a forgery (issue 13). It is refused
+        // before any handler runs, as before: the anti-forgery check loses nothing.
+        if !content_type.starts_with("application/x-www-form-urlencoded")
+            && !content_type.starts_with("multipart/form-data")
+        {
+            return AppError::new(ErrorCode::RequestUnsupportedMediaType).into_response();
+        }
     }
     let expected = ctx.csrf_token().to_string();
     let from_header = req

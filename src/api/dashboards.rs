@@ -1,8 +1,10 @@
-//! Public dashboards (issue 6): market indicators as server-rendered SVG charts, each with its
+//! Public dashboards (issue 6): market indicators as server-rendered SVG charts (drawn by
+//! `super::chart`, one unit per chart), each with its
 //! data table beside it (readable without JavaScript) and a CSV download; the red-flag list
 //! with explanations and links to each process.
 
 use super::AppState;
+use super::chart::{self, Kind, Series, Unit, XAxis};
 use super::context::RequestContext;
 use super::error::AppResult;
 use super::extract::ApiQuery;
@@ -20,168 +22,12 @@ use tianguis_indicators::market::MarketRow;
 pub struct Chart {
     /// Translation key of the title.
     pub title_key: &'static str,
-    /// The SVG (escaped labels; numbers only).
+    /// The drawing (`super::chart`), or a sentence when there is no data.
     pub svg: String,
     /// Column headers (translation keys).
     pub columns: Vec<&'static str>,
     /// Table rows: year then one cell per series.
     pub rows: Vec<(i32, Vec<String>)>,
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
-/// The drawing area every chart shares (viewBox units).
-const W: f64 = 560.0;
-const H: f64 = 220.0;
-const LEFT: f64 = 48.0;
-const BOTTOM: f64 = 28.0;
-const COLORS: [&str; 4] = ["#1f5f8b", "#c0392b", "#27864a", "#8e5a00"];
-
-/// A chart's series: a name and one value per year (`None`: unknown that year).
-type Series<'a> = [(&'a str, Vec<Option<f64>>)];
-
-fn color(series: usize) -> &'static str {
-    COLORS[series % COLORS.len()]
-}
-
-/// The largest value of all series (1 when there is none, so scales never divide by zero).
-fn scale_max(series: &Series) -> f64 {
-    let max = series
-        .iter()
-        .flat_map(|(_, v)| v.iter().flatten().copied())
-        .fold(0.0_f64, f64::max);
-    if max <= 0.0 { 1.0 } else { max }
-}
-
-/// The opening tag, the x axis and the top-of-scale label at height `max_label_y`.
-fn open_chart(label: &str, max: f64, max_label_y: f64) -> String {
-    let mut svg = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {W} {H}\" role=\"img\" aria-label=\"{}\" class=\"chart\">",
-        escape(label)
-    );
-    svg.push_str(&format!(
-        "<line x1=\"{LEFT}\" y1=\"{}\" x2=\"{W}\" y2=\"{}\" stroke=\"#555\"/>",
-        H - BOTTOM,
-        H - BOTTOM
-    ));
-    svg.push_str(&format!(
-        "<text x=\"{}\" y=\"{max_label_y}\" font-size=\"10\" text-anchor=\"end\">{}</text>",
-        LEFT - 4.0,
-        trim_number(max)
-    ));
-    svg
-}
-
-/// A year's label under the axis at `x`.
-fn year_label(svg: &mut String, x: f64, year: i32) {
-    svg.push_str(&format!(
-        "<text x=\"{x:.1}\" y=\"{}\" font-size=\"11\" text-anchor=\"middle\">{year}</text>",
-        H - 10.0
-    ));
-}
-
-/// The legend (a swatch and a name per series) along the top, then the closing tag.
-fn close_chart(mut svg: String, series: &Series) -> String {
-    for (s, (name, _)) in series.iter().enumerate() {
-        svg.push_str(&format!(
-            "<rect x=\"{}\" y=\"2\" width=\"10\" height=\"10\" fill=\"{}\"/><text x=\"{}\" y=\"11\" font-size=\"11\">{}</text>",
-            LEFT + 8.0 + s as f64 * 170.0,
-            color(s),
-            LEFT + 22.0 + s as f64 * 170.0,
-            escape(name)
-        ));
-    }
-    svg.push_str("</svg>");
-    svg
-}
-
-/// Grouped vertical bars, one group per year, one bar per series; values are display numbers
-/// (counts, percentages), never money arithmetic.
-pub fn bar_chart(label: &str, years: &[i32], series: &Series) -> String {
-    const TOP: f64 = 12.0;
-    let max = scale_max(series);
-    let group_w = (W - LEFT) / years.len().max(1) as f64;
-    let bar_w = (group_w * 0.8) / series.len().max(1) as f64;
-    let mut svg = open_chart(label, max, TOP + 8.0);
-    for (g, year) in years.iter().enumerate() {
-        let x0 = LEFT + g as f64 * group_w + group_w * 0.1;
-        for (s, (name, values)) in series.iter().enumerate() {
-            if let Some(Some(v)) = values.get(g) {
-                let h = (v / max) * (H - BOTTOM - TOP);
-                svg.push_str(&format!(
-                    "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"{}\"><title>{} {}: {}</title></rect>",
-                    x0 + s as f64 * bar_w,
-                    H - BOTTOM - h,
-                    bar_w.max(1.0),
-                    h,
-                    color(s),
-                    escape(name),
-                    year,
-                    trim_number(*v)
-                ));
-            }
-        }
-        year_label(&mut svg, LEFT + g as f64 * group_w + group_w / 2.0, *year);
-    }
-    close_chart(svg, series)
-}
-
-/// A time series: one line per series across the years, a dot per known value (a missing
-/// year breaks the line rather than inventing a value).
-pub fn line_chart(label: &str, years: &[i32], series: &Series) -> String {
-    const TOP: f64 = 18.0;
-    let max = scale_max(series);
-    let step = if years.len() > 1 {
-        (W - LEFT - 20.0) / (years.len() - 1) as f64
-    } else {
-        0.0
-    };
-    let x = |i: usize| LEFT + 10.0 + i as f64 * step;
-    let y = |v: f64| H - BOTTOM - (v / max) * (H - BOTTOM - TOP);
-    let mut svg = open_chart(label, max, TOP + 4.0);
-    for (s, (name, values)) in series.iter().enumerate() {
-        let mut path = String::new();
-        let mut pen_down = false;
-        for (i, v) in values.iter().enumerate() {
-            match v {
-                Some(v) => {
-                    path.push_str(&format!(
-                        "{}{:.1},{:.1} ",
-                        if pen_down { "L" } else { "M" },
-                        x(i),
-                        y(*v)
-                    ));
-                    pen_down = true;
-                    svg.push_str(&format!(
-                        "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"3\" fill=\"{}\"><title>{} {}: {}</title></circle>",
-                        x(i),
-                        y(*v),
-                        color(s),
-                        escape(name),
-                        years[i],
-                        trim_number(*v)
-                    ));
-                }
-                None => pen_down = false,
-            }
-        }
-        if !path.is_empty() {
-            svg.push_str(&format!(
-                "<path d=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"2\"/>",
-                path.trim_end(),
-                color(s)
-            ));
-        }
-    }
-    for (i, year) in years.iter().enumerate() {
-        year_label(&mut svg, x(i), *year);
-    }
-    close_chart(svg, series)
 }
 
 fn trim_number(v: f64) -> String {
@@ -207,6 +53,97 @@ pub fn overall(rows: &[MarketRow]) -> Vec<&MarketRow> {
     out
 }
 
+/// A dashboard chart before drawing: its title, how it is drawn, its one unit and its series
+/// (translation keys of the column headers, values by year).
+struct Spec {
+    title_key: &'static str,
+    kind: Kind,
+    unit: Unit,
+    axis_key: &'static str,
+    series: Vec<(&'static str, Vec<Option<f64>>)>,
+}
+
+type Column<'a> = &'a dyn Fn(&MarketRow) -> Option<f64>;
+
+fn specs(rows: &[&MarketRow]) -> Vec<Spec> {
+    let col = |f: Column| rows.iter().map(|r| f(r)).collect();
+    let pct = |f: Column| rows.iter().map(|r| percent(f(r))).collect();
+    // Counts and shares per year are bars; concentration is read as a trend: lines. Each chart
+    // has one unit (issue 13: single-bid rates and average bidders shared one axis).
+    vec![
+        Spec {
+            title_key: "dash-suppliers",
+            kind: Kind::Bars,
+            unit: Unit::Count,
+            axis_key: "dash-axis-suppliers",
+            series: vec![
+                ("dash-col-suppliers", col(&|r| Some(r.suppliers as f64))),
+                (
+                    "dash-col-new-entrants",
+                    col(&|r| r.new_entrants.map(|n| n as f64)),
+                ),
+            ],
+        },
+        Spec {
+            title_key: "dash-concentration",
+            kind: Kind::Lines,
+            unit: Unit::Percent,
+            axis_key: "dash-axis-share",
+            series: vec![
+                ("dash-col-top10", pct(&|r| r.top10_share)),
+                ("dash-col-top4", pct(&|r| r.top4_share)),
+            ],
+        },
+        Spec {
+            title_key: "dash-hhi",
+            kind: Kind::Lines,
+            unit: Unit::Index,
+            axis_key: "dash-axis-hhi",
+            series: vec![("dash-col-hhi", col(&|r| r.hhi))],
+        },
+        Spec {
+            title_key: "dash-direct",
+            kind: Kind::Bars,
+            unit: Unit::Percent,
+            axis_key: "dash-axis-percent",
+            series: vec![
+                ("dash-col-direct-count", pct(&|r| r.direct_share_by_count)),
+                ("dash-col-direct-value", pct(&|r| r.direct_share_by_value)),
+            ],
+        },
+        Spec {
+            title_key: "dash-single-bid",
+            kind: Kind::Bars,
+            unit: Unit::Percent,
+            axis_key: "dash-axis-percent",
+            series: vec![("dash-col-single-bid", pct(&|r| r.single_bid_rate))],
+        },
+        Spec {
+            title_key: "dash-bidders",
+            kind: Kind::Bars,
+            unit: Unit::Count,
+            axis_key: "dash-axis-bidders",
+            series: vec![("dash-col-bidders", col(&|r| r.average_bidders))],
+        },
+        Spec {
+            title_key: "dash-savings",
+            kind: Kind::Bars,
+            unit: Unit::Percent,
+            axis_key: "dash-axis-percent",
+            series: vec![
+                (
+                    "dash-col-auction-savings",
+                    pct(&|r| r.auction_savings.as_ref().and_then(|s| s.rate)),
+                ),
+                (
+                    "dash-col-estimate-savings",
+                    pct(&|r| r.estimate_savings.as_ref().and_then(|s| s.rate)),
+                ),
+            ],
+        },
+    ]
+}
+
 fn charts(ctx: &PageCtx, d: &Dashboard) -> Vec<Chart> {
     let report = d.report(ctx.lang);
     let rows = report
@@ -215,111 +152,41 @@ fn charts(ctx: &PageCtx, d: &Dashboard) -> Vec<Chart> {
         .map(|m| overall(&m.rows))
         .unwrap_or_default();
     let years: Vec<i32> = rows.iter().map(|r| r.year).collect();
-    let make = |title_key: &'static str, series: Vec<(&'static str, Vec<Option<f64>>)>| {
-        // Concentration is read as a trend: lines; counts and shares per year: bars.
-        let draw = if matches!(title_key, "dash-concentration" | "dash-hhi") {
-            line_chart
-        } else {
-            bar_chart
-        };
-        let names: Vec<String> = series.iter().map(|(k, _)| ctx.t(k)).collect();
-        let named: Vec<(&str, Vec<Option<f64>>)> = names
-            .iter()
-            .zip(&series)
-            .map(|(n, (_, v))| (n.as_str(), v.clone()))
-            .collect();
-        Chart {
-            title_key,
-            svg: draw(&ctx.t(title_key), &years, &named),
-            columns: series.iter().map(|(k, _)| *k).collect(),
-            rows: years
-                .iter()
-                .enumerate()
-                .map(|(i, y)| (*y, series.iter().map(|(_, v)| cell(v[i])).collect()))
-                .collect(),
-        }
-    };
-    vec![
-        make(
-            "dash-suppliers",
-            vec![
-                (
-                    "dash-col-suppliers",
-                    rows.iter().map(|r| Some(r.suppliers as f64)).collect(),
-                ),
-                (
-                    "dash-col-new-entrants",
-                    rows.iter()
-                        .map(|r| r.new_entrants.map(|n| n as f64))
-                        .collect(),
-                ),
-            ],
-        ),
-        make(
-            "dash-concentration",
-            vec![
-                (
-                    "dash-col-top10",
-                    rows.iter().map(|r| percent(r.top10_share)).collect(),
-                ),
-                (
-                    "dash-col-top4",
-                    rows.iter().map(|r| percent(r.top4_share)).collect(),
-                ),
-            ],
-        ),
-        make(
-            "dash-hhi",
-            vec![("dash-col-hhi", rows.iter().map(|r| r.hhi).collect())],
-        ),
-        make(
-            "dash-direct",
-            vec![
-                (
-                    "dash-col-direct-count",
-                    rows.iter()
-                        .map(|r| percent(r.direct_share_by_count))
-                        .collect(),
-                ),
-                (
-                    "dash-col-direct-value",
-                    rows.iter()
-                        .map(|r| percent(r.direct_share_by_value))
-                        .collect(),
-                ),
-            ],
-        ),
-        make(
-            "dash-competition",
-            vec![
-                (
-                    "dash-col-single-bid",
-                    rows.iter().map(|r| percent(r.single_bid_rate)).collect(),
-                ),
-                (
-                    "dash-col-bidders",
-                    rows.iter().map(|r| r.average_bidders).collect(),
-                ),
-            ],
-        ),
-        make(
-            "dash-savings",
-            vec![
-                (
-                    "dash-col-auction-savings",
-                    rows.iter()
-                        .map(|r| percent(r.auction_savings.as_ref().and_then(|s| s.rate)))
-                        .collect(),
-                ),
-                (
-                    "dash-col-estimate-savings",
-                    rows.iter()
-                        .map(|r| percent(r.estimate_savings.as_ref().and_then(|s| s.rate)))
-                        .collect(),
-                ),
-            ],
-        ),
-    ]
+    specs(&rows)
+        .into_iter()
+        .map(|spec| {
+            let drawing = chart::Chart {
+                id: spec.title_key.to_string(),
+                title: ctx.t(spec.title_key),
+                kind: spec.kind,
+                x: XAxis::Years(years.clone()),
+                unit: spec.unit,
+                y_label: ctx.t(spec.axis_key),
+                series: spec
+                    .series
+                    .iter()
+                    .map(|(key, values)| Series {
+                        name: ctx.t(key),
+                        points: values
+                            .iter()
+                            .enumerate()
+                            .map(|(i, v)| (i as i64, *v))
+                            .collect(),
+                    })
+                    .collect(),
+            };
+            Chart {
+                title_key: spec.title_key,
+                svg: chart::render(ctx, &drawing),
+                columns: spec.series.iter().map(|(k, _)| *k).collect(),
+                rows: years
+                    .iter()
+                    .enumerate()
+                    .map(|(i, y)| (*y, spec.series.iter().map(|(_, v)| cell(v[i])).collect()))
+                    .collect(),
+            }
+        })
+        .collect()
 }
 
 #[derive(Template)]
@@ -481,38 +348,4 @@ pub async fn red_flags(
         ctx: page_ctx,
         processes,
     }))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn charts_escape_labels_and_skip_missing_values() {
-        let years = [2024, 2025, 2026];
-        let hostile = "<script>alert(1)</script> & \"x\"";
-        let bars = bar_chart(
-            hostile,
-            &years,
-            &[(hostile, vec![Some(3.0), None, Some(6.0)])],
-        );
-        assert!(!bars.contains("<script>"));
-        assert!(bars.contains("&lt;script&gt;"));
-        // One bar per known value, none for the missing year.
-        assert_eq!(
-            bars.matches("<rect x=").count(),
-            2 + 1,
-            "two bars and the legend swatch"
-        );
-        let line = line_chart(
-            "HHI",
-            &years,
-            &[("HHI", vec![Some(1000.0), None, Some(2500.0)])],
-        );
-        // A missing year breaks the line: two separate moves, no segment across the gap.
-        assert_eq!(line.matches("<circle").count(), 2);
-        let path = line.split("d=\"").nth(1).unwrap();
-        assert_eq!(path.matches('M').count(), 2, "{path}");
-        assert!(!path.split('"').next().unwrap().contains('L'));
-    }
 }

@@ -11,6 +11,7 @@ pub mod audit;
 pub mod awards;
 pub mod bids;
 pub mod catalogue;
+pub mod chart;
 pub mod context;
 pub mod dashboards;
 pub mod error;
@@ -66,6 +67,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Sign-in policy and limits.
     pub auth: AuthState,
+    /// Limits on registrations, sealed bids and colleagues (issue 13).
+    pub limits: Arc<crate::service::rate_limit::AbuseLimits>,
     /// The procurement rulebook in force.
     pub rulebook: Arc<tianguis_rulebook::Rulebook>,
     /// Offset of this node's procurement clock from the wall clock, in microseconds: always
@@ -96,6 +99,7 @@ impl AppState {
         );
         AppState {
             auth: AuthState::new(config.auth.clone()),
+            limits: Arc::new(crate::service::rate_limit::AbuseLimits::new(&config.abuse)),
             rulebook: Arc::new(rulebook),
             clock_offset,
             auctions,
@@ -248,6 +252,12 @@ pub fn routes() -> Vec<Route> {
         // Electronic reverse auctions (issue 4)
         route(M::GET, "/auctions", Public, get(auctions::list_page)),
         route(M::GET, "/auctions/{id}", Public, get(auctions::page)),
+        route(
+            M::GET,
+            "/auctions/{id}/chart",
+            Public,
+            get(auctions::chart_fragment),
+        ),
         route(
             M::POST,
             "/auctions/{id}/resumption",
@@ -968,7 +978,7 @@ pub fn router(state: AppState) -> Router {
         }
         router = router.route(r.path, endpoint);
     }
-    router
+    let router = router
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(CatchPanicLayer::custom(panic_response))
@@ -990,7 +1000,16 @@ pub fn router(state: AppState) -> Router {
             header::REFERRER_POLICY,
             HeaderValue::from_static("same-origin"),
         ))
-        .layer(from_fn_with_state(state.clone(), metrics::record))
-        .layer(TraceLayer::new_for_http())
-        .with_state(state)
+        .layer(from_fn_with_state(state.clone(), metrics::record));
+    // A node whose cookies are `Secure` is served over HTTPS: browsers must keep using it
+    // (RFC 6797; issue 13). One year, the period HSTS preload lists ask for.
+    let router = if state.config.secure_cookies {
+        router.layer(SetResponseHeaderLayer::overriding(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        ))
+    } else {
+        router
+    };
+    router.layer(TraceLayer::new_for_http()).with_state(state)
 }

@@ -93,21 +93,58 @@ impl PageCtx {
         self.i18n.t_args(self.lang, key, &args)
     }
 
-    /// An instant shown in the configured zone.
+    /// An instant shown in the configured zone and the page's language.
     pub fn time(&self, t: &Timestamp) -> String {
-        t.display_in(self.tz)
+        crate::format::date_time(*t, self.tz, self.lang)
     }
 
     /// An instant (µs since epoch) shown in the configured zone.
     pub fn time_us(&self, micros: &i64) -> String {
-        Timestamp::from_micros(*micros).display_in(self.tz)
+        self.time(&Timestamp::from_micros(*micros))
     }
 
     /// An optional instant (µs), or a dash.
     pub fn time_opt(&self, micros: &Option<i64>) -> String {
         micros
-            .map(|m| Timestamp::from_micros(m).display_in(self.tz))
+            .map(|m| self.time_us(&m))
             .unwrap_or_else(|| "—".to_string())
+    }
+
+    /// An instant stored as RFC 3339 text, shown in the zone; unreadable text as it is.
+    pub fn time_text(&self, text: &str) -> String {
+        Timestamp::parse(text)
+            .map(|t| self.time(&t))
+            .unwrap_or_else(|| text.to_string())
+    }
+
+    /// The day of an instant (µs), in the zone.
+    pub fn date_us(&self, micros: &i64) -> String {
+        crate::format::date(Timestamp::from_micros(*micros), self.tz, self.lang)
+    }
+
+    /// Money stored as exact text, in its currency (`Q 1,086,426.24`).
+    pub fn money(&self, value: &str, currency: &str) -> String {
+        crate::format::money_text(value, currency, self.lang)
+    }
+
+    /// An exact amount in its currency.
+    pub fn money_d(&self, value: &rust_decimal::Decimal, currency: &str) -> String {
+        crate::format::money(*value, currency, self.lang)
+    }
+
+    /// A quantity stored as exact text (`215,268`).
+    pub fn qty(&self, value: &str) -> String {
+        crate::format::quantity_text(value, self.lang)
+    }
+
+    /// An exact quantity.
+    pub fn qty_d(&self, value: &rust_decimal::Decimal) -> String {
+        crate::format::quantity(*value, self.lang)
+    }
+
+    /// A count with grouping (`1,234`).
+    pub fn count(&self, value: impl Into<i64> + Copy) -> String {
+        crate::format::count(value.into(), self.lang)
     }
 
     /// Language code for `<html lang>`.
@@ -138,8 +175,89 @@ impl PageCtx {
     }
 
     /// Translated label of a form field (`display_name` → key `field-display-name`).
+    ///
+    /// Never shows a key (issue 13): a field path from the services (`items[0].unit_price`,
+    /// `contacts[1].email`, `prices[743]`, `declarations.not_barred`, `features[delivery]`)
+    /// reads as words, e.g. "Artículo 1 — Precio unitario"; a field without a label of its own
+    /// reads "Este campo".
     pub fn field_label(&self, field: &str) -> String {
-        self.t(&format!("field-{}", field.replace('_', "-")))
+        let own = |name: &str| {
+            let key = format!("field-{}", name.replace('_', "-"));
+            self.i18n.has(self.lang, &key).then(|| self.t(&key))
+        };
+        if let Some(label) = own(field) {
+            return label;
+        }
+        if let Some(code) = field.strip_prefix("declarations.") {
+            let key = format!("declaration-{code}");
+            if self.i18n.has(self.lang, &key) {
+                return format!("{}: {}", self.t("bid-declarations"), self.t(&key));
+            }
+            return self.t("bid-declarations");
+        }
+        if let Some((base, rest)) = field.split_once('[')
+            && let Some((index, sub)) = rest.split_once(']')
+        {
+            let sub = sub.trim_start_matches('.');
+            match base {
+                // Keyed by item id or feature code, not by position: the page names the item.
+                "prices" => return self.t("bid-unit-price"),
+                "brands" => return self.t("field-brand"),
+                "features" => return self.t("bid-features"),
+                _ => {}
+            }
+            let group = match base {
+                "items" => Some("field-item"),
+                "contacts" => Some("register-contact"),
+                "owners" => Some("register-owner"),
+                "lots" | "lot_titles" => Some("tender-lot"),
+                _ => None,
+            };
+            if let (Some(group), Ok(i)) = (group, index.parse::<usize>()) {
+                let position = format!("{} {}", self.t(group), i + 1);
+                return match own(sub) {
+                    Some(label) if !sub.is_empty() => format!("{position} — {label}"),
+                    _ => position,
+                };
+            }
+            if let Some(label) = own(base) {
+                return label;
+            }
+        }
+        tracing::warn!(field, "a form field has no label");
+        self.t("field-this")
+    }
+
+    /// The id of the element a field's error links to (the error summary's anchors): the
+    /// page's inputs are named after the service's field paths, with these exceptions.
+    pub fn field_anchor(&self, field: &str) -> String {
+        if let Some(id) = field
+            .strip_prefix("prices[")
+            .and_then(|r| r.strip_suffix(']'))
+        {
+            return format!("price_{id}");
+        }
+        if let Some(code) = field
+            .strip_prefix("features[")
+            .and_then(|r| r.strip_suffix(']'))
+        {
+            return format!("feature_{code}");
+        }
+        if let Some(code) = field.strip_prefix("declarations.") {
+            return format!("declaration_{code}");
+        }
+        if let Some(rest) = field.strip_prefix("items[")
+            && let Some((i, sub)) = rest.split_once("].")
+            && let Ok(i) = i.parse::<usize>()
+        {
+            let kind = match sub {
+                "quantity" => "qty",
+                "unit_price" => "price",
+                other => other,
+            };
+            return format!("{kind}-{}", i + 1);
+        }
+        field.replace(['[', ']', '.'], "_")
     }
 
     /// The zone's name, shown beside times.
@@ -189,6 +307,15 @@ fn navigation(i18n: &I18n, lang: Lang, user: Option<&User>, path: &str) -> Vec<N
                 || path.starts_with(&format!("{href}?")),
         })
         .collect()
+}
+
+/// The message of the first error of `field`, shown next to it (GOV.UK: the message above the
+/// input, the same words as in the error summary).
+pub fn error_at<'e>(errors: &'e [(String, String)], field: &str) -> Option<&'e str> {
+    errors
+        .iter()
+        .find(|(f, _)| f == field)
+        .map(|(_, m)| m.as_str())
 }
 
 /// A POST-redirect-GET answer that shows a one-shot message on the next page.

@@ -61,6 +61,32 @@ pub async fn add(
     Ok((StatusCode::CREATED, Json(row)))
 }
 
+/// The plan-to-tender form as the buyer left it, with its errors (shown again when refused).
+#[derive(Debug, Clone, Default)]
+pub struct FromPlanState {
+    /// Title typed.
+    pub title: String,
+    /// Method chosen.
+    pub method: String,
+    /// Lines ticked.
+    pub lines: Vec<i64>,
+    /// (field, translated message).
+    pub errors: Vec<(String, String)>,
+}
+
+/// A method the form offers, with its value band from the rulebook: the page's script offers
+/// only the methods whose band fits the ticked lines' planned value (issue 13).
+struct MethodOption {
+    code: String,
+    name: String,
+    /// Lower bound, and whether it is excluded ("more than").
+    min: String,
+    min_open: bool,
+    /// Upper bound (empty: none), and whether it is excluded.
+    max: String,
+    max_open: bool,
+}
+
 #[derive(Template)]
 #[template(path = "plan.html")]
 struct PlanPage {
@@ -69,12 +95,21 @@ struct PlanPage {
     years: Vec<i64>,
     lines: Vec<PlanVsActual>,
     can_tender: bool,
-    methods: Vec<(String, String)>,
+    methods: Vec<MethodOption>,
+    form: FromPlanState,
+    /// The rulebook's currency, in which plan prices are estimated.
+    currency: String,
 }
 
 impl PlanPage {
     fn money(&self, value: &str) -> String {
-        crate::domain::money::format(crate::domain::money::stored(value), "GTQ")
+        self.ctx.money(value, &self.currency)
+    }
+    fn ticked(&self, id: &i64) -> bool {
+        self.form.lines.contains(id)
+    }
+    fn method_error(&self) -> Option<&str> {
+        super::page::error_at(&self.form.errors, "method")
     }
 }
 
@@ -84,32 +119,56 @@ pub async fn page(
     ctx: RequestContext,
     ApiQuery(q): ApiQuery<YearQuery>,
 ) -> AppResult<Response> {
-    let (year, years) = resolve_year(&state, &q).await?;
+    render_page(&state, &ctx, &q, FromPlanState::default()).await
+}
+
+/// The plan page, with the plan-to-tender form in `form`'s state.
+pub async fn render_page(
+    state: &AppState,
+    ctx: &RequestContext,
+    q: &YearQuery,
+    form: FromPlanState,
+) -> AppResult<Response> {
+    let (year, years) = resolve_year(state, q).await?;
     let lines = plan::plan_vs_actual(&state.db, year).await?;
-    let page = PageCtx::new(&state, &ctx);
+    let page = PageCtx::new(state, ctx);
     let can_tender = page.has_role("buyer");
+    // Methods that need an exception's justification cannot start from plan lines alone.
     let methods = state
         .rulebook
         .methods()
         .iter()
+        .filter(|m| !m.requires_exception())
         .map(|m| {
-            (
-                m.code().to_string(),
-                if page.lang_code() == "es" {
+            let band = &m.value_range().value;
+            MethodOption {
+                code: m.code().to_string(),
+                name: if page.lang_code() == "es" {
                     m.name_es()
                 } else {
                     m.name_en()
                 }
                 .to_string(),
-            )
+                min: band.min.to_string(),
+                min_open: !band.min_inclusive,
+                max: band.max.map(|x| x.to_string()).unwrap_or_default(),
+                max_open: !band.max_inclusive,
+            }
         })
         .collect();
-    Ok(render(&PlanPage {
+    let refused = !form.errors.is_empty();
+    let mut response = render(&PlanPage {
         ctx: page,
         year,
         years,
         lines,
         can_tender,
         methods,
-    }))
+        form,
+        currency: state.rulebook.currency().to_string(),
+    });
+    if refused {
+        *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(response)
 }

@@ -241,9 +241,14 @@ pub struct Registered {
     responses((status = 201, body = Registered), (status = 422, body = super::openapi::ErrorBody)))]
 pub async fn register(
     State(state): State<AppState>,
+    ctx: RequestContext,
     ApiJson(r): ApiJson<Registration>,
 ) -> AppResult<(StatusCode, Json<Registered>)> {
-    let (supplier, user) = supplier_service::register(&state.db, &r).await?;
+    let (supplier, user) = state
+        .limits
+        .registrations
+        .limited(&ctx.client_addr, supplier_service::register(&state.db, &r))
+        .await?;
     Ok((
         StatusCode::CREATED,
         Json(Registered {
@@ -628,7 +633,16 @@ pub async fn register_submit(
         let errors = super::account::translated_fields(&state, &ctx, &err);
         return Ok(register_page(&state, &ctx, form, errors));
     }
-    match supplier_service::register(&state.db, &form.to_registration()).await {
+    let registration = form.to_registration();
+    let registered = state
+        .limits
+        .registrations
+        .limited(
+            &ctx.client_addr,
+            supplier_service::register(&state.db, &registration),
+        )
+        .await;
+    match registered {
         Ok((supplier, _)) => Ok(redirect_with_flash(
             &state,
             "/login",

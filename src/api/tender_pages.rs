@@ -30,10 +30,6 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
-fn money(value: &str, currency: &str) -> String {
-    crate::domain::money::format(crate::domain::money::stored(value), currency)
-}
-
 fn method_names(state: &AppState, es: bool) -> Vec<(String, String)> {
     state
         .rulebook
@@ -59,8 +55,8 @@ fn field_errors(
         for v in violations {
             let value = serde_json::to_value(v).unwrap_or_default();
             out.push((
-                v.citation.article.clone(),
-                super::context::rule_message(&state.i18n, ctx.lang, &value),
+                super::context::rule_field(v.code()).to_string(),
+                super::context::rule_message(&state.i18n, ctx.lang, &state.rulebook, &value),
             ));
         }
     }
@@ -100,7 +96,7 @@ impl SearchPage {
         r.tender.phase(self.now).code()
     }
     fn money(&self, value: &str, currency: &str) -> String {
-        money(value, currency)
+        self.ctx.money(value, currency)
     }
     fn method_name(&self, code: &str) -> String {
         self.methods
@@ -260,7 +256,7 @@ struct TenderPage {
 
 impl TenderPage {
     fn money(&self, value: &str) -> String {
-        money(value, &self.d.tender.currency)
+        self.ctx.money(value, &self.d.tender.currency)
     }
     fn method_name(&self) -> &str {
         if self.ctx.lang_code() == "es" {
@@ -911,6 +907,11 @@ struct FormPage {
 }
 
 impl FormPage {
+    /// The message of a field that failed, shown next to it.
+    fn error_at(&self, field: &str) -> Option<&str> {
+        super::page::error_at(&self.errors, field)
+    }
+
     fn method_selected(&self, code: &str) -> bool {
         self.f.method == code
     }
@@ -939,9 +940,9 @@ async fn form_page(
             let r = m.value_range().value;
             let range = format!(
                 "{} – {}",
-                crate::domain::money::format(r.min, state.rulebook.currency()),
+                page.money_d(&r.min, state.rulebook.currency()),
                 r.max
-                    .map(|x| crate::domain::money::format(x, state.rulebook.currency()))
+                    .map(|x| page.money_d(&x, state.rulebook.currency()))
                     .unwrap_or_else(|| "∞".into())
             );
             (
@@ -1103,7 +1104,8 @@ pub async fn edit_page(
             .map(|l| l.number)
             .unwrap_or(1)
     };
-    // Estimated unit prices are not stored per item; the draft keeps the lot's estimate spread.
+    // Each item keeps its estimated unit price (issue 13: plan → tender kept none); items
+    // stored before migration 8 have none, and a single-item lot's estimate gives it back.
     let f = TenderWebForm {
         title: t.title.clone(),
         description: t.description.clone(),
@@ -1135,6 +1137,9 @@ pub async fn edit_page(
         item_price: items
             .iter()
             .map(|i| {
+                if let Some(price) = &i.unit_price {
+                    return price.clone();
+                }
                 let lot = lots.iter().find(|l| l.id == i.lot_id);
                 let lot_items: Vec<_> = items.iter().filter(|x| x.lot_id == i.lot_id).collect();
                 match (lot, lot_items.len()) {
@@ -1209,16 +1214,21 @@ pub struct FromPlanForm {
     method: String,
     #[serde(default)]
     lines: Vec<String>,
+    /// The plan year shown (to show the same page again when refused).
+    #[serde(default)]
+    year: Option<i64>,
 }
 
-/// `POST /plan/tender`: a draft from plan lines, then its edit form.
+/// `POST /plan/tender`: a draft from plan lines, then its edit form. A refusal shows the plan
+/// page again with the form as it was and each error at its field, with its translated label
+/// (issue 13: a method the value cannot use was refused only on save, under a raw key).
 pub async fn from_plan(
     State(state): State<AppState>,
     ctx: RequestContext,
     WebForm(f): WebForm<FromPlanForm>,
 ) -> AppResult<Response> {
     let lines: Vec<i64> = f.lines.iter().filter_map(|l| l.parse().ok()).collect();
-    let t = tenders::from_plan(
+    let result = tenders::from_plan(
         &state.db,
         &state.rulebook,
         state.config.timezone,
@@ -1228,13 +1238,38 @@ pub async fn from_plan(
         &lines,
         state.now(),
     )
-    .await?;
-    Ok(redirect_with_flash(
-        &state,
-        &format!("/tenders/{}/edit", t.id),
-        "flash-draft-saved",
-        None,
-    ))
+    .await;
+    match result {
+        Ok(t) => Ok(redirect_with_flash(
+            &state,
+            &format!("/tenders/{}/edit", t.id),
+            "flash-draft-saved",
+            None,
+        )),
+        Err(e) if is_form_error(&e) => {
+            // The rulebook's refusals (value outside the method's band) concern the method.
+            let errors = field_errors(&state, &ctx, &e)
+                .into_iter()
+                .map(|(field, message)| match &e {
+                    ServiceError::Rules(_) if !field.is_empty() => ("method".to_string(), message),
+                    _ => (field, message),
+                })
+                .collect();
+            super::plan::render_page(
+                &state,
+                &ctx,
+                &super::plan::YearQuery { year: f.year },
+                super::plan::FromPlanState {
+                    title: f.title,
+                    method: f.method,
+                    lines,
+                    errors,
+                },
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 // ------------------------------------------------------------------ bids
@@ -1254,6 +1289,11 @@ struct BidPage {
 }
 
 impl BidPage {
+    /// The message of a field that failed, shown next to it.
+    fn error_at(&self, field: String) -> Option<&str> {
+        super::page::error_at(&self.errors, &field)
+    }
+
     fn price(&self, item: &i64) -> String {
         self.prices.get(item).cloned().unwrap_or_default()
     }
@@ -1430,35 +1470,33 @@ pub async fn submit_bid(
         notes: notes.clone(),
         features: features.clone(),
     };
-    match bids::submit(
-        &state.db,
-        &state.rulebook,
-        &ctx.actor()?,
-        id,
-        lot_id,
-        &input,
-        &files,
-        state.now(),
-    )
-    .await
-    {
-        Ok(receipt) => {
-            let title = {
-                let mut conn = state.db.read().await?;
-                tender_repo::find(&mut conn, id)
-                    .await?
-                    .map(|t| t.title)
-                    .unwrap_or_default()
-            };
-            let submitted_at =
-                Timestamp::parse(&receipt.submitted_at).unwrap_or_else(|| state.now());
-            Ok(render(&ReceiptPage {
-                ctx: PageCtx::new(&state, &ctx),
-                title,
-                receipt,
-                submitted_at,
-            }))
-        }
+    let key = crate::service::rate_limit::firm_key(ctx.require_user()?) + &format!(":{id}");
+    let submitted = state
+        .limits
+        .bids
+        .limited(
+            &key,
+            bids::submit(
+                &state.db,
+                &state.rulebook,
+                &ctx.actor()?,
+                id,
+                lot_id,
+                &input,
+                &files,
+                state.now(),
+            ),
+        )
+        .await;
+    match submitted {
+        // Post-redirect-get: the receipt is its own page, so a reload shows it again instead of
+        // sealing the bid a second time (issue 13).
+        Ok(receipt) => Ok(redirect_with_flash(
+            &state,
+            &format!("/bids/{}/receipt", receipt.bid_id),
+            "flash-bid-sealed",
+            None,
+        )),
         Err(e) if is_form_error(&e) => {
             let errors = field_errors(&state, &ctx, &e);
             bid_page(
@@ -1495,6 +1533,12 @@ pub async fn opening_page(
     ApiPath(id): ApiPath<i64>,
 ) -> AppResult<Response> {
     let d = tender_view::detail(&state.db, &state.rulebook, id, ctx.user(), state.now()).await?;
+    // Only the tender's own committee opens its bids (the service refuses anyone else), so
+    // only they see the form (issue 13).
+    let user = ctx.require_user()?;
+    if !d.committee.iter().any(|m| m.user_id == user.id) {
+        return Err(AppError::new(ErrorCode::AuthForbidden));
+    }
     Ok(render(&OpeningPage {
         ctx: PageCtx::new(&state, &ctx),
         d,
@@ -1584,8 +1628,19 @@ type TypedGrid = (
 );
 
 impl EvaluationPage {
-    fn passed(&self, bid: &i64, req: &i64) -> bool {
-        self.verdicts.get(&(*bid, *req)).is_none_or(|v| v.0)
+    /// The member's verdict so far: none until they choose one, so nobody submits a grid
+    /// without having checked every requirement (the grid used to start at "complies").
+    fn verdict(&self, bid: &i64, req: &i64) -> Option<bool> {
+        self.verdicts.get(&(*bid, *req)).map(|v| v.0)
+    }
+
+    /// Each bidder once, for the conflict-of-interest declaration (a firm bidding on several
+    /// lots was listed once per bid).
+    fn bidders(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = self.bids.iter().map(|b| b.supplier.as_str()).collect();
+        names.sort_unstable();
+        names.dedup();
+        names
     }
     fn reason(&self, bid: &i64, req: &i64) -> String {
         self.verdicts
@@ -1600,7 +1655,7 @@ impl EvaluationPage {
             .unwrap_or_default()
     }
     fn money(&self, value: &str) -> String {
-        money(value, &self.d.tender.currency)
+        self.ctx.money(value, &self.d.tender.currency)
     }
 }
 
@@ -1652,7 +1707,11 @@ async fn evaluation_page_for(
                 .map(|l| l.lot.number)
                 .unwrap_or(0),
         })
-        .collect();
+        .collect::<Vec<_>>();
+    // Lot by lot, bidders in name order: the grid reads like the opening record, not in the
+    // order bids happened to be stored (issue 13).
+    let mut bids = bids;
+    bids.sort_by(|a, b| (a.lot_number, &a.supplier).cmp(&(b.lot_number, &b.supplier)));
     let weighted = d.tender.evaluation_method == "weighted";
     let (verdicts, scores) = typed.unwrap_or((verdicts, scores));
     let status = if errors.is_empty() {
@@ -1852,7 +1911,7 @@ struct ReportPage {
 
 impl ReportPage {
     fn money(&self, value: &str) -> String {
-        money(value, &self.d.tender.currency)
+        self.ctx.money(value, &self.d.tender.currency)
     }
     fn member_name(&self, id: &i64) -> String {
         self.d
@@ -1931,7 +1990,7 @@ pub async fn report_pdf(
         doc.line(&format!(
             "{}: {}",
             i18n.t(lang, "tender-opened-at"),
-            Timestamp::from_micros(at).display_in(tz)
+            crate::format::date_time(Timestamp::from_micros(at), tz, lang)
         ));
     }
     doc.gap();
@@ -1955,7 +2014,7 @@ pub async fn report_pdf(
                 vec![
                     r.rank.map(|x| x.to_string()).unwrap_or_else(|| "—".into()),
                     r.supplier.clone(),
-                    money(&r.total, &d.tender.currency),
+                    crate::format::money_text(&r.total, &d.tender.currency, lang),
                     r.score.clone().unwrap_or_default(),
                     if r.compliant {
                         i18n.t(lang, "evaluation-compliant")
@@ -1985,7 +2044,7 @@ pub async fn report_pdf(
     doc.line(&format!(
         "{}: {}",
         i18n.t(lang, "evaluation-generated"),
-        state.now().display_in(tz)
+        crate::format::date_time(state.now(), tz, lang)
     ));
     let bytes = doc.finish();
     Ok((
@@ -2017,7 +2076,7 @@ struct ContractPage {
 
 impl ContractPage {
     fn money(&self, value: &str) -> String {
-        money(value, &self.award.currency)
+        self.ctx.money(value, &self.award.currency)
     }
 }
 

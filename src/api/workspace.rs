@@ -17,10 +17,6 @@ use axum::extract::State;
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
 
-fn money(value: &str, currency: &str) -> String {
-    crate::domain::money::format(crate::domain::money::stored(value), currency)
-}
-
 // ------------------------------------------------------------------ buyer workspace
 
 /// Filters of the buyer workspace.
@@ -100,7 +96,7 @@ impl WorkspacePage {
         )
     }
     fn money(&self, value: &str, currency: &str) -> String {
-        money(value, currency)
+        self.ctx.money(value, currency)
     }
 }
 
@@ -217,7 +213,7 @@ struct PortalPage {
 
 impl PortalPage {
     fn money(&self, value: &str, currency: &str) -> String {
-        money(value, currency)
+        self.ctx.money(value, currency)
     }
 }
 
@@ -291,16 +287,22 @@ pub async fn add_colleague_submit(
     WebForm(form): WebForm<ColleagueForm>,
 ) -> AppResult<Response> {
     let user = ctx.require_user()?;
-    match suppliers::add_colleague(
-        &state.db,
-        user,
-        &form.username,
-        &form.display_name,
-        &form.email,
-        &form.password,
-    )
-    .await
-    {
+    let added = state
+        .limits
+        .colleagues
+        .limited(
+            &crate::service::rate_limit::firm_key(user),
+            suppliers::add_colleague(
+                &state.db,
+                user,
+                &form.username,
+                &form.display_name,
+                &form.email,
+                &form.password,
+            ),
+        )
+        .await;
+    match added {
         Ok(created) => Ok(redirect_with_flash(
             &state,
             "/portal#colleagues",
@@ -329,15 +331,21 @@ pub async fn add_colleague_json(
     ApiJson(form): ApiJson<ColleagueForm>,
 ) -> AppResult<(axum::http::StatusCode, Json<super::users::UserView>)> {
     let user = ctx.require_user()?;
-    let created = suppliers::add_colleague(
-        &state.db,
-        user,
-        &form.username,
-        &form.display_name,
-        &form.email,
-        &form.password,
-    )
-    .await?;
+    let created = state
+        .limits
+        .colleagues
+        .limited(
+            &crate::service::rate_limit::firm_key(user),
+            suppliers::add_colleague(
+                &state.db,
+                user,
+                &form.username,
+                &form.display_name,
+                &form.email,
+                &form.password,
+            ),
+        )
+        .await?;
     Ok((
         axum::http::StatusCode::CREATED,
         Json(super::users::UserView::from(&created)),

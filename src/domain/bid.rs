@@ -5,7 +5,7 @@
 //! documents. The whole content is serialised to JSON and sealed; only after the opening is it
 //! readable, by anyone.
 
-use crate::domain::money::{self, AmountError};
+use crate::domain::money;
 use crate::domain::validation::{FieldCode, FieldError};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -135,13 +135,9 @@ pub fn validate_bid(
                 field,
                 code: FieldCode::Required,
             }),
-            Some(Err(AmountError::TooPrecise)) => errors.push(FieldError {
+            Some(Err(e)) => errors.push(FieldError {
                 field,
-                code: FieldCode::InvalidNumber,
-            }),
-            Some(Err(_)) => errors.push(FieldError {
-                field,
-                code: FieldCode::InvalidNumber,
+                code: FieldCode::from(e),
             }),
             Some(Ok(price)) => {
                 total += price * item.quantity;

@@ -53,6 +53,8 @@ pub enum ErrorCode {
     RuleViolated,
     /// The bids could not be opened (wrong passphrases, too few members); nothing was opened.
     OpeningFailed,
+    /// A tender is published with no document: attach its bidding conditions first (issue 13).
+    TenderDocumentRequired,
     /// An uploaded import file cannot be used as a whole (unreadable, missing columns, empty,
     /// too many rows); `details.problem` says which. Row errors are a report, not this code.
     ImportInvalidFile,
@@ -95,6 +97,7 @@ impl ErrorCode {
         Self::StateIllegalTransition,
         Self::RuleViolated,
         Self::OpeningFailed,
+        Self::TenderDocumentRequired,
         Self::ImportInvalidFile,
         Self::RequestWebsocketRequired,
         Self::AuctionCommandInvalid,
@@ -127,6 +130,7 @@ impl ErrorCode {
             Self::StateIllegalTransition => "state.illegal_transition",
             Self::RuleViolated => "rule.violated",
             Self::OpeningFailed => "opening.failed",
+            Self::TenderDocumentRequired => "tender.document_required",
             Self::ImportInvalidFile => "import.invalid_file",
             Self::RequestWebsocketRequired => "request.websocket_required",
             Self::AuctionCommandInvalid => "auction.command_invalid",
@@ -156,6 +160,7 @@ impl ErrorCode {
             Self::ValidationFailed
             | Self::RuleViolated
             | Self::OpeningFailed
+            | Self::TenderDocumentRequired
             | Self::ImportInvalidFile => 422,
             Self::ResourceNotFound => 404,
             Self::ResourceConflict | Self::StateIllegalTransition | Self::AuctionCommandInvalid => {

@@ -22,6 +22,9 @@ pub enum AmountError {
     /// Not a number.
     #[error("not a number")]
     NotANumber,
+    /// A comma that is not a thousands separator (`12,50`).
+    #[error("a comma outside a thousands position")]
+    MisplacedComma,
     /// Negative (or zero where a positive value is needed).
     #[error("must be positive")]
     NotPositive,
@@ -34,25 +37,14 @@ pub enum AmountError {
 }
 
 /// Parses a positive amount typed by a person: `1234.5`, `1,234.50`, `Q 1,234.50`, `  12 `.
-/// Commas are thousands separators (Guatemalan usage); at most `max_decimals` decimals.
+/// Commas are thousands separators in their places only (Guatemalan usage); `12,50` is refused
+/// as [`AmountError::MisplacedComma`] rather than read as 1250 (issue 13). The reading rule is
+/// [`crate::format::parse_decimal`], shared by every form; at most `max_decimals` decimals.
 pub fn parse_positive(text: &str, max_decimals: u32) -> Result<Decimal, AmountError> {
-    let cleaned: String = text
-        .trim()
-        .trim_start_matches("US$")
-        .trim_start_matches('Q')
-        .trim_start_matches('$')
-        .chars()
-        .filter(|c| *c != ',' && !c.is_whitespace())
-        .collect();
-    if cleaned.is_empty()
-        || cleaned.starts_with('+')
-        || !cleaned
-            .chars()
-            .all(|c| c.is_ascii_digit() || c == '.' || c == '-')
-    {
-        return Err(AmountError::NotANumber);
-    }
-    let value = Decimal::from_str(&cleaned).map_err(|_| AmountError::NotANumber)?;
+    let value = crate::format::parse_decimal(text).map_err(|e| match e {
+        crate::format::DecimalInputError::MisplacedComma => AmountError::MisplacedComma,
+        crate::format::DecimalInputError::NotANumber => AmountError::NotANumber,
+    })?;
     if value <= Decimal::ZERO {
         return Err(AmountError::NotPositive);
     }
@@ -94,28 +86,6 @@ pub fn stored(text: &str) -> Decimal {
     })
 }
 
-/// `Q 1,234,567.89` / `US$ 12.50`: grouping with commas, two decimals (more if the value has
-/// them, up to four, for unit prices).
-pub fn format(value: Decimal, currency: &str) -> String {
-    let symbol = match currency {
-        "GTQ" => "Q",
-        "USD" => "US$",
-        other => other,
-    };
-    let scale = value.normalize().scale().clamp(2, 4);
-    let text = format!("{:.*}", scale as usize, value.abs());
-    let (int, frac) = text.split_once('.').unwrap_or((&text, ""));
-    let mut grouped = String::new();
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
-    let sign = if value < Decimal::ZERO { "-" } else { "" };
-    format!("{sign}{symbol} {grouped}.{frac}")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -135,6 +105,7 @@ mod tests {
         assert_eq!(parse_positive("1e5", 2), Err(AmountError::NotANumber));
         assert_eq!(parse_positive("abc", 2), Err(AmountError::NotANumber));
         assert_eq!(parse_positive("", 2), Err(AmountError::NotANumber));
+        assert_eq!(parse_positive("12,50", 2), Err(AmountError::MisplacedComma));
         assert_eq!(
             parse_positive("99999999999999", 2),
             Err(AmountError::TooLarge)
@@ -149,14 +120,5 @@ mod tests {
         assert_eq!(round_minor(d("175000.0")).to_string(), "175000.00");
         assert_eq!(to_minor(d("41400")), 4_140_000);
         assert_eq!(from_minor(4_140_001), d("41400.01"));
-    }
-
-    #[test]
-    fn formatting() {
-        assert_eq!(format(d("1234567.891"), "GTQ"), "Q 1,234,567.891");
-        assert_eq!(format(d("12.5"), "USD"), "US$ 12.50");
-        assert_eq!(format(d("0.0345"), "GTQ"), "Q 0.0345");
-        assert_eq!(format(d("100"), "GTQ"), "Q 100.00");
-        assert_eq!(format(d("-5"), "GTQ"), "-Q 5.00");
     }
 }

@@ -100,7 +100,7 @@ pub fn validate_user(input: &UserInput<'_>) -> Result<UserFields, Vec<FieldError
     {
         v.fail("username", FieldCode::InvalidCharacters);
     }
-    let display_name = v.text("display_name", input.display_name, 1, 120);
+    let display_name = v.name("display_name", input.display_name, 1, 120);
     let email = input.email.trim();
     let email = if email.is_empty() {
         None

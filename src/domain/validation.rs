@@ -39,6 +39,9 @@ pub enum FieldCode {
     InvalidDate,
     /// A number could not be read or is out of range.
     InvalidNumber,
+    /// A comma where only a thousands separator may stand (`12,50`): the decimal mark is the
+    /// point (issue 13).
+    DecimalComma,
     /// The value is already registered (a NIT, a code).
     AlreadyRegistered,
     /// The value does not fit the rules of the chosen procurement method or rulebook.
@@ -77,6 +80,7 @@ impl FieldCode {
         FieldCode::InvalidEmail,
         FieldCode::InvalidDate,
         FieldCode::InvalidNumber,
+        FieldCode::DecimalComma,
         FieldCode::AlreadyRegistered,
         FieldCode::RuleViolation,
         FieldCode::InvalidPhone,
@@ -106,6 +110,7 @@ impl FieldCode {
             FieldCode::InvalidEmail => "invalid_email",
             FieldCode::InvalidDate => "invalid_date",
             FieldCode::InvalidNumber => "invalid_number",
+            FieldCode::DecimalComma => "decimal_comma",
             FieldCode::AlreadyRegistered => "already_registered",
             FieldCode::RuleViolation => "rule_violation",
             FieldCode::InvalidPhone => "invalid_phone",
@@ -121,6 +126,17 @@ impl FieldCode {
     /// Translation key of the message.
     pub fn message_key(self) -> String {
         format!("verr-{}", self.as_str().replace('_', "-"))
+    }
+}
+
+impl From<crate::domain::money::AmountError> for FieldCode {
+    /// A typed amount's problem as the field's error: a misplaced comma says how to write the
+    /// number; every other problem is an unreadable or out-of-range number.
+    fn from(e: crate::domain::money::AmountError) -> FieldCode {
+        match e {
+            crate::domain::money::AmountError::MisplacedComma => FieldCode::DecimalComma,
+            _ => FieldCode::InvalidNumber,
+        }
     }
 }
 
@@ -170,6 +186,32 @@ impl Validator {
         trimmed.to_string()
     }
 
+    /// Checks a person's or a firm's name (legal, trade, display, contact, owner names) like
+    /// [`Validator::text`], and refuses, with `invalid_characters`, a name with nothing visible
+    /// in it (only zero-width characters, a BOM…) or one carrying bidirectional overrides or
+    /// isolates, which make a name read differently from what is stored (issue 13; Unicode
+    /// Technical Report #36, "Unicode Security Considerations", and CVE-2021-42574).
+    pub fn name(&mut self, field: &str, value: &str, min: usize, max: usize) -> String {
+        let before = self.errors.len();
+        let trimmed = self.text(field, value, min, max);
+        if self.errors.len() == before && !trimmed.is_empty() && !is_displayable_name(&trimmed) {
+            self.fail(field, FieldCode::InvalidCharacters);
+        }
+        trimmed
+    }
+
+    /// Checks an optional web address: empty, or an `http`/`https` URL ([`is_web_url`]; a
+    /// `javascript:` address is refused). Returns the trimmed text.
+    pub fn web_url(&mut self, field: &str, value: &str, max: usize) -> String {
+        let trimmed = value.trim();
+        if trimmed.chars().count() > max {
+            self.fail(field, FieldCode::TooLong);
+        } else if !trimmed.is_empty() && !is_web_url(trimmed) {
+            self.fail(field, FieldCode::InvalidUrl);
+        }
+        trimmed.to_string()
+    }
+
     /// Whether nothing failed.
     pub fn is_ok(&self) -> bool {
         self.errors.is_empty()
@@ -203,6 +245,35 @@ pub fn looks_like_email(value: &str) -> bool {
         && !domain.contains('@')
         && !value.chars().any(|c| c.is_whitespace() || c.is_control())
         && value.len() <= 254
+}
+
+/// Whether a name shows something and reads as stored: at least one visible character, and no
+/// bidirectional embedding, override (U+202A–U+202E) or isolate (U+2066–U+2069).
+pub fn is_displayable_name(value: &str) -> bool {
+    let bidi_control = |c: char| matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+    !value.chars().any(bidi_control) && value.chars().any(|c| !is_invisible(c))
+}
+
+/// White space and the characters Unicode says to render as nothing when unsupported
+/// (`Default_Ignorable_Code_Point`, DerivedCoreProperties.txt, Unicode 16): zero-width space,
+/// joiners, directional marks, BOM, variation selectors, Hangul fillers, tags…
+fn is_invisible(c: char) -> bool {
+    c.is_whitespace()
+        || c.is_control()
+        || matches!(c,
+            '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}'
+            | '\u{17B5}' | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{206F}' | '\u{3164}'
+            | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}' | '\u{FFA0}' | '\u{FFF0}'..='\u{FFF8}'
+            | '\u{1BCA0}'..='\u{1BCA3}' | '\u{1D173}'..='\u{1D17A}' | '\u{E0000}'..='\u{E0FFF}')
+}
+
+/// Whether a text is an absolute `http` or `https` URL with a host and no credentials: the one
+/// rule for addresses people follow (supplier websites) and the platform calls (webhooks).
+pub fn is_web_url(value: &str) -> bool {
+    url::Url::parse(value).is_ok_and(|u| {
+        matches!(u.scheme(), "http" | "https") && u.host().is_some() && u.username().is_empty()
+    })
 }
 
 #[cfg(test)]
@@ -242,6 +313,59 @@ mod tests {
                 ("e", FieldCode::TooShort)
             ]
         );
+    }
+
+    #[test]
+    fn names_must_show_something_and_read_as_stored() {
+        let mut v = Validator::new();
+        assert_eq!(
+            v.name("a", " Droguería Ñandú, S.A. ", 2, 200),
+            "Droguería Ñandú, S.A."
+        );
+        assert_eq!(v.name("b", "مؤسسة الدواء", 2, 200), "مؤسسة الدواء");
+        assert!(v.is_ok(), "{:?}", v.errors());
+        v.name("c", "\u{200B}\u{200C}\u{200D}\u{FEFF}", 2, 200);
+        v.name("d", "Farma\u{202E}AS ,aicámraF", 2, 200);
+        v.name("e", "Ana \u{2067}López\u{2069}", 2, 200);
+        v.name("f", "\u{2060}\u{00AD}\u{3164}", 2, 200);
+        v.name("g", "", 2, 200);
+        let codes: Vec<_> = v
+            .errors()
+            .iter()
+            .map(|e| (e.field.as_str(), e.code))
+            .collect();
+        assert_eq!(
+            codes,
+            vec![
+                ("c", FieldCode::InvalidCharacters),
+                ("d", FieldCode::InvalidCharacters),
+                ("e", FieldCode::InvalidCharacters),
+                ("f", FieldCode::InvalidCharacters),
+                ("g", FieldCode::Required)
+            ]
+        );
+    }
+
+    #[test]
+    fn web_urls() {
+        assert!(is_web_url("https://farmaaltiplano.com.gt"));
+        assert!(is_web_url("http://ejemplo.gt/ventas?x=1"));
+        for bad in [
+            "javascript:alert(1)",
+            "JavaScript:alert(1)",
+            "data:text/html,x",
+            "ftp://x.gt",
+            "www.x.gt",
+            "https://user@x.gt",
+            "https://",
+        ] {
+            assert!(!is_web_url(bad), "{bad}");
+        }
+        let mut v = Validator::new();
+        assert_eq!(v.web_url("website", "  ", 200), "");
+        assert!(v.is_ok());
+        v.web_url("website", "javascript:alert(document.cookie)", 200);
+        assert_eq!(v.errors()[0].code, FieldCode::InvalidUrl);
     }
 
     #[test]

@@ -239,6 +239,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "live auctions: the last sequence number is read from the log, not stored",
         steps: super::schema_auction::drop_stored_last_seq,
     },
+    Migration {
+        version: 8,
+        name: "tenders: each item keeps its estimated unit price",
+        steps: super::schema_esourcing::item_unit_prices,
+    },
 ];
 
 fn id_col<T: Iden + 'static>(col: T) -> ColumnDef {

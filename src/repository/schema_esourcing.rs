@@ -42,7 +42,7 @@ iden!(
     Lots { Id, TenderId, Number, Title, Description, EstimatedValue, Status });
 iden!(
     /// Items (lines) of a lot.
-    TenderItems { Id, TenderId, LotId, Number, CatalogueItemId, Description, Quantity, Unit, PlanLineId });
+    TenderItems { Id, TenderId, LotId, Number, CatalogueItemId, Description, Quantity, Unit, PlanLineId, UnitPrice });
 iden!(
     /// Compliance requirements of a tender.
     TenderRequirements { Id, TenderId, Code, Description });
@@ -878,4 +878,16 @@ pub fn esourcing() -> Vec<Step> {
         &["contract_id"],
     ));
     steps
+}
+
+/// Migration 8: each item keeps the buyer's estimated unit price (issue 13: "plan → tender drops
+/// the planned unit prices"; before, only the lot's total was stored and the draft's form spread
+/// it back over its items). Older rows have none (`NULL`).
+pub fn item_unit_prices() -> Vec<Step> {
+    vec![Step::Alter(
+        Table::alter()
+            .table(TenderItems::Table)
+            .add_column(ColumnDef::new(TenderItems::UnitPrice).text())
+            .to_owned(),
+    )]
 }

@@ -797,6 +797,8 @@ pub struct ItemRow {
     pub unit: String,
     /// Plan line it comes from.
     pub plan_line_id: Option<i64>,
+    /// Estimated unit price (exact text; none on items stored before migration 8).
+    pub unit_price: Option<String>,
 }
 
 /// Adds an item line.
@@ -810,6 +812,7 @@ pub async fn insert_item(
     quantity: &str,
     unit: &str,
     plan_line_id: Option<i64>,
+    unit_price: Option<&str>,
 ) -> Result<i64, RepoError> {
     let (id,): (i64,) = db
         .handle()
@@ -825,6 +828,7 @@ pub async fn insert_item(
                     TenderItems::Quantity,
                     TenderItems::Unit,
                     TenderItems::PlanLineId,
+                    TenderItems::UnitPrice,
                 ])
                 .values_panic([
                     tender_id.into(),
@@ -835,6 +839,7 @@ pub async fn insert_item(
                     quantity.into(),
                     unit.into(),
                     plan_line_id.into(),
+                    unit_price.into(),
                 ])
                 .returning_col(TenderItems::Id)
                 .to_owned(),
@@ -858,6 +863,7 @@ pub async fn items(db: &mut impl Queryable, tender_id: i64) -> Result<Vec<ItemRo
                     TenderItems::Quantity,
                     TenderItems::Unit,
                     TenderItems::PlanLineId,
+                    TenderItems::UnitPrice,
                 ])
                 .from(TenderItems::Table)
                 .and_where(Expr::col(TenderItems::TenderId).eq(tender_id))

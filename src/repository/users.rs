@@ -77,6 +77,31 @@ async fn with_roles(db: &mut impl Queryable, rows: Vec<UserRow>) -> Result<Vec<U
         .collect())
 }
 
+/// The ids of the active accounts that hold `role` (who to notify of work for that role).
+pub async fn active_ids_with_role(
+    db: &mut impl Queryable,
+    role: Role,
+) -> Result<Vec<i64>, RepoError> {
+    let rows: Vec<(i64,)> = db
+        .handle()
+        .all(
+            &Query::select()
+                .column((UserRoles::Table, UserRoles::UserId))
+                .from(UserRoles::Table)
+                .inner_join(
+                    Users::Table,
+                    Expr::col((Users::Table, Users::Id))
+                        .equals((UserRoles::Table, UserRoles::UserId)),
+                )
+                .and_where(Expr::col((UserRoles::Table, UserRoles::Role)).eq(role.code()))
+                .and_where(Expr::col((Users::Table, Users::Active)).eq(true))
+                .order_by((UserRoles::Table, UserRoles::UserId), Order::Asc)
+                .to_owned(),
+        )
+        .await?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}
+
 /// The account with this id.
 pub async fn find(db: &mut impl Queryable, id: i64) -> Result<Option<User>, RepoError> {
     let row: Option<UserRow> = db

@@ -157,8 +157,8 @@ pub async fn award(
         let mut v = Validator::new();
         let amount = match parse_positive(amount, 2) {
             Ok(a) => a,
-            Err(_) => {
-                v.fail("amount", FieldCode::InvalidNumber);
+            Err(e) => {
+                v.fail("amount", FieldCode::from(e));
                 Decimal::ZERO
             }
         };

@@ -105,6 +105,7 @@ pub async fn propose_item(
     let now = Timestamp::now();
     let by = actor.user_id().unwrap_or(0);
     let id = catalogue::propose(&mut tx, kind.code(), item_id, &payload, &why, by, now).await?;
+    notify_reviewers(&mut tx, id, by_of(actor), Timestamp::now()).await?;
     let row = catalogue::proposal(&mut tx, id)
         .await?
         .ok_or(ServiceError::NotFound)?;
@@ -152,6 +153,7 @@ pub async fn propose_retirement(
         Timestamp::now(),
     )
     .await?;
+    notify_reviewers(&mut tx, id, by_of(actor), Timestamp::now()).await?;
     let row = catalogue::proposal(&mut tx, id)
         .await?
         .ok_or(ServiceError::NotFound)?;
@@ -494,6 +496,7 @@ pub async fn import(
         Timestamp::now(),
     )
     .await?;
+    notify_reviewers(&mut tx, id, by_of(actor), Timestamp::now()).await?;
     record(&mut tx, actor, Change {
         action: "catalogue_proposal.created",
         entity_type: "catalogue_proposal",
@@ -525,7 +528,8 @@ fn item_cells(item: &CatalogueItem) -> [String; 10] {
     ]
 }
 
-/// The active list as CSV (UTF-8 with BOM, so spreadsheet programs read the accents).
+/// The active list as CSV (UTF-8 with BOM, so spreadsheet programs read the accents), text
+/// cells neutralised against formula injection.
 pub async fn export_csv(db: &Database) -> Result<Vec<u8>, ServiceError> {
     let items = {
         let mut conn = db.read().await?;
@@ -538,8 +542,14 @@ pub async fn export_csv(db: &Database) -> Result<Vec<u8>, ServiceError> {
             .write_record(COLUMNS)
             .map_err(|e| ServiceError::Internal(e.to_string()))?;
         for item in &items {
+            // Every column is text entered by users (a proposal's name, form, unit…), except
+            // the level of care, a digit 1–3 that `text` leaves as it is (issue 13).
             writer
-                .write_record(item_cells(item))
+                .write_record(
+                    item_cells(item)
+                        .iter()
+                        .map(|c| tianguis_csvcell::text(c).into_owned()),
+                )
                 .map_err(|e| ServiceError::Internal(e.to_string()))?;
         }
         writer
@@ -570,6 +580,36 @@ pub async fn export_xlsx(db: &Database) -> Result<Vec<u8>, ServiceError> {
         }
     }
     book.save_to_buffer().map_err(err)
+}
+
+/// Tells the therapeutic committee's reviewers (administrators other than the proposer) that a
+/// proposal waits for them: a review nobody hears of is never done (issue 13).
+async fn notify_reviewers(
+    tx: &mut impl crate::repository::db::Queryable,
+    proposal_id: i64,
+    proposer: i64,
+    now: Timestamp,
+) -> Result<(), ServiceError> {
+    let reviewers: Vec<i64> =
+        crate::repository::users::active_ids_with_role(tx, Role::Administrator)
+            .await?
+            .into_iter()
+            .filter(|id| *id != proposer)
+            .collect();
+    crate::repository::notifications::notify(
+        tx,
+        &reviewers,
+        "catalogue-proposal",
+        &serde_json::json!({"number": proposal_id}),
+        &format!("/catalogue/proposals/{proposal_id}"),
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+fn by_of(actor: &Actor) -> i64 {
+    actor.user_id().unwrap_or(0)
 }
 
 #[cfg(test)]

@@ -262,15 +262,24 @@ impl Analytics {
     }
 }
 
-/// What the analysis takes from the procurement rulebook: the main currency, and for R055
+/// What the analysis takes from the procurement rulebook: the main currency, for R055
 /// ("direct awards split just below the competitive threshold") the lowest value from which the
-/// rulebook's value partition requires an open or selective method.
+/// rulebook's value partition requires an open or selective method, and for R003 ("short
+/// submission period") each method's own minimum bidding period.
+///
+/// Issue 13: with Cardinal's single 15-day threshold, 56 of the demo's 85 flagged processes
+/// were direct purchases whose (shorter) period the rulebook itself allows. The platform's
+/// pages judge each process by the rulebook in force; the Cardinal-compatible CLI
+/// (`--format cardinal`) keeps Cardinal's settings.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RuleInputs {
     /// Money is compared in this currency.
     pub currency: String,
     /// The competitive threshold, when the rulebook has one.
     pub competitive_threshold: Option<rust_decimal::Decimal>,
+    /// Minimum bidding period in days per `procurementMethodDetails` of the rulebook's
+    /// methods (processes of other publishers keep Cardinal's 15 days).
+    pub submission_days: std::collections::BTreeMap<String, i64>,
 }
 
 impl RuleInputs {
@@ -284,6 +293,19 @@ impl RuleInputs {
                 .filter(|m| matches!(m.ocds_method(), OcdsMethod::Open | OcdsMethod::Selective))
                 .map(|m| m.value_range().value.min)
                 .min(),
+            // Business days are counted as calendar days: a period that meets n business days
+            // spans at least n calendar days, so a lawful period is never flagged.
+            submission_days: book
+                .methods()
+                .iter()
+                .filter_map(|m| {
+                    let period = m.bidding_period()?.value;
+                    Some((
+                        crate::service::publication::method_details(m),
+                        i64::from(period.days),
+                    ))
+                })
+                .collect(),
         }
     }
 
@@ -295,6 +317,9 @@ impl RuleInputs {
         };
         if let (Some(r055), Some(t)) = (settings.r055.as_mut(), self.competitive_threshold) {
             r055.threshold = t;
+        }
+        if let Some(r003) = settings.r003.as_mut() {
+            r003.procurement_method_details = Some(self.submission_days.clone());
         }
         settings
     }

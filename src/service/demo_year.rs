@@ -231,21 +231,57 @@ const QUESTIONS: [(&str, &str); 4] = [
     ),
 ];
 
-/// A reference unit price for a catalogue item (quetzales), deterministic from its code: the
-/// demo needs prices in believable ranges, not real ones.
-fn reference_price(item: &CatalogueItem) -> Decimal {
-    let h = item
-        .code
-        .bytes()
-        .fold(17u64, |a, b| a.wrapping_mul(31).wrapping_add(u64::from(b)));
-    let unit = item.unit.to_lowercase();
-    let (lo, hi) = match item.kind {
-        ItemKind::Medicine if unit.contains("tableta") || unit.contains("cápsula") => (15, 450),
-        ItemKind::Medicine if unit.contains("vial") || unit.contains("ampolla") => (800, 18_000),
-        ItemKind::Medicine => (900, 9_000),
-        ItemKind::Supply => (50, 35_000),
+/// Every unit price the demo generates — planned, estimated, bid, awarded — lies within this
+/// band around the item's reference price (`demo_prices`), as a share of it: issue 13 found
+/// gloves at Q 341.88 each. The integration test `demo::demo_year_is_consistent` holds the seed
+/// to it.
+pub const PRICE_BAND: (Decimal, Decimal) = (
+    Decimal::from_parts(60, 0, 0, false, 2),
+    Decimal::from_parts(140, 0, 0, false, 2),
+);
+
+/// A tender never asks for more than this factor times the yearly quantity of the plan line
+/// each item executes (issue 13: paracetamol planned at 10,000 units was tendered at 215,268).
+pub const PLAN_QUANTITY_FACTOR: Decimal = Decimal::ONE;
+
+/// Yearly planned value of one catalogue item (quetzales), one of these: the needs of a large
+/// social-security institution range from a few hundred thousand to tens of millions per item.
+const PLANNED_VALUES: [i64; 10] = [
+    300_000, 500_000, 800_000, 1_200_000, 2_000_000, 3_000_000, 5_000_000, 8_000_000, 12_000_000,
+    20_000_000,
+];
+
+/// `reference × percent / 100`, rounded as prices are quoted: cents from one quetzal up, tenths
+/// of a cent below (a tablet at Q 0.048).
+fn priced(reference: Decimal, percent: i64) -> Decimal {
+    let p = reference * Decimal::new(percent, 2);
+    if p >= Decimal::ONE {
+        p.round_dp(2)
+    } else {
+        p.round_dp(3)
+    }
+}
+
+/// A quantity rounded down as buyers write them (hundreds, tens), at least one.
+fn round_quantity(q: Decimal) -> Decimal {
+    let step = if q >= Decimal::from(10_000) {
+        Decimal::ONE_HUNDRED
+    } else if q >= Decimal::ONE_HUNDRED {
+        Decimal::TEN
+    } else {
+        Decimal::ONE
     };
-    Decimal::new(lo + (h % (hi - lo) as u64) as i64, 2)
+    ((q / step).floor() * step).max(Decimal::ONE)
+}
+
+/// One line of the demo plan: its id, yearly quantity and estimated unit price, and what the
+/// year's tenders have taken of it so far.
+#[derive(Clone, Copy)]
+struct PlannedLine {
+    id: i64,
+    quantity: Decimal,
+    unit_price: Decimal,
+    tendered: Decimal,
 }
 
 fn day(t: Timestamp, tz: Tz) -> String {
@@ -407,26 +443,41 @@ pub async fn seed(
 
     // The annual plans of last year and this year: most catalogue items, one line each.
     let this_year: i64 = day(real_now, tz)[..4].parse().unwrap_or(2026);
-    let mut plan_lines: BTreeMap<(i64, i64), i64> = BTreeMap::new();
+    let mut plan_lines: BTreeMap<(i64, i64), PlannedLine> = BTreeMap::new();
     for year in [this_year - 1, this_year] {
         let planned_at =
             Timestamp::parse_local(&format!("{}-11-15T09:00", year - 1), tz).unwrap_or(real_now);
         for (n, item) in items.iter().enumerate() {
+            let Some(reference) = super::demo_prices::reference_price(&item.code) else {
+                continue;
+            };
             if n % 5 == 4 {
                 continue;
             }
-            let price = reference_price(item);
+            // Planned prices sit a little around the reference; the quantity follows from the
+            // item's yearly value, so cheap tablets are planned by the million.
+            let price = priced(reference, dice.between(95, 110));
+            let value = Decimal::from(PLANNED_VALUES[dice.below(PLANNED_VALUES.len())]);
+            let quantity = round_quantity(value / price);
             let form = PlanLineForm {
                 year,
                 quarter: (n % 4) as i64 + 1,
                 catalogue_item_id: item.id,
-                quantity: (dice.between(20, 400) * 500).to_string(),
+                quantity: quantity.to_string(),
                 unit_price: price.to_string(),
                 funding_source: FUNDING[n % FUNDING.len()].to_string(),
                 notes: String::new(),
             };
             let line = plan::add_line(db, &cast.buyers[n % 2], &form, planned_at).await?;
-            plan_lines.insert((year, item.id), line.id);
+            plan_lines.insert(
+                (year, item.id),
+                PlannedLine {
+                    id: line.id,
+                    quantity,
+                    unit_price: price,
+                    tendered: Decimal::ZERO,
+                },
+            );
             report.plan_lines += 1;
         }
     }
@@ -470,7 +521,7 @@ pub async fn seed(
             &cast,
             &secrets,
             &items,
-            &plan_lines,
+            &mut plan_lines,
             profile,
             created,
             n,
@@ -517,7 +568,7 @@ async fn one_tender(
     cast: &Cast,
     secrets: &[(i64, MemberSecret)],
     items: &[CatalogueItem],
-    plan_lines: &BTreeMap<(i64, i64), i64>,
+    plan_lines: &mut BTreeMap<(i64, i64), PlannedLine>,
     profile: &Profile,
     created: Timestamp,
     n: usize,
@@ -533,12 +584,15 @@ async fn one_tender(
     let target = Decimal::from(dice.between(profile.value.0, profile.value.1));
     let per_lot = target / Decimal::from(lots as i64);
     let kind_supplies = dice.chance(35);
+    // Only planned items are tendered (each tender executes plan lines), and only from lines
+    // whose yearly quantity covers the lot: a tender never buys more than its plan line.
+    let planned = |i: &&CatalogueItem| plan_lines.contains_key(&(year, i.id));
     let pool: Vec<&CatalogueItem> = items
         .iter()
-        .filter(|i| (i.kind == ItemKind::Supply) == kind_supplies)
+        .filter(|i| (i.kind == ItemKind::Supply) == kind_supplies && planned(i))
         .collect();
     let pool = if pool.is_empty() {
-        items.iter().collect()
+        items.iter().filter(planned).collect()
     } else {
         pool
     };
@@ -547,20 +601,11 @@ async fn one_tender(
     let mut estimates: BTreeMap<i64, Decimal> = BTreeMap::new();
     let mut names = Vec::new();
     let mut used = BTreeSet::new();
-    for lot in 1..=lots as i64 {
+    let mut lot_number = 0;
+    for _ in 0..lots {
         let per_item = dice.between(1, 2);
+        let mut titles = Vec::new();
         for k in 0..per_item {
-            let mut item = pool[dice.below(pool.len())];
-            for _ in 0..8 {
-                if !used.contains(&item.id) {
-                    break;
-                }
-                item = pool[dice.below(pool.len())];
-            }
-            if !used.insert(item.id) {
-                continue;
-            }
-            let price = reference_price(item);
             let share = if per_item == 2 && k == 0 {
                 per_lot * Decimal::new(6, 1)
             } else if per_item == 2 {
@@ -568,28 +613,57 @@ async fn one_tender(
             } else {
                 per_lot
             };
-            let quantity = (share / price).floor().max(Decimal::ONE);
+            let covers = |i: &&CatalogueItem, remaining: bool| {
+                plan_lines.get(&(year, i.id)).is_some_and(|l| {
+                    let room = if remaining {
+                        l.quantity - l.tendered
+                    } else {
+                        l.quantity * PLAN_QUANTITY_FACTOR
+                    };
+                    !used.contains(&i.id) && room * l.unit_price >= share
+                })
+            };
+            // Lines with enough left for the year first; else any line large enough.
+            let mut fits: Vec<&CatalogueItem> =
+                pool.iter().copied().filter(|i| covers(i, true)).collect();
+            if fits.is_empty() {
+                fits = pool.iter().copied().filter(|i| covers(i, false)).collect();
+            }
+            if fits.is_empty() {
+                continue;
+            }
+            let item = fits[dice.below(fits.len())];
+            used.insert(item.id);
+            let Some(line) = plan_lines.get_mut(&(year, item.id)) else {
+                continue;
+            };
+            let quantity = round_quantity(share / line.unit_price).min(line.quantity);
+            line.tendered += quantity;
+            if titles.is_empty() {
+                lot_number += 1;
+            }
             forms.push(ItemForm {
-                lot,
+                lot: lot_number,
                 catalogue_item_id: Some(item.id),
-                plan_line_id: plan_lines.get(&(year, item.id)).copied(),
+                plan_line_id: Some(line.id),
                 description: String::new(),
                 quantity: quantity.to_string(),
                 unit: String::new(),
-                unit_price: price.to_string(),
+                unit_price: line.unit_price.to_string(),
             });
-            estimates.insert(item.id, price);
-            if k == 0 {
-                lot_titles.insert(
-                    lot,
-                    [Some(item.name.clone()), item.strength.clone()]
-                        .into_iter()
-                        .flatten()
-                        .collect::<Vec<_>>()
-                        .join(" "),
-                );
-            }
+            estimates.insert(item.id, line.unit_price);
+            titles.push(
+                [Some(item.name.clone()), item.strength.clone()]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            );
             names.push(item.name.to_lowercase());
+        }
+        // The lot is named after what it holds (issue 13: "Loratadina 10 mg" held tamoxifen).
+        if !titles.is_empty() {
+            lot_titles.insert(lot_number, titles.join(" y "));
         }
     }
     let subject = match names.len() {
@@ -667,6 +741,18 @@ async fn one_tender(
         .await?;
         return Ok(());
     }
+    // The bidding conditions first: publication requires a tender document (issue 13).
+    let bases = super::demo_bases::bidding_conditions(s.db, s.rulebook, s.tz, id).await?;
+    tenders::attach_document(
+        s.db,
+        buyer,
+        id,
+        super::demo_bases::FILENAME,
+        "application/pdf",
+        &bases,
+        publish_at,
+    )
+    .await?;
     tenders::publish(s.db, s.rulebook, buyer, id, publish_at).await?;
 
     if direct {
@@ -747,8 +833,8 @@ async fn one_tender(
                     .catalogue_item_id
                     .and_then(|c| estimates.get(&c).copied())
                     .unwrap_or(Decimal::ONE);
-                let factor = Decimal::new(dice.between(80, 118), 2);
-                prices.insert(item.id, (estimate * factor).round_dp(2).to_string());
+                let price = priced(estimate, dice.between(80, 118));
+                prices.insert(item.id, price.to_string());
             }
             planned.push(PlannedBid {
                 bidder,
@@ -913,9 +999,25 @@ async fn one_tender(
             return Ok(());
         }
         for a in &auctions {
+            // The firms' costs: no price below the band around the reference (issue 13).
+            let reference: Decimal = item_rows
+                .iter()
+                .filter(|i| i.lot_id == a.lot_id)
+                .map(|i| {
+                    let unit = i
+                        .catalogue_item_id
+                        .and_then(|c| items.iter().find(|x| x.id == c))
+                        .and_then(|x| super::demo_prices::reference_price(&x.code))
+                        .unwrap_or_default();
+                    unit * crate::domain::money::stored(&i.quantity)
+                })
+                .sum();
+            let floor = (reference * (PRICE_BAND.0 + Decimal::new(5, 2))).round_dp(2);
             let ended =
-                crate::service::auctions::synthetic::run_offline(s.db, a.id, &mut || dice.next())
-                    .await?;
+                crate::service::auctions::synthetic::run_offline(s.db, a.id, floor, &mut || {
+                    dice.next()
+                })
+                .await?;
             decided = decided.max(ended);
             s.report.auctions += 1;
         }

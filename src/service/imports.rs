@@ -40,6 +40,17 @@ pub struct Skipped {
     pub message: String,
 }
 
+/// A release that differs from the stored release of the same ocid and id.
+#[derive(Debug, Clone, Serialize)]
+pub struct Conflict {
+    /// Where the differing release was read.
+    pub location: String,
+    /// The process.
+    pub ocid: String,
+    /// The release id.
+    pub release_id: String,
+}
+
 /// What an import did.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct ImportReport {
@@ -47,8 +58,11 @@ pub struct ImportReport {
     pub items: u64,
     /// Releases stored for the first time.
     pub releases_new: u64,
-    /// Releases that were already stored (re-imports).
+    /// Releases that were already stored with the same content (re-imports).
     pub releases_present: u64,
+    /// Releases whose (ocid, id) was already stored with different content: the stored one is
+    /// kept, and each is listed here (issue 13) instead of passing as "already present".
+    pub conflicts: Vec<Conflict>,
     /// Processes created or whose compiled release changed.
     pub processes_changed: u64,
     /// Items upgraded from OCDS 1.0.
@@ -272,6 +286,7 @@ async fn import_batch(
         // Compute every touched process first; apply only when the whole unit succeeded.
         let mut updates = Vec::with_capacity(unit_ocids.len());
         let mut present = 0;
+        let mut conflicts = Vec::new();
         for ocid in unit_ocids {
             let Some(current) = state.get(ocid) else {
                 continue;
@@ -282,8 +297,18 @@ async fn import_batch(
             let mut given_compiled = None;
             for p in prepared.iter().filter(|p| p.ocid == ocid) {
                 for (id, date, value) in &p.releases {
-                    if ids.contains(id) {
-                        present += 1;
+                    if let Some(at) = ids.iter().position(|x| x == id) {
+                        // A publisher must not change a release under the same id (OCDS 1.1,
+                        // "release handling"): keep the stored one and say so.
+                        if releases.get(at) == Some(value) {
+                            present += 1;
+                        } else {
+                            conflicts.push(Conflict {
+                                location: unit[0].location.to_string(),
+                                ocid: ocid.to_owned(),
+                                release_id: id.clone(),
+                            });
+                        }
                         continue;
                     }
                     ids.push(id.clone());
@@ -319,6 +344,7 @@ async fn import_batch(
             updates.push((ocid.to_owned(), ids, releases, added, row));
         }
         report.releases_present += present;
+        report.conflicts.append(&mut conflicts);
         for (ocid, ids, releases, added, row) in updates {
             let Some(current) = state.get_mut(&ocid) else {
                 continue;

@@ -191,6 +191,7 @@ async fn write_one(
                 &(100 + mix(seq, 20 + number as u64) % 100_000).to_string(),
                 &item.unit,
                 None,
+                None,
             )
             .await?;
             text.push_str(&format!(" {description} {}", item.code));

@@ -10,6 +10,8 @@ pub mod bids;
 pub mod catalogue;
 pub mod dashboards;
 pub mod demo;
+pub mod demo_bases;
+pub mod demo_prices;
 pub mod demo_year;
 pub mod evaluation;
 pub mod imports;
@@ -112,6 +114,9 @@ pub enum ServiceError {
         /// The member concerned, when one is.
         member: Option<i64>,
     },
+    /// A tender cannot be published without a document (its bidding conditions, issue 13).
+    #[error("a tender document is required")]
+    DocumentRequired,
     /// The live auction refused the command or could not serve it (issue 4).
     #[error(transparent)]
     Auction(#[from] auctions::HubError),
@@ -155,6 +160,7 @@ impl ServiceError {
             ServiceError::IllegalTransition { .. } => ErrorCode::StateIllegalTransition,
             ServiceError::Rules(_) => ErrorCode::RuleViolated,
             ServiceError::Opening { .. } => ErrorCode::OpeningFailed,
+            ServiceError::DocumentRequired => ErrorCode::TenderDocumentRequired,
             ServiceError::Auction(auctions::HubError::NotFound) => ErrorCode::ResourceNotFound,
             ServiceError::Auction(auctions::HubError::Invalid(_)) => {
                 ErrorCode::AuctionCommandInvalid

@@ -61,12 +61,12 @@ pub async fn add_line(
     if !(1..=4).contains(&form.quarter) {
         v.fail("quarter", FieldCode::InvalidNumber);
     }
-    let quantity = parse_positive(&form.quantity, 3).unwrap_or_else(|_| {
-        v.fail("quantity", FieldCode::InvalidNumber);
+    let quantity = parse_positive(&form.quantity, 3).unwrap_or_else(|e| {
+        v.fail("quantity", FieldCode::from(e));
         Decimal::ZERO
     });
-    let price = parse_positive(&form.unit_price, 4).unwrap_or_else(|_| {
-        v.fail("unit_price", FieldCode::InvalidNumber);
+    let price = parse_positive(&form.unit_price, 4).unwrap_or_else(|e| {
+        v.fail("unit_price", FieldCode::from(e));
         Decimal::ZERO
     });
     let funding = v.text("funding_source", &form.funding_source, 2, 200);

@@ -152,7 +152,9 @@ struct Checked {
 }
 
 fn check(r: &Registration, v: &mut Validator) -> Checked {
-    let legal_name = v.text("legal_name", &r.legal_name, 3, 200);
+    let legal_name = v.name("legal_name", &r.legal_name, 3, 200);
+    v.name("trade_name", &r.trade_name, 0, 200);
+    v.web_url("website", &r.website, 200);
     let nit = match Nit::parse(&r.nit) {
         Ok(n) => n.to_string(),
         Err(_) => {
@@ -173,14 +175,8 @@ fn check(r: &Registration, v: &mut Validator) -> Checked {
         v.fail("department", FieldCode::UnknownOption);
     }
     let address = v.text("address", &r.address, 5, 300);
-    for (field, value, max) in [
-        ("trade_name", &r.trade_name, 200),
-        ("municipality", &r.municipality, 100),
-        ("website", &r.website, 200),
-    ] {
-        if value.trim().chars().count() > max {
-            v.fail(field, FieldCode::TooLong);
-        }
+    if r.municipality.trim().chars().count() > 100 {
+        v.fail("municipality", FieldCode::TooLong);
     }
     let categories: BTreeSet<String> = r
         .categories
@@ -203,7 +199,7 @@ fn check(r: &Registration, v: &mut Validator) -> Checked {
     }
     let mut contact_rows = Vec::new();
     for (i, c) in contacts.iter().enumerate() {
-        let name = v.text(&format!("contacts[{i}].name"), &c.name, 2, 120);
+        let name = v.name(&format!("contacts[{i}].name"), &c.name, 2, 120);
         if !c.email.trim().is_empty() && !looks_like_email(c.email.trim()) {
             v.fail(&format!("contacts[{i}].email"), FieldCode::InvalidEmail);
         }
@@ -228,7 +224,7 @@ fn check(r: &Registration, v: &mut Validator) -> Checked {
     let mut total = Decimal::ZERO;
     let mut owner_rows = Vec::new();
     for (i, o) in owners.iter().enumerate() {
-        let name = v.text(&format!("owners[{i}].name"), &o.name, 2, 160);
+        let name = v.name(&format!("owners[{i}].name"), &o.name, 2, 160);
         let share = match parse_positive(&o.share_percent, 4) {
             Ok(s) if s <= Decimal::from(100) => s,
             _ => {

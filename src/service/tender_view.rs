@@ -191,8 +191,9 @@ pub struct TenderDetail {
     /// Conflict-of-interest declarations.
     #[schema(value_type = Vec<Object>)]
     pub declarations: Vec<DeclarationRow>,
-    /// Standing bids (before the opening: only how many).
-    pub bid_count: i64,
+    /// Standing bids (before the opening: only how many); `null` before the opening where the
+    /// rulebook keeps the count secret (`public_bid_count_before_opening`, issue 13).
+    pub bid_count: Option<i64>,
     /// Fingerprint of the sealing key (published with the notice).
     pub sealing_key_fingerprint: Option<String>,
     /// Opened bids.
@@ -396,7 +397,11 @@ pub async fn detail(
     )
     .await?;
     Ok(TenderDetail {
-        bid_count: bids::count_standing(&mut conn, id).await?,
+        bid_count: if opening.is_some() || rulebook.public_bid_count_before_opening() {
+            Some(bids::count_standing(&mut conn, id).await?)
+        } else {
+            None
+        },
         requirements: tenders::requirements(&mut conn, id).await?,
         criteria: tenders::criteria(&mut conn, id).await?,
         documents: documents::of_owner(&mut conn, "tender", id).await?,

@@ -127,6 +127,7 @@ struct CheckedItem {
     description: String,
     quantity: Decimal,
     unit: String,
+    unit_price: Decimal,
     estimated_total: Decimal,
 }
 
@@ -244,15 +245,15 @@ async fn check_form(
         }
         let quantity = match parse_positive(&row.quantity, 3) {
             Ok(q) => q,
-            Err(_) => {
-                v.fail(&format!("items[{i}].quantity"), FieldCode::InvalidNumber);
+            Err(e) => {
+                v.fail(&format!("items[{i}].quantity"), FieldCode::from(e));
                 Decimal::ZERO
             }
         };
         let price = match parse_positive(&row.unit_price, 4) {
             Ok(p) => p,
-            Err(_) => {
-                v.fail(&format!("items[{i}].unit_price"), FieldCode::InvalidNumber);
+            Err(e) => {
+                v.fail(&format!("items[{i}].unit_price"), FieldCode::from(e));
                 Decimal::ZERO
             }
         };
@@ -271,6 +272,7 @@ async fn check_form(
                 description,
                 quantity,
                 unit,
+                unit_price: price,
                 estimated_total: quantity * price,
             });
     }
@@ -448,6 +450,7 @@ async fn store_lots(
                 &item.quantity.to_string(),
                 &item.unit,
                 item.plan_line_id,
+                Some(&item.unit_price.to_string()),
             )
             .await?;
         }
@@ -723,6 +726,11 @@ pub async fn publish(
     let lots = tenders::lots(&mut tx, id).await?;
     if lots.is_empty() {
         return Err(ServiceError::field("items", FieldCode::AtLeastOne));
+    }
+    // Suppliers bid on the bidding conditions: a call without them cannot be answered (issue
+    // 13; Arts. 18 y 39 LCE publish the bases with the call). Every method needs one.
+    if documents::of_owner(&mut tx, "tender", id).await?.is_empty() {
+        return Err(ServiceError::DocumentRequired);
     }
     let new = NewTender {
         ocid: before.ocid.clone(),

@@ -386,7 +386,9 @@ fn next_step(phase: Phase, declared: bool, conflicted: bool, submitted: bool) ->
         Phase::Evaluation if !declared => "declare",
         Phase::Evaluation if conflicted || submitted => "wait",
         Phase::Evaluation => "evaluate",
-        Phase::Clarification | Phase::BidSubmission => "wait",
+        // Still taking bids: nothing to do until the deadline, and nobody to wait for (the
+        // desk said "wait for the other members" here, issue 13).
+        Phase::Clarification | Phase::BidSubmission => "await_bids",
         _ => "none",
     }
 }
@@ -491,5 +493,9 @@ mod tests {
             "open"
         );
         assert_eq!(next_step(Phase::Contracted, true, false, true), "none");
+        assert_eq!(
+            next_step(Phase::BidSubmission, false, false, false),
+            "await_bids"
+        );
     }
 }

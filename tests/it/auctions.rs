@@ -42,9 +42,7 @@ pub async fn published_subasta(app: &TestApp) -> PublishedSubasta {
     let (s, t) = buyer.post("/api/tenders", form).await;
     assert_eq!(s, StatusCode::CREATED, "{t}");
     let id = t["id"].as_i64().unwrap();
-    let (s, t) = buyer
-        .post(&format!("/api/tenders/{id}/publish"), json!({}))
-        .await;
+    let (s, t) = buyer.publish(id).await;
     assert_eq!(s, StatusCode::OK, "{t}");
     let (_, detail) = buyer.get(&format!("/api/tenders/{id}")).await;
     let lots = detail["lots"].as_array().unwrap();
@@ -551,7 +549,7 @@ async fn live_auction(app: TestApp) {
         .await
         .unwrap();
     assert!(
-        page.contains("<svg class=\"chart\""),
+        page.contains("class=\"chart chart-narrow\""),
         "server-rendered chart"
     );
     assert!(page.contains("88000.00"));

@@ -374,6 +374,21 @@ async fn tender_from_publication_to_contract(backend: Backend) {
         .trim_start_matches("/tenders/")
         .parse()
         .expect("the draft's page");
+    // Publication requires the bidding conditions: the buyer uploads them first (issue 13).
+    let bases = std::env::temp_dir().join(format!("tianguis-bases-{id}.txt"));
+    std::fs::write(
+        &bases,
+        "Bases de la cotización: condiciones, plazos y requisitos.",
+    )
+    .unwrap();
+    c.find(Locator::Css("#doc-file"))
+        .await
+        .unwrap()
+        .send_keys(bases.to_str().unwrap())
+        .await
+        .unwrap();
+    click(c, "form[action*='/documents'] button[type=submit]").await;
+    wait_for(c, &tender_path, "tianguis-bases-").await;
     click(c, "[data-testid=publish]").await;
     wait_for(c, &tender_path, "phase-clarification").await;
     sign_out(c).await;
@@ -393,12 +408,22 @@ async fn tender_from_publication_to_contract(backend: Backend) {
         .await
         .unwrap();
         click(c, "[data-testid=submit-bid]").await;
-        wait_for(c, "/tenders/", "data-testid=\"receipt-hash\"").await;
+        wait_for(c, "/bids/", "data-testid=\"receipt-hash\"").await;
         let hash = browser.text("[data-testid=receipt-hash]").await;
         assert_eq!(hash.len(), 64);
+        // The receipt is reached by a redirect: a reload shows it again and seals nothing.
+        c.refresh().await.unwrap();
+        wait_for(c, "/bids/", "data-testid=\"receipt-hash\"").await;
+        assert_eq!(browser.text("[data-testid=receipt-hash]").await, hash);
         hashes.push(hash);
         sign_out(c).await;
     }
+
+    let public = app.get_json(&format!("/api/tenders/{id}")).await;
+    assert_eq!(
+        public["bid_count"], 2,
+        "one bid per supplier, reloads included"
+    );
 
     // The deadline passes; two members open the bids together.
     app.state.advance_clock(21 * 86_400);
@@ -453,8 +478,22 @@ async fn tender_from_publication_to_contract(backend: Backend) {
             continue;
         }
         wait_for(c, "/tenders/", "data-testid=\"submit-evaluation\"").await;
+        // Nothing is pre-judged: every requirement starts unanswered.
+        let checked = c
+            .execute(
+                "return document.querySelectorAll('input[name^=verdict_]:checked').length",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            checked,
+            serde_json::json!(0),
+            "no verdict is chosen for the member"
+        );
         c.execute(
-            "document.querySelectorAll('input[name^=score_]').forEach(e => e.value = '85')",
+            "document.querySelectorAll('input[name^=score_]').forEach(e => e.value = '85'); \
+             document.querySelectorAll('input[name^=verdict_][value=pass]').forEach(e => e.checked = true);",
             vec![],
         )
         .await
@@ -683,7 +722,8 @@ async fn dashboards_in_a_browser(backend: Backend) {
             "dash-concentration" => vec![pct(r.top10_share), pct(r.top4_share)],
             "dash-hhi" => vec![num(r.hhi)],
             "dash-direct" => vec![pct(r.direct_share_by_count), pct(r.direct_share_by_value)],
-            "dash-competition" => vec![pct(r.single_bid_rate), num(r.average_bidders)],
+            "dash-single-bid" => vec![pct(r.single_bid_rate)],
+            "dash-bidders" => vec![num(r.average_bidders)],
             _ => vec![
                 pct(r.auction_savings.as_ref().and_then(|s| s.rate)),
                 pct(r.estimate_savings.as_ref().and_then(|s| s.rate)),
@@ -695,7 +735,8 @@ async fn dashboards_in_a_browser(backend: Backend) {
         "dash-concentration",
         "dash-hhi",
         "dash-direct",
-        "dash-competition",
+        "dash-single-bid",
+        "dash-bidders",
         "dash-savings",
     ] {
         let rows = c
@@ -715,10 +756,10 @@ async fn dashboards_in_a_browser(backend: Backend) {
         }
     }
     let charts = c
-        .find_all(Locator::Css("section.chart-block svg"))
+        .find_all(Locator::Css("section.chart-block figure svg.chart-wide"))
         .await
         .unwrap();
-    assert_eq!(charts.len(), 6, "every dashboard has its chart");
+    assert_eq!(charts.len(), 7, "every dashboard has its chart");
 
     // The filter form, submitted by the browser: direct purchases only.
     set(c, "select[name=method]", "direct").await;

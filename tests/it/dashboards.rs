@@ -214,3 +214,83 @@ async fn dashboards_match_an_independent_computation(app: TestApp) {
     app.stop().await;
 }
 both!(dashboards, dashboards_match_an_independent_computation);
+
+/// Issue 13: a direct purchase (compra directa con oferta electrónica) whose bidding period the
+/// rulebook allows is not flagged "short submission period" on the platform's pages, which use
+/// the rulebook in force; Cardinal's own settings (the CLI's `--format cardinal`) still flag it
+/// against their 15 days.
+async fn submission_period_follows_the_rulebook(app: TestApp) {
+    use crate::esourcing::{As, item, register_opening_keys};
+    use serde_json::json;
+    register_opening_keys(&app).await;
+    let buyer = As::user(&app, "compras").await;
+    let now = app.state.now();
+    let tz = app.state.config.timezone;
+    let members = vec![
+        app.user_id("evaluador1").await,
+        app.user_id("evaluador2").await,
+        app.user_id("evaluador3").await,
+    ];
+    // Q 40,000, bids due in five days: within Art. 43 b) LCE's band and period.
+    let (s, t) = buyer
+        .post(
+            "/api/tenders",
+            json!({
+                "title": "Compra directa de amoxicilina para consulta externa",
+                "description": "Reposición de existencias.",
+                "method": "compra_directa",
+                "clarification_deadline": now.plus_seconds(2 * 86_400).to_local_input(tz),
+                "bid_deadline": now.plus_seconds(5 * 86_400).to_local_input(tz),
+                "items": [{"lot": 1, "catalogue_item_id": item(&app, "MED-0005").await,
+                           "quantity": "100000", "unit_price": "0.40"}],
+                "requirements": ["Registro sanitario vigente"],
+                "committee": members,
+                "threshold": 2
+            }),
+        )
+        .await;
+    assert_eq!(s, reqwest::StatusCode::CREATED, "{t}");
+    let ocid = t["ocid"].as_str().unwrap().to_owned();
+    let (s, t) = buyer.publish(t["id"].as_i64().unwrap()).await;
+    assert_eq!(s, reqwest::StatusCode::OK, "{t}");
+
+    let (all, own) = tianguis::service::dashboards::compiled_releases(&app.state.db)
+        .await
+        .unwrap();
+    let flags_of = |processes: &[tianguis_indicators::report::ProcessReport]| -> Vec<String> {
+        processes
+            .iter()
+            .filter(|p| p.ocid == ocid)
+            .flat_map(|p| p.flags.iter().map(|f| f.code.to_string()))
+            .collect()
+    };
+    let platform = tianguis::service::dashboards::compute(
+        &all,
+        own,
+        &Default::default(),
+        &tianguis::service::dashboards::RuleInputs::from_rulebook(&app.state.rulebook),
+    )
+    .unwrap();
+    let on_platform = flags_of(&platform.report(tianguis::domain::lang::Lang::En).processes);
+    assert!(
+        !on_platform.contains(&"R003".to_string()),
+        "{on_platform:?}"
+    );
+
+    let cardinal = tianguis_indicators::analyze_releases(
+        all.iter(),
+        &tianguis_indicators::Settings::all_cardinal_indicators(),
+        &tianguis_indicators::Options::default(),
+    )
+    .unwrap();
+    let with_cardinal = flags_of(&cardinal.report(Lang::En).processes);
+    assert!(
+        with_cardinal.contains(&"R003".to_string()),
+        "{with_cardinal:?}"
+    );
+}
+
+both!(
+    submission_period_follows_the_rulebook_test,
+    submission_period_follows_the_rulebook
+);

@@ -167,7 +167,7 @@ async fn desks(app: TestApp) {
     assert!(!tenders.is_empty());
     for t in tenders {
         assert!(
-            ["open", "declare", "evaluate", "wait", "none"]
+            ["open", "declare", "evaluate", "wait", "await_bids", "none"]
                 .contains(&t["next_step"].as_str().unwrap()),
             "{t}"
         );

@@ -55,6 +55,35 @@ impl As {
         (status, r.json().await.unwrap_or(Value::Null))
     }
 
+    /// Attaches bidding conditions to a tender, as a buyer does before publishing.
+    pub async fn attach_bases(&self, id: i64) -> (StatusCode, Value) {
+        let file = reqwest::multipart::Part::bytes(
+            "Bases: condiciones de la oferta, plazos y requisitos.".as_bytes(),
+        )
+        .file_name("bases.txt")
+        .mime_str("text/plain")
+        .unwrap();
+        let r = self
+            .client
+            .post(format!("{}/api/tenders/{id}/documents", self.base))
+            .header(AUTHORIZATION, format!("Bearer {}", self.token))
+            .multipart(reqwest::multipart::Form::new().part("file", file))
+            .send()
+            .await
+            .unwrap();
+        let status = r.status();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Publishes a draft with its bidding conditions attached (publication requires a tender
+    /// document, issue 13).
+    pub async fn publish(&self, id: i64) -> (StatusCode, Value) {
+        let (s, doc) = self.attach_bases(id).await;
+        assert_eq!(s, StatusCode::CREATED, "{doc}");
+        self.post(&format!("/api/tenders/{id}/publish"), json!({}))
+            .await
+    }
+
     pub async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
         self.send(reqwest::Method::POST, path, body).await
     }
@@ -168,9 +197,15 @@ async fn lifecycle(app: TestApp) {
         .get(&format!("/api/tenders/{id}"))
         .await;
     assert_eq!(s, StatusCode::NOT_FOUND, "drafts are not public");
-    let (s, t) = buyer
+    // Without its bidding conditions the call cannot be published, and nothing changes.
+    let (s, refused) = buyer
         .post(&format!("/api/tenders/{id}/publish"), json!({}))
         .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    assert_eq!(refused["error"]["code"], "tender.document_required");
+    let (_, still) = buyer.get(&format!("/api/tenders/{id}")).await;
+    assert_eq!(still["tender"]["status"], "draft", "{still}");
+    let (s, t) = buyer.publish(id).await;
     assert_eq!(s, StatusCode::OK, "{t}");
     let (s, again) = buyer
         .post(&format!("/api/tenders/{id}/publish"), json!({}))
@@ -690,9 +725,7 @@ async fn deadline_edges(app: TestApp) {
         .post("/api/tenders", tender_form(&app, now).await)
         .await;
     let id = t["id"].as_i64().unwrap();
-    buyer
-        .post(&format!("/api/tenders/{id}/publish"), json!({}))
-        .await;
+    buyer.publish(id).await;
     let (_, detail) = buyer.get(&format!("/api/tenders/{id}")).await;
     let deadline = Timestamp::from_micros(detail["tender"]["bid_deadline"].as_i64().unwrap());
     let lot = detail["lots"][0]["lot"]["id"].as_i64().unwrap();
@@ -766,9 +799,7 @@ async fn concurrent_bids(app: TestApp) {
         .post("/api/tenders", tender_form(&app, app.state.now()).await)
         .await;
     let id = t["id"].as_i64().unwrap();
-    buyer
-        .post(&format!("/api/tenders/{id}/publish"), json!({}))
-        .await;
+    buyer.publish(id).await;
     let (_, detail) = buyer.get(&format!("/api/tenders/{id}")).await;
     let lots: Vec<(i64, i64)> = detail["lots"]
         .as_array()

@@ -302,9 +302,7 @@ async fn feed_never_skips_with_concurrent_writers(app: TestApp) {
             .await;
         assert_eq!(s, StatusCode::CREATED, "{t}");
         let id = t["id"].as_i64().unwrap();
-        let (s, t) = buyer
-            .post(&format!("/api/tenders/{id}/publish"), json!({}))
-            .await;
+        let (s, t) = buyer.publish(id).await;
         assert_eq!(s, StatusCode::OK, "{t}");
         tender_ids.push(id);
     }
@@ -397,9 +395,7 @@ async fn sealed_bids_enter_the_feed_at_the_opening(app: TestApp) {
     assert_eq!(s, StatusCode::CREATED, "{t}");
     let id = t["id"].as_i64().unwrap();
     let ocid = t["ocid"].as_str().unwrap().to_owned();
-    let (s, _) = buyer
-        .post(&format!("/api/tenders/{id}/publish"), json!({}))
-        .await;
+    let (s, _) = buyer.publish(id).await;
     assert_eq!(s, StatusCode::OK);
     let (_, detail) = buyer.get(&format!("/api/tenders/{id}")).await;
     let lot = detail["lots"][0]["lot"]["id"].as_i64().unwrap();
@@ -564,9 +560,7 @@ async fn webhooks_are_signed_retried_and_visible(backend: crate::support::Backen
     assert_eq!(s, StatusCode::CREATED, "{t}");
     let tender = t["id"].as_i64().unwrap();
     let ocid = t["ocid"].as_str().unwrap().to_owned();
-    let (s, _) = buyer
-        .post(&format!("/api/tenders/{tender}/publish"), json!({}))
-        .await;
+    let (s, _) = buyer.publish(tender).await;
     assert_eq!(s, StatusCode::OK);
 
     let deadline = Instant::now() + Duration::from_secs(40);

@@ -10,7 +10,7 @@ use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
 use tianguis::domain::nit::Nit;
 
-fn registration(nit: &str, username: &str) -> Value {
+pub(crate) fn registration(nit: &str, username: &str) -> Value {
     json!({
         "legal_name": "Distribuidora Farmacéutica del Altiplano, S.A.",
         "trade_name": "FarmaAltiplano",
@@ -33,7 +33,7 @@ fn registration(nit: &str, username: &str) -> Value {
     })
 }
 
-async fn supplier_count(app: &TestApp) -> i64 {
+pub(crate) async fn supplier_count(app: &TestApp) -> i64 {
     let page: Value = reqwest::get(app.url("/api/suppliers?per_page=1"))
         .await
         .unwrap()
@@ -254,14 +254,19 @@ async fn registry(app: TestApp) {
 }
 both!(supplier_registry, registry);
 
-fn csv_part(text: &str, name: &str) -> Part {
+pub(crate) fn csv_part(text: &str, name: &str) -> Part {
     Part::bytes(text.as_bytes().to_vec())
         .file_name(name.to_string())
         .mime_str("text/csv")
         .unwrap()
 }
 
-async fn import(app: &TestApp, who: &str, file: Part, valid_rows: bool) -> (StatusCode, Value) {
+pub(crate) async fn import(
+    app: &TestApp,
+    who: &str,
+    file: Part,
+    valid_rows: bool,
+) -> (StatusCode, Value) {
     let token = app.token_for(who).await;
     let mut form = Form::new().part("file", file).text(
         "justification",

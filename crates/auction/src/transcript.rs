@@ -5,8 +5,6 @@
 //! have been revealed (after the award), so the same function serves the live audit trail and the
 //! published record.
 
-use std::fmt::Write as _;
-
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -97,48 +95,32 @@ impl Transcript {
                 e.label.map(|l| l.to_string()).unwrap_or_default(),
                 e.bidder
                     .as_ref()
-                    .map(|b| defuse(b.as_str()))
+                    .map(|b| csvcell::text(b.as_str()).into_owned())
                     .unwrap_or_default(),
-                e.name.as_deref().map(defuse).unwrap_or_default(),
+                e.name
+                    .as_deref()
+                    .map(|n| csvcell::text(n).into_owned())
+                    .unwrap_or_default(),
                 e.price.map(|p| p.to_string()).unwrap_or_default(),
                 match e.status {
                     Status::Accepted => "accepted".into(),
                     Status::Refused => "refused".into(),
                 },
-                e.reason.clone().unwrap_or_default(),
+                e.reason
+                    .as_deref()
+                    .map(|r| csvcell::text(r).into_owned())
+                    .unwrap_or_default(),
                 e.required_max.map(|p| p.to_string()).unwrap_or_default(),
             ];
             for (i, field) in fields.iter().enumerate() {
                 if i > 0 {
                     out.push(',');
                 }
-                push_csv_field(&mut out, field);
+                out.push_str(&csvcell::field(field));
             }
             out.push_str("\r\n");
         }
         out
-    }
-}
-
-fn defuse(text: &str) -> String {
-    match text.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}"),
-        _ => text.to_owned(),
-    }
-}
-
-fn push_csv_field(out: &mut String, field: &str) {
-    if field.contains([',', '"', '\n', '\r']) {
-        out.push('"');
-        for c in field.chars() {
-            if c == '"' {
-                out.push('"');
-            }
-            out.push(c);
-        }
-        out.push('"');
-    } else {
-        let _ = write!(out, "{field}");
     }
 }
 
@@ -196,11 +178,27 @@ mod tests {
     use super::*;
 
     #[test]
-    fn csv_quotes_and_defuses() {
-        let mut out = String::new();
-        push_csv_field(&mut out, "Farmacéutica \"La Paz\", S.A.");
-        assert_eq!(out, "\"Farmacéutica \"\"La Paz\"\", S.A.\"");
-        assert_eq!(defuse("=HYPERLINK(1)"), "'=HYPERLINK(1)");
-        assert_eq!(defuse("Droguería"), "Droguería");
+    fn csv_neutralises_names_and_keeps_prices_numbers() {
+        let transcript = Transcript {
+            identities_revealed: true,
+            entries: vec![TranscriptEntry {
+                seq: Seq(1),
+                at: Timestamp::from_micros(0),
+                action: Action::Bid,
+                label: Some(Label(1)),
+                bidder: Some(BidderId::new("GT-NIT-1234567-0")),
+                name: Some("=HYPERLINK(\"http://x\",\"y\")".into()),
+                price: Some(Decimal::new(-125, 1)),
+                status: Status::Accepted,
+                reason: None,
+                required_max: None,
+            }],
+        };
+        let csv = transcript.to_csv();
+        let row = csv.lines().nth(1).unwrap();
+        assert!(
+            row.contains(",\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",-12.5,"),
+            "{row}"
+        );
     }
 }

@@ -410,20 +410,14 @@ fn group_key(group: Group) -> &'static str {
     group.key()
 }
 
-fn csv_field(out: &mut dyn Write, field: &str) -> io::Result<()> {
-    if field.contains([',', '"', '\n', '\r']) {
-        write!(out, "\"{}\"", field.replace('"', "\"\""))
-    } else {
-        out.write_all(field.as_bytes())
-    }
-}
-
+/// One CSV row. Callers pass text cells through [`csvcell::text`] (formula injection, issue 13)
+/// and numbers as they format them.
 fn csv_row(out: &mut dyn Write, fields: &[&str]) -> io::Result<()> {
     for (i, f) in fields.iter().enumerate() {
         if i > 0 {
             out.write_all(b",")?;
         }
-        csv_field(out, f)?;
+        out.write_all(csvcell::field(f).as_bytes())?;
     }
     out.write_all(b"\n")
 }
@@ -469,15 +463,15 @@ pub fn write_flags_csv(
                 out,
                 &[
                     "OCID",
-                    &p.ocid,
+                    &csvcell::text(&p.ocid),
                     &line,
-                    p.buyer.as_deref().unwrap_or_default(),
+                    &csvcell::text(p.buyer.as_deref().unwrap_or_default()),
                     f.code,
-                    &f.name,
+                    &csvcell::text(&f.name),
                     &value,
-                    f.lot.as_deref().unwrap_or_default(),
-                    &f.tenderers.join(" "),
-                    &f.explanation,
+                    &csvcell::text(f.lot.as_deref().unwrap_or_default()),
+                    &csvcell::text(&f.tenderers.join(" ")),
+                    &csvcell::text(&f.explanation),
                 ],
             )?;
         }
@@ -489,15 +483,15 @@ pub fn write_flags_csv(
                 out,
                 &[
                     o.group,
-                    &o.id,
+                    &csvcell::text(&o.id),
                     "",
                     "",
                     f.code,
-                    &f.name,
+                    &csvcell::text(&f.name),
                     &value,
                     "",
                     "",
-                    &f.explanation,
+                    &csvcell::text(&f.explanation),
                 ],
             )?;
         }
@@ -541,8 +535,8 @@ pub fn write_market_csv(market: &MarketReport, out: &mut dyn Write) -> io::Resul
             out,
             &[
                 &r.year.to_string(),
-                r.buyer.as_deref().unwrap_or("*"),
-                r.category.as_deref().unwrap_or("*"),
+                &csvcell::text(r.buyer.as_deref().unwrap_or("*")),
+                &csvcell::text(r.category.as_deref().unwrap_or("*")),
                 &r.processes.to_string(),
                 &r.suppliers.to_string(),
                 &r.new_entrants.map(|n| n.to_string()).unwrap_or_default(),
@@ -565,7 +559,7 @@ pub fn write_market_csv(market: &MarketReport, out: &mut dyn Write) -> io::Resul
                     .map(|s| s.savings.to_string())
                     .unwrap_or_default(),
                 &opt(r.estimate_savings.as_ref().and_then(|s| s.rate)),
-                market.currency.as_deref().unwrap_or_default(),
+                &csvcell::text(market.currency.as_deref().unwrap_or_default()),
             ],
         )?;
     }

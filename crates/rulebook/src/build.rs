@@ -348,6 +348,7 @@ fn build(raw: RawRulebook) -> Result<Rulebook, RulebookError> {
         exception_categories,
         methods,
         partition,
+        public_bid_count_before_opening: raw.public_bid_count_before_opening,
     })
 }
 

@@ -33,6 +33,7 @@ pub struct Rulebook {
     #[serde(rename = "value_partition")]
     pub(crate) partition: Vec<String>,
     pub(crate) methods: Vec<Method>,
+    pub(crate) public_bid_count_before_opening: bool,
 }
 
 fn tz_name<S: serde::Serializer>(tz: &Tz, s: S) -> Result<S::Ok, S::Error> {
@@ -48,6 +49,12 @@ impl Rulebook {
     /// Version of this file; bump it whenever a value changes.
     pub fn version(&self) -> &str {
         &self.version
+    }
+    /// Whether anyone may see how many sealed bids a tender has received before they are
+    /// opened (`public_bid_count_before_opening`, default `true`). Hiding it keeps firms from
+    /// learning how much competition they face while they can still bid.
+    pub fn public_bid_count_before_opening(&self) -> bool {
+        self.public_bid_count_before_opening
     }
     /// `id@version`, the short form shown next to every citation.
     pub fn reference(&self) -> String {

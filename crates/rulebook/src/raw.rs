@@ -23,6 +23,9 @@ pub(crate) struct RawRulebook {
     pub timezone: String,
     #[serde(default)]
     pub value_partition: Vec<String>,
+    /// Whether the number of sealed bids received is public before the opening (issue 13).
+    #[serde(default = "default_true")]
+    pub public_bid_count_before_opening: bool,
     pub legal_basis: Vec<RawLegalBasis>,
     pub calendar: RawCalendar,
     #[serde(default)]
@@ -32,6 +35,10 @@ pub(crate) struct RawRulebook {
 
 fn default_decimals() -> u32 {
     2
+}
+
+fn default_true() -> bool {
+    true
 }
 
 #[derive(Debug, Deserialize)]

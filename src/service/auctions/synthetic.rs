@@ -119,11 +119,13 @@ pub async fn seed(
 /// records it exactly as the live service would (events, start and end effects in one
 /// transaction). The demo year uses it for the auctions of its past: each bidder, on its turn,
 /// lowers its price by 0.5–3 % below what the rules require, or passes (about one time in
-/// four). Its choices come from `next` (the demo's own deterministic generator). Returns when
-/// bidding ended.
+/// four). Its choices come from `next` (the demo's own deterministic generator). No bidder
+/// goes below `floor` (its costs: the demo keeps prices near the market's, issue 13); it passes
+/// instead. Returns when bidding ended.
 pub async fn run_offline(
     db: &Database,
     auction_id: i64,
+    floor: Decimal,
     next: &mut impl FnMut() -> u64,
 ) -> Result<Timestamp, ServiceError> {
     use tianguis_auction::{Auction, Command, Decision};
@@ -179,9 +181,11 @@ pub async fn run_offline(
             );
             let view = auction.bidder_view(&bidder);
             match view.and_then(|v| v.max_acceptable_price) {
-                Some(max) if !next().is_multiple_of(4) => {
+                Some(max) if !next().is_multiple_of(4) && max >= floor => {
                     let cut = Decimal::new(5 + (next() % 26) as i64, 3); // 0.5–3.0 %
-                    let mut price = (max * (Decimal::ONE - cut)).round_dp(rules.price_scale);
+                    let mut price = (max * (Decimal::ONE - cut))
+                        .round_dp(rules.price_scale)
+                        .max(floor);
                     if price <= Decimal::ZERO {
                         price = max;
                     }

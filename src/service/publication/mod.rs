@@ -69,6 +69,23 @@ pub async fn configure(db: &Database, settings: &Settings) -> Result<(), Service
     Ok(())
 }
 
+/// Whether a public URL was ever stored (given with `--public-url` or derived at a first start).
+pub async fn public_url_is_stored(db: &mut impl Queryable) -> Result<bool, RepoError> {
+    Ok(crate::repository::auctions::get_setting(db, SETTING_URL)
+        .await?
+        .is_some())
+}
+
+/// The base URL of a node reached at its bind address: `http://10.0.0.5:9000`; a node bound to
+/// every interface (`0.0.0.0`, `::`) is named `localhost`, the one name that surely reaches it.
+pub fn url_of_bind(bind: std::net::SocketAddr) -> String {
+    if bind.ip().is_unspecified() {
+        format!("http://localhost:{}", bind.port())
+    } else {
+        format!("http://{bind}")
+    }
+}
+
 /// The settings in force.
 pub async fn settings(db: &mut impl Queryable) -> Result<Settings, RepoError> {
     let d = Settings::default();
@@ -80,6 +97,12 @@ pub async fn settings(db: &mut impl Queryable) -> Result<Settings, RepoError> {
             .await?
             .unwrap_or(d.public_url),
     })
+}
+
+/// A method's `procurementMethodDetails`: its name and citation. The red flags recognise the
+/// platform's own methods by it (`dashboards::RuleInputs`).
+pub fn method_details(method: &tianguis_rulebook::Method) -> String {
+    format!("{} ({})", method.name_es(), method.cite())
 }
 
 /// The OCDS method and the method's name from the tender's rulebook. Embedded rulebooks are
@@ -109,11 +132,7 @@ fn method_of(tender: &tenders::TenderRow) -> (&'static str, String, Option<(Stri
         .and_then(|c| book.exception_category(c))
         .map(|e| (e.name_es.clone(), e.article.clone()));
     match book.method(&tender.method_code) {
-        Some(m) => (
-            m.ocds_method().as_str(),
-            format!("{} ({})", m.name_es(), m.cite()),
-            exception,
-        ),
+        Some(m) => (m.ocds_method().as_str(), method_details(m), exception),
         None => (fallback, tender.method_code.clone(), exception),
     }
 }
@@ -451,4 +470,18 @@ pub async fn records_page(
 ) -> Result<Vec<RecordRow>, ServiceError> {
     let mut conn = db.read().await?;
     Ok(repo::records_after(&mut conn, after_ocid, limit).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::url_of_bind;
+
+    #[test]
+    fn the_default_url_is_the_bind_address() {
+        let at = |s: &str| url_of_bind(s.parse().unwrap());
+        assert_eq!(at("10.0.0.5:9000"), "http://10.0.0.5:9000");
+        assert_eq!(at("0.0.0.0:8081"), "http://localhost:8081");
+        assert_eq!(at("[::1]:8082"), "http://[::1]:8082");
+        assert_eq!(at("[::]:80"), "http://localhost:80");
+    }
 }

@@ -146,10 +146,7 @@ fn check_target(url: &str, allow_private: bool) -> Result<(), ServiceError> {
 }
 
 fn check_url(url: &str) -> Result<(), ServiceError> {
-    let ok = url.len() <= 2000
-        && url::Url::parse(url).is_ok_and(|u| {
-            matches!(u.scheme(), "http" | "https") && u.host().is_some() && u.username().is_empty()
-        });
+    let ok = url.len() <= 2000 && crate::domain::validation::is_web_url(url);
     if ok {
         Ok(())
     } else {
