@@ -139,6 +139,7 @@ fn json_text(body: &str) -> Response {
 
 /// A live bid.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[schema(as = AuctionBidRequest)]
 #[serde(deny_unknown_fields)]
 pub struct BidRequest {
     /// The new price for the whole lot (exact decimal text).
@@ -336,14 +337,20 @@ fn valid_instant(parsed: Option<Timestamp>, field: &str) -> AppResult<Timestamp>
 #[into_params(parameter_in = Query)]
 pub struct TranscriptQuery {
     /// `json` (default) or `csv`.
+    #[param(schema_with = transcript_formats)]
     pub format: Option<String>,
+}
+
+fn transcript_formats() -> utoipa::openapi::Schema {
+    super::openapi_schemas::one_of(&["json", "csv"], "`json` (default) or `csv`.")
 }
 
 /// The full transcript of a finished auction — every accepted and refused bid with server
 /// timestamps — as JSON or CSV (names after the award).
 #[utoipa::path(get, path = "/api/auctions/{id}/transcript", tag = "auctions", operation_id = "auction_transcript",
     params(("id" = i64, Path, description = "Auction id"), TranscriptQuery),
-    responses((status = 200, body = Object), (status = 409, body = super::openapi::ErrorBody)))]
+    responses((status = 200, description = "The transcript", content((Object = "application/json"), (String = "text/csv"))),
+        (status = 409, body = super::openapi::ErrorBody)))]
 pub async fn transcript(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,

@@ -31,10 +31,10 @@ pub struct EventView {
     /// Id of the record changed.
     pub entity_id: Option<String>,
     /// The record before the change.
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<Object>)]
     pub before: Option<serde_json::Value>,
     /// The record after the change.
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<Object>)]
     pub after: Option<serde_json::Value>,
     /// Whether the event is public.
     pub public: bool,
@@ -96,9 +96,16 @@ pub struct AuditQuery {
     /// Only events after this sequence number (the cursor of `next`).
     pub after: Option<i64>,
     /// Only events at or after this instant (RFC 3339 or `YYYY-MM-DD`).
+    #[param(schema_with = since_schema)]
     pub since: Option<String>,
     /// Events per page (1–1000, default 100).
     pub limit: Option<i64>,
+}
+
+fn since_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+    super::openapi_schemas::instant_or_day(
+        "Only events at or after this instant (RFC 3339 or `YYYY-MM-DD`).",
+    )
 }
 
 async fn log_page(

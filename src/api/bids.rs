@@ -29,6 +29,7 @@ pub struct EncodedFile {
 
 /// A bid submission.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[schema(as = SealedBidRequest)]
 pub struct BidRequest {
     /// The lot.
     pub lot_id: i64,

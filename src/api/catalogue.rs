@@ -3,7 +3,7 @@
 use super::AppState;
 use super::context::RequestContext;
 use super::error::{AppError, AppResult};
-use super::extract::{ApiJson, ApiPath, ApiQuery, Paging, WebForm};
+use super::extract::{ApiJson, ApiMultipart, ApiPath, ApiQuery, Paging, WebForm};
 use super::page::{PageCtx, redirect_with_flash, render};
 use crate::domain::catalogue::{CatalogueItem, ItemInput, ItemKind};
 use crate::domain::error_code::ErrorCode;
@@ -15,13 +15,14 @@ use crate::service::catalogue::{self, FileProblem, ImportReport, MAX_IMPORT_BYTE
 use crate::service::{ServiceError, registry};
 use askama::Template;
 use axum::Json;
-use axum::extract::{Multipart, State};
+use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
 /// A catalogue item as published.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = CatalogueItem)]
 pub struct ItemView {
     /// Id.
     pub id: i64,
@@ -235,15 +236,27 @@ impl From<&ProposalRow> for ProposalView {
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ProposalQuery {
-    /// `proposed`, `approved` or `rejected`.
+    /// `proposed`, `approved` or `rejected` (empty: all).
+    #[param(schema_with = proposal_statuses)]
     pub status: Option<String>,
+}
+
+/// The statuses a proposal list can be filtered by.
+const PROPOSAL_STATUSES: [&str; 3] = ["proposed", "approved", "rejected"];
+
+fn proposal_statuses() -> utoipa::openapi::Schema {
+    let [proposed, approved, rejected] = PROPOSAL_STATUSES;
+    super::openapi_schemas::one_of(
+        &["", proposed, approved, rejected],
+        "`proposed`, `approved` or `rejected` (empty: all).",
+    )
 }
 
 impl ProposalQuery {
     fn status(&self) -> AppResult<Option<&str>> {
         match self.status.as_deref().filter(|s| !s.is_empty()) {
             None => Ok(None),
-            Some(s @ ("proposed" | "approved" | "rejected")) => Ok(Some(s)),
+            Some(s) if PROPOSAL_STATUSES.contains(&s) => Ok(Some(s)),
             Some(_) => Err(AppError::new(ErrorCode::RequestInvalidQuery)
                 .with_details(serde_json::json!({"parameter": "status"}))),
         }
@@ -361,7 +374,7 @@ fn file_problem(problem: FileProblem) -> AppError {
 pub async fn import(
     State(state): State<AppState>,
     ctx: RequestContext,
-    multipart: Multipart,
+    ApiMultipart(multipart): ApiMultipart,
 ) -> AppResult<Json<ImportReport>> {
     let (_, _, bytes, fields) = super::tenders::first_file(multipart, MAX_IMPORT_BYTES).await?;
     let why = fields.get("justification").cloned().unwrap_or_default();
@@ -377,7 +390,12 @@ pub async fn import(
 #[into_params(parameter_in = Query)]
 pub struct ExportQuery {
     /// `csv` (default) or `xlsx`.
+    #[param(schema_with = export_formats)]
     pub format: Option<String>,
+}
+
+fn export_formats() -> utoipa::openapi::Schema {
+    super::openapi_schemas::one_of(&["csv", "xlsx"], "`csv` (default) or `xlsx`.")
 }
 
 async fn export_file(state: &AppState, format: &str) -> AppResult<Response> {
@@ -413,7 +431,9 @@ async fn export_file(state: &AppState, format: &str) -> AppResult<Response> {
 /// The active catalogue as a CSV or XLSX file (the import format).
 #[utoipa::path(get, path = "/api/catalogue/export", tag = "registry", operation_id = "export_catalogue",
     params(ExportQuery),
-    responses((status = 200, description = "The file", content_type = "text/csv"), (status = 400, body = super::openapi::ErrorBody)))]
+    responses((status = 200, description = "The file",
+        content((String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 400, body = super::openapi::ErrorBody)))]
 pub async fn export(
     State(state): State<AppState>,
     ApiQuery(query): ApiQuery<ExportQuery>,
@@ -850,7 +870,7 @@ pub async fn import_form(State(state): State<AppState>, ctx: RequestContext) -> 
 pub async fn import_submit(
     State(state): State<AppState>,
     ctx: RequestContext,
-    multipart: Multipart,
+    ApiMultipart(multipart): ApiMultipart,
 ) -> AppResult<Response> {
     let (file, fields) = super::tenders::read_upload(multipart, MAX_IMPORT_BYTES).await?;
     let why = fields.get("justification").cloned().unwrap_or_default();

@@ -103,6 +103,25 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for WebForm<T> {
     }
 }
 
+/// A `multipart/form-data` body (file uploads). axum's own extractor answers a missing or
+/// wrong `Content-Type` in plain text; this one answers 415 with the error model (issue 13).
+pub struct ApiMultipart(pub axum::extract::Multipart);
+
+impl<S: Send + Sync> FromRequest<S> for ApiMultipart {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Multipart::from_request(req, state)
+            .await
+            .map(ApiMultipart)
+            .map_err(|rejection| {
+                AppError::new(ErrorCode::RequestUnsupportedMediaType).with_details(
+                    serde_json::json!({ "reason": truncate(&rejection.body_text(), 300) }),
+                )
+            })
+    }
+}
+
 /// Query-string parameters.
 #[derive(Debug, Clone)]
 pub struct ApiQuery<T>(pub T);

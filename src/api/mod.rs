@@ -23,6 +23,8 @@ pub mod lang;
 pub mod metrics;
 pub mod ocds;
 pub mod openapi;
+pub mod openapi_responses;
+pub mod openapi_schemas;
 pub mod page;
 pub mod plan;
 pub mod session;

@@ -29,11 +29,15 @@ const MAX_LIMIT: u64 = 1000;
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct FeedQuery {
-    /// Opaque position from a previous page's `links.next` (omit to start at the beginning).
+    /// Opaque position from a previous page's `links.next` (omit or leave empty to start at the
+    /// beginning).
+    #[param(pattern = r"^[A-Za-z0-9_-]*$")]
     pub cursor: Option<String>,
     /// Only releases dated at or after this instant (RFC 3339) or day (`YYYY-MM-DD`, UTC).
+    #[param(schema_with = since_schema)]
     pub since: Option<String>,
     /// Releases per page (1–1000, default 100).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<u64>,
 }
 
@@ -41,10 +45,19 @@ pub struct FeedQuery {
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct RecordsQuery {
-    /// Opaque position from a previous page's `links.next`.
+    /// Opaque position from a previous page's `links.next` (omit or leave empty to start at the
+    /// beginning).
+    #[param(pattern = r"^[A-Za-z0-9_-]*$")]
     pub cursor: Option<String>,
     /// Records per page (1–1000, default 100).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<u64>,
+}
+
+fn since_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+    super::openapi_schemas::instant_or_day(
+        "Only releases dated at or after this instant (RFC 3339) or day (`YYYY-MM-DD`, UTC).",
+    )
 }
 
 fn invalid(parameter: &str) -> AppError {
@@ -62,6 +75,11 @@ fn limit_of(limit: Option<u64>) -> AppResult<u64> {
 
 fn encode_cursor(text: &str) -> String {
     URL_SAFE_NO_PAD.encode(text)
+}
+
+/// A cursor parameter, an empty one being absent like every other empty query parameter.
+fn cursor_of(cursor: &Option<String>) -> Option<&str> {
+    cursor.as_deref().filter(|c| !c.trim().is_empty())
 }
 
 fn decode_cursor(cursor: &str) -> AppResult<String> {
@@ -116,18 +134,18 @@ pub async fn releases(
     ApiQuery(query): ApiQuery<FeedQuery>,
 ) -> AppResult<Response> {
     let limit = limit_of(query.limit)?;
-    let (after, cursor_since) = match &query.cursor {
+    let (after, cursor_since) = match cursor_of(&query.cursor) {
         Some(c) => decode_feed_cursor(c)?,
         None => (0, None),
     };
-    let since = match &query.since {
+    let since = match query.since.as_deref().filter(|s| !s.trim().is_empty()) {
         Some(s) => Some(Timestamp::parse(s).ok_or_else(|| invalid("since"))?),
         None => cursor_since.map(Timestamp::from_micros),
     };
     let page = publication::feed(&state.db, after, since, limit).await?;
     let settings = settings(&state).await?;
     let base = format!("{}/api/ocds/releases", settings.public_url);
-    let this = match &query.cursor {
+    let this = match cursor_of(&query.cursor) {
         Some(c) => format!("{base}?cursor={c}"),
         None => base.clone(),
     };
@@ -201,7 +219,7 @@ pub async fn records(
     ApiQuery(query): ApiQuery<RecordsQuery>,
 ) -> AppResult<Response> {
     let limit = limit_of(query.limit)?;
-    let after = match &query.cursor {
+    let after = match cursor_of(&query.cursor) {
         Some(c) => decode_cursor(c)?
             .strip_prefix("o:")
             .map(str::to_owned)
@@ -322,8 +340,10 @@ pub struct ImportedQuery {
     /// Text in the title, buyer or ocid.
     pub q: Option<String>,
     /// Rows to skip.
+    #[param(minimum = 0)]
     pub offset: Option<i64>,
     /// Rows per page (1–1000, default 100).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<u64>,
 }
 

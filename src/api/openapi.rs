@@ -3,6 +3,7 @@
 //! external assets ("government as a platform": seed 004).
 
 use super::context::RequestContext;
+use super::openapi_responses::StandardResponses;
 use super::page::{PageCtx, render};
 use super::{
     AppState, account, auctions, audit, awards, bids, catalogue, dashboards, evaluation, health,
@@ -34,7 +35,7 @@ pub struct ErrorDetail {
     pub message: String,
     /// Extra facts: `fields` (each with `field`, `code`, `message`) for validation errors,
     /// `retry_after_secs` for rate limits, `reason` for malformed input.
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<Object>)]
     pub details: Option<serde_json::Value>,
 }
 
@@ -94,7 +95,7 @@ Authentication: `Authorization: Bearer tgs_…` personal API tokens; public data
         ocds::subscribe, ocds::subscriptions, ocds::subscription, ocds::update_subscription,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &StandardResponses),
     tags(
         (name = "platform", description = "Health and metadata"),
         (name = "account", description = "The caller's own account and API tokens"),

@@ -235,6 +235,7 @@ pub async fn get_one(
 
 /// A registration's result.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = SupplierRegistered)]
 pub struct Registered {
     /// The supplier (pending verification).
     pub supplier: SupplierView,

@@ -3,7 +3,7 @@
 use super::AppState;
 use super::context::RequestContext;
 use super::error::{AppError, AppResult};
-use super::extract::{ApiJson, ApiPath, ApiQuery};
+use super::extract::{ApiJson, ApiMultipart, ApiPath, ApiQuery};
 use crate::domain::error_code::ErrorCode;
 use crate::domain::tender::Phase;
 use crate::domain::time::Timestamp;
@@ -11,7 +11,7 @@ use crate::repository::tenders::{TenderListRow, TenderRow, TenderSearch};
 use crate::service::tender_view::{self, TenderDetail};
 use crate::service::tenders::{self, TenderForm};
 use axum::Json;
-use axum::extract::{Multipart, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 
@@ -26,7 +26,8 @@ pub struct TenderQuery {
     pub q: Option<String>,
     /// Phase: `open` (taking bids: `clarification` or `bid_submission`), `clarification`,
     /// `bid_submission`, `awaiting_opening`, `evaluation`, `auction`, `awarded`, `contracted`,
-    /// `cancelled`, `unsuccessful` (`draft` for buyers).
+    /// `cancelled`, `unsuccessful` (`draft` for buyers). Empty: every phase.
+    #[param(schema_with = public_phases)]
     pub phase: Option<String>,
     /// Method code of the rulebook.
     pub method: Option<String>,
@@ -34,13 +35,17 @@ pub struct TenderQuery {
     pub buyer: Option<i64>,
     /// Catalogue item id.
     pub item: Option<i64>,
-    /// Published on or after (YYYY-MM-DD).
+    /// Published on or after (YYYY-MM-DD or an RFC 3339 instant).
+    #[param(schema_with = published_from_schema)]
     pub from: Option<String>,
-    /// Published before (YYYY-MM-DD).
+    /// Published before (YYYY-MM-DD or an RFC 3339 instant).
+    #[param(schema_with = published_to_schema)]
     pub to: Option<String>,
     /// Estimated value at least.
+    #[param(schema_with = min_value_schema)]
     pub min_value: Option<String>,
     /// Estimated value at most.
+    #[param(schema_with = max_value_schema)]
     pub max_value: Option<String>,
     /// `true`: direct awards only.
     pub direct: Option<String>,
@@ -171,6 +176,39 @@ pub struct TenderPage {
     pub page: i64,
     /// Page size.
     pub per_page: i64,
+}
+
+fn published_from_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+    super::openapi_schemas::instant_or_day(
+        "Published on or after (YYYY-MM-DD or an RFC 3339 instant).",
+    )
+}
+
+fn published_to_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+    super::openapi_schemas::instant_or_day("Published before (YYYY-MM-DD or an RFC 3339 instant).")
+}
+
+fn min_value_schema() -> utoipa::openapi::Schema {
+    super::openapi_schemas::amount("Estimated value at least.")
+}
+
+fn max_value_schema() -> utoipa::openapi::Schema {
+    super::openapi_schemas::amount("Estimated value at most.")
+}
+
+/// The phases the public search takes (drafts are not public).
+fn public_phases() -> utoipa::openapi::Schema {
+    let mut codes = vec!["", OPEN_FOR_BIDS];
+    codes.extend(
+        Phase::ALL
+            .iter()
+            .filter(|p| **p != Phase::Draft)
+            .map(|p| p.code()),
+    );
+    super::openapi_schemas::one_of(
+        &codes,
+        "Phase: `open` (taking bids: `clarification` or `bid_submission`) or one phase; empty: every phase.",
+    )
 }
 
 fn bad_parameter(name: &str) -> AppError {
@@ -360,7 +398,7 @@ pub type Upload = (String, String, Vec<u8>);
 /// Reads the first file of a multipart body: (file name, content type, bytes), and the text
 /// fields; a missing file is a `file: required` field error.
 pub async fn first_file(
-    multipart: Multipart,
+    multipart: axum::extract::Multipart,
     limit: usize,
 ) -> AppResult<(
     String,
@@ -380,7 +418,7 @@ pub async fn first_file(
 
 /// Reads a multipart body: the first non-empty file, if any, and the text fields.
 pub async fn read_upload(
-    mut multipart: Multipart,
+    mut multipart: axum::extract::Multipart,
     limit: usize,
 ) -> AppResult<(Option<Upload>, std::collections::BTreeMap<String, String>)> {
     let mut fields = std::collections::BTreeMap::new();
@@ -426,7 +464,7 @@ pub async fn add_document(
     State(state): State<AppState>,
     ctx: RequestContext,
     ApiPath(id): ApiPath<i64>,
-    multipart: Multipart,
+    ApiMultipart(multipart): ApiMultipart,
 ) -> AppResult<(StatusCode, Json<crate::repository::documents::DocumentRow>)> {
     let (name, content_type, bytes, _) = first_file(multipart, tenders::MAX_DOCUMENT_BYTES).await?;
     let doc = tenders::attach_document(

@@ -24,6 +24,7 @@ use serde::{Deserialize, Serialize};
 #[into_params(parameter_in = Query)]
 pub struct WorkspaceQuery {
     /// Phase to list (default `draft`).
+    #[param(schema_with = phases)]
     pub phase: Option<String>,
     /// `true`: only tenders the user created.
     pub mine: Option<String>,
@@ -31,6 +32,12 @@ pub struct WorkspaceQuery {
     pub page: Option<i64>,
     /// Rows per page (1–200).
     pub per_page: Option<i64>,
+}
+
+fn phases() -> utoipa::openapi::Schema {
+    let mut codes = vec![""];
+    codes.extend(Phase::ALL.iter().map(|p| p.code()));
+    super::openapi_schemas::one_of(&codes, "Phase to list (default `draft`).")
 }
 
 impl WorkspaceQuery {

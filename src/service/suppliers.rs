@@ -62,53 +62,76 @@ pub struct OwnerInput {
     pub politically_exposed: bool,
 }
 
-/// A self-registration.
+/// The department field's schema: one of the 22 departments the service accepts.
+fn department_schema() -> utoipa::openapi::Schema {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(super::demo::DEPARTMENTS))
+        .into()
+}
+
+/// A self-registration. The fields the service refuses when missing are `required` in the
+/// OpenAPI document (issue 13); they keep `serde(default)` so a missing one is reported with the
+/// other field errors rather than as malformed JSON.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct Registration {
     /// Legal name (razón social).
     #[serde(default)]
+    #[schema(required = true)]
     pub legal_name: String,
     /// Trade name.
     #[serde(default)]
     pub trade_name: String,
     /// NIT with its check digit.
     #[serde(default)]
+    #[schema(required = true)]
     pub nit: String,
     /// Firm's e-mail.
     #[serde(default)]
+    #[schema(required = true)]
     pub email: String,
     /// Firm's phone.
     #[serde(default)]
+    #[schema(required = true)]
     pub phone: String,
     /// Address.
     #[serde(default)]
+    #[schema(required = true)]
     pub address: String,
     /// Municipality.
     #[serde(default)]
     pub municipality: String,
     /// Department (one of the 22).
     #[serde(default)]
+    #[schema(required = true)]
+    #[schema(schema_with = department_schema)]
     pub department: String,
     /// Website.
     #[serde(default)]
     pub website: String,
     /// Categories supplied (`atc:J`, `unspsc:42`, …).
     #[serde(default)]
+    #[schema(required = true)]
     pub categories: Vec<String>,
     /// Contact people (at least one).
     #[serde(default)]
+    #[schema(required = true)]
     pub contacts: Vec<ContactInput>,
     /// Beneficial owners (at least one; shares ≤ 100 %).
     #[serde(default)]
+    #[schema(required = true)]
     pub owners: Vec<OwnerInput>,
     /// The first account's username.
     #[serde(default)]
+    #[schema(required = true)]
     pub username: String,
     /// The first account's display name.
     #[serde(default)]
+    #[schema(required = true)]
     pub display_name: String,
     /// The first account's password.
     #[serde(default)]
+    #[schema(required = true)]
     pub password: String,
 }
 

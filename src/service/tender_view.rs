@@ -44,6 +44,7 @@ pub struct MemberView {
 
 /// An item with its catalogue reference.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = TenderItem)]
 pub struct ItemView {
     /// The item.
     #[schema(value_type = Object)]
@@ -164,7 +165,7 @@ pub struct TenderDetail {
     /// Its phase now.
     pub phase: String,
     /// Buyer.
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<Object>)]
     pub buyer: Option<BuyerRow>,
     /// Method facts.
     pub method: MethodView,
@@ -200,7 +201,7 @@ pub struct TenderDetail {
     /// When opened (µs).
     pub opened_at: Option<i64>,
     /// Evaluation progress (counts only).
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<Object>)]
     pub evaluation_progress: Option<Progress>,
     /// Evaluation results per lot.
     pub evaluation: Vec<LotResult>,

@@ -7,6 +7,7 @@ mod audit_log;
 mod auth;
 mod browser;
 mod charts;
+mod contract;
 mod crash;
 mod dashboards;
 mod demo;

@@ -85,13 +85,13 @@ pub struct Ack {
     /// Sequence number of the recorded event.
     pub seq: u64,
     /// Server time of the event.
-    #[schema(value_type = String)]
+    #[schema(value_type = Option<String>)]
     pub at: Option<Timestamp>,
     /// Accepted, or refused with the rule's reason code (absent for commands without one).
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<Object>)]
     pub outcome: Option<BidOutcome>,
     /// The bidder's view right after the event.
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<Object>)]
     pub view: Option<BidderView>,
 }
 

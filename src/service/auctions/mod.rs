@@ -452,7 +452,7 @@ pub struct AuctionInfo {
     #[schema(value_type = Object)]
     pub view: serde_json::Value,
     /// The result, once finished (names only after the award).
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<Object>)]
     pub result: Option<serde_json::Value>,
 }
 

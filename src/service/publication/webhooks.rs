@@ -85,6 +85,7 @@ pub struct SubscriptionView {
 
 /// A new subscription and its secret (shown only here).
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = WebhookRegistered)]
 pub struct Registered {
     /// The subscription.
     #[serde(flatten)]
