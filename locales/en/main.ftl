@@ -389,6 +389,7 @@ api-add-tender-document = Attach a document to a process
 api-ask-question = Ask a question (clarification)
 api-answer-question = Answer a question
 api-follow-tender = Follow a process
+api-unfollow-tender = Stop following a process
 api-get-rulebook = Procurement rulebook in force
 api-submit-bid = Submit or replace a sealed bid
 api-withdraw-bid = Withdraw a bid

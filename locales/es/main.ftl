@@ -389,6 +389,7 @@ api-add-tender-document = Adjuntar un documento a un proceso
 api-ask-question = Hacer una pregunta (aclaración)
 api-answer-question = Responder una pregunta
 api-follow-tender = Seguir un proceso
+api-unfollow-tender = Dejar de seguir un proceso
 api-get-rulebook = Reglamento de compras vigente
 api-submit-bid = Presentar o reemplazar una oferta sellada
 api-withdraw-bid = Retirar una oferta

@@ -147,8 +147,9 @@ async fn search_and_follow(app: TestApp) {
     assert!(!ids.contains(&x_id), "a sealed bid revealed its bidder");
 
     // Follow: the page shows the followed state and an unfollow button; repeating either
-    // POST (a reload) changes and records nothing.
-    let (token, _) = app.session_for("proveedor1").await;
+    // POST (a reload) changes and records nothing. A bidder already follows what it bid on
+    // (it must hear of amendments), so a supplier that has not bid follows.
+    let (token, _) = app.session_for("proveedor2").await;
     let cookie = session_cookie(&token);
     let page = |app: &TestApp| page_text(app.url(&format!("/tenders/{x_id}")), Some(&cookie));
     let before = page(&app).await;
@@ -172,7 +173,8 @@ async fn search_and_follow(app: TestApp) {
     assert!(following.contains("Siguiendo") && following.contains("Dejar de seguir"));
     assert!(following.contains(&format!("/tenders/{x_id}/unfollow\"")));
     assert_eq!(audit_count(&app, x_id, "tender.followed").await, 1);
-    let (_, portal) = supplier.get("/api/me/portal").await;
+    let follower = As::user(&app, "proveedor2").await;
+    let (_, portal) = follower.get("/api/me/portal").await;
     assert!(
         portal.to_string().contains(&format!("\"id\":{x_id}")),
         "{portal}"
