@@ -982,3 +982,56 @@ api-webhook-subscribe = Subscribe a webhook to new releases
 api-webhook-list = Your webhooks
 api-webhook-show = A webhook and its delivery attempts
 api-webhook-update = Pause or resume a webhook
+
+## The living example of the page components (/design, issue 13)
+design-title = Page components
+design-caption = Tianguis design system
+design-lead = Every page is built from these pieces. This page shows them with sample data, in the page's language.
+design-page-header = Page header
+design-page-header-use = An optional caption (the reference), the title and a lead paragraph; status tags go underneath.
+design-sample-title = Paracetamol, amoxicillin and gloves for IGSS hospitals
+design-sample-lead = Purchase in lots for the first half of 2027.
+design-banners = Notification banners
+design-banners-use = "Success" confirms what just happened; "Important" says what a person must know before acting.
+design-banner-success = Bid sealed
+design-banner-important = Important
+design-summary-list = Summary list
+design-summary-list-use = Label and value pairs: a record's facts or "check your answers". On a phone the label sits above its value.
+design-data-table = Data table
+design-data-table-use = Figures right-aligned in tabular digits; sorting is a link; on a phone the table scrolls inside its own focusable region.
+design-sample-table = Sample lines with their total
+design-item-paracetamol = Paracetamol 500 mg
+design-item-paracetamol-unit = tablet
+design-item-amoxicillin = Amoxicillin 500 mg
+design-item-amoxicillin-unit = capsule
+design-item-gloves = Nitrile examination gloves, size M
+design-item-gloves-unit = box of 100
+design-form = Form
+design-form-use = Each field has its label, a hint, its error next to it and the value typed; the error summary links to each field.
+design-title-hint = As suppliers will read it.
+design-money-hint = In quetzales, with a decimal point: 1,250.50
+design-sample-method = Quotation
+design-continue = Continue
+design-cancel = Cancel
+design-withdraw = Withdraw the bid
+design-countdown = Countdown
+design-countdown-use = First a date and time (readable without JavaScript and in print), then the time left in words.
+design-remaining = { $days ->
+    [one] { $days } day left
+   *[other] { $days } days left
+}
+design-timeline = Timeline
+design-timeline-use = What happened, oldest first, each step with its time.
+design-event-published = Process published
+design-event-amended = Bidding documents amended
+design-event-closing = Bid submission closes
+design-chart = Charts
+design-chart-use = One component with real axes, titles and its data table; see the dashboards.
+bid-line-total = Line total
+bid-total = Bid total
+bid-check = Check totals
+bid-check-title = Check your bid before sealing it
+bid-check-then-seal = If everything is right, seal and submit the bid. Nothing has been saved yet.
+bid-lines-priced = Lines priced
+bid-declarations-all = All accepted
+bid-documents-again = Your browser does not keep chosen files: choose them again before sealing.

@@ -982,3 +982,56 @@ api-webhook-subscribe = Suscribir un webhook a las nuevas entregas
 api-webhook-list = Sus webhooks
 api-webhook-show = Un webhook y sus intentos de entrega
 api-webhook-update = Pausar o reanudar un webhook
+
+## The living example of the page components (/design, issue 13)
+design-title = Componentes de página
+design-caption = Sistema de diseño de Tianguis
+design-lead = Cada página se arma con estas piezas. Esta página las muestra con datos de ejemplo, en el idioma de la página.
+design-page-header = Encabezado de página
+design-page-header-use = Una leyenda opcional (la referencia), el título y un párrafo introductorio; las etiquetas de estado van debajo.
+design-sample-title = Paracetamol, amoxicilina y guantes para hospitales del IGSS
+design-sample-lead = Compra por lotes para el primer semestre de 2027.
+design-banners = Avisos
+design-banners-use = «Éxito» confirma lo que acaba de ocurrir; «Importante» dice lo que la persona debe saber antes de actuar.
+design-banner-success = Oferta sellada
+design-banner-important = Importante
+design-summary-list = Lista de resumen
+design-summary-list-use = Pares de etiqueta y valor: los datos de un registro o «revise sus respuestas». En un teléfono la etiqueta va sobre el valor.
+design-data-table = Tabla de datos
+design-data-table-use = Cifras alineadas a la derecha en dígitos tabulares; ordenar es un enlace; en un teléfono la tabla se desplaza dentro de su propia región enfocable.
+design-sample-table = Renglones de ejemplo con su total
+design-item-paracetamol = Paracetamol 500 mg
+design-item-paracetamol-unit = tableta
+design-item-amoxicillin = Amoxicilina 500 mg
+design-item-amoxicillin-unit = cápsula
+design-item-gloves = Guantes de examen de nitrilo, talla M
+design-item-gloves-unit = caja de 100
+design-form = Formulario
+design-form-use = Cada campo tiene su etiqueta, una ayuda, su error junto al campo y el valor escrito; el resumen de errores enlaza con cada campo.
+design-title-hint = Como lo leerán los proveedores.
+design-money-hint = En quetzales, con punto decimal: 1,250.50
+design-sample-method = Cotización
+design-continue = Continuar
+design-cancel = Cancelar
+design-withdraw = Retirar la oferta
+design-countdown = Cuenta regresiva
+design-countdown-use = Primero una fecha y hora (se lee sin JavaScript e impresa), luego el tiempo que falta en palabras.
+design-remaining = { $days ->
+    [one] falta { $days } día
+   *[other] faltan { $days } días
+}
+design-timeline = Línea de tiempo
+design-timeline-use = Lo que ocurrió, del más antiguo al más reciente, cada paso con su hora.
+design-event-published = Proceso publicado
+design-event-amended = Bases modificadas
+design-event-closing = Cierre de la recepción de ofertas
+design-chart = Gráficas
+design-chart-use = Un solo componente con ejes reales, títulos y su tabla de datos; véanse los tableros.
+bid-line-total = Total del renglón
+bid-total = Total de la oferta
+bid-check = Revisar totales
+bid-check-title = Revise su oferta antes de sellarla
+bid-check-then-seal = Si todo es correcto, selle y envíe la oferta. Nada se ha guardado todavía.
+bid-lines-priced = Renglones con precio
+bid-declarations-all = Todas aceptadas
+bid-documents-again = Su navegador no conserva los archivos elegidos: elíjalos de nuevo antes de sellar.

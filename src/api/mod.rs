@@ -14,6 +14,7 @@ pub mod catalogue;
 pub mod chart;
 pub mod context;
 pub mod dashboards;
+pub mod design;
 pub mod error;
 pub mod evaluation;
 pub mod extract;
@@ -191,6 +192,8 @@ pub fn routes() -> Vec<Route> {
             get(openapi::openapi_json),
         ),
         route(M::GET, "/api/docs", Public, get(openapi::docs_page)),
+        // The living example of the page components (issue 13)
+        route(M::GET, "/design", Public, get(design::page)),
         // Market dashboards and red flags (issue 6)
         route(M::GET, "/dashboards", Public, get(dashboards::page)),
         route(M::GET, "/dashboards.csv", Public, get(dashboards::csv)),

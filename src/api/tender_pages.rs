@@ -1297,9 +1297,33 @@ struct BidPage {
     /// Chosen option per non-price feature (feature code → option code).
     features: BTreeMap<String, String>,
     errors: Vec<(String, String)>,
+    /// "Check your bid" (issue 13): the lines with their totals and the bid's total, computed
+    /// by the same rule that seals it, shown before the supplier seals.
+    review: Option<BidReview>,
+    /// Documents were chosen for the review, and a browser cannot keep a chosen file.
+    documents_dropped: bool,
+}
+
+/// A valid bid before it is sealed: each line's total and the bid's.
+struct BidReview {
+    /// Item id → line total (unit price × quantity).
+    lines: BTreeMap<i64, rust_decimal::Decimal>,
+    total: rust_decimal::Decimal,
 }
 
 impl BidPage {
+    /// How many lines carry a price, in words for the check step.
+    fn lines_priced(&self) -> String {
+        let n = self.review.as_ref().map_or(0, |r| r.lines.len());
+        self.ctx.count(i64::try_from(n).unwrap_or(i64::MAX))
+    }
+
+    fn line_total(&self, item: &i64) -> Option<rust_decimal::Decimal> {
+        self.review
+            .as_ref()
+            .and_then(|r| r.lines.get(item).copied())
+    }
+
     /// The message of a field that failed, shown next to it.
     fn error_at(&self, field: String) -> Option<&str> {
         super::page::error_at(&self.errors, &field)
@@ -1330,12 +1354,22 @@ async fn bid_page(
     notes: String,
     features: BTreeMap<String, String>,
     errors: Vec<(String, String)>,
+    review: Option<(BidInput, bool)>,
 ) -> AppResult<Response> {
     let d = tender_view::detail(&state.db, &state.rulebook, id, ctx.user(), state.now()).await?;
     let lot_id = lot
         .filter(|l| d.lots.iter().any(|x| x.lot.id == *l))
         .or_else(|| d.lots.first().map(|l| l.lot.id))
         .ok_or(ServiceError::NotFound)?;
+    let mut errors = errors;
+    let mut checked = None;
+    let documents_dropped = review.as_ref().is_some_and(|(_, dropped)| *dropped);
+    if let Some((input, _)) = review {
+        match review_bid(state, &d, lot_id, &input) {
+            Ok(r) => checked = Some(r),
+            Err(e) => errors = field_errors(state, ctx, &e),
+        }
+    }
     let declarations = DECLARATIONS
         .iter()
         .map(|d| (*d, declared.iter().any(|x| x == d)))
@@ -1354,9 +1388,50 @@ async fn bid_page(
         notes,
         features,
         errors,
+        review: checked,
+        documents_dropped,
     });
     *r.status_mut() = status;
     Ok(r)
+}
+
+/// Checks a bid by the rule that seals it ([`crate::domain::bid::validate_bid`]) without storing
+/// anything, and computes its line totals for the "check your bid" step.
+fn review_bid(
+    state: &AppState,
+    d: &TenderDetail,
+    lot_id: i64,
+    input: &BidInput,
+) -> Result<BidReview, ServiceError> {
+    let lot = d
+        .lots
+        .iter()
+        .find(|l| l.lot.id == lot_id)
+        .ok_or(ServiceError::NotFound)?;
+    let items: Vec<crate::domain::bid::LotItem> = lot
+        .items
+        .iter()
+        .map(|i| crate::domain::bid::LotItem {
+            id: i.item.id,
+            quantity: crate::domain::money::stored(&i.item.quantity),
+        })
+        .collect();
+    let features = bids::feature_rules(&state.rulebook, &d.tender.method_code);
+    let (content, total) = crate::domain::bid::validate_bid(lot_id, &items, &features, input)
+        .map_err(ServiceError::Validation)?;
+    let lines = content
+        .lines
+        .iter()
+        .filter_map(|l| {
+            items.iter().find(|i| i.id == l.item_id).map(|i| {
+                (
+                    l.item_id,
+                    crate::domain::money::round_minor(l.unit_price * i.quantity),
+                )
+            })
+        })
+        .collect();
+    Ok(BidReview { lines, total })
 }
 
 /// `GET /tenders/{id}/bid`.
@@ -1376,6 +1451,7 @@ pub async fn bid_form(
         String::new(),
         BTreeMap::new(),
         Vec::new(),
+        None,
     )
     .await
 }
@@ -1425,6 +1501,7 @@ pub async fn submit_bid(
     let mut notes = String::new();
     let mut features = BTreeMap::new();
     let mut files = Vec::new();
+    let mut review = false;
     while let Some(field) = multipart
         .next_field()
         .await
@@ -1466,6 +1543,8 @@ pub async fn submit_bid(
             declarations.push(value);
         } else if name == "notes" {
             notes = value;
+        } else if name == "intent" {
+            review = value == "review";
         } else if let Some(feature) = name.strip_prefix("feature_")
             && !value.is_empty()
         {
@@ -1481,6 +1560,23 @@ pub async fn submit_bid(
         notes: notes.clone(),
         features: features.clone(),
     };
+    if review {
+        // "Check your bid": nothing is stored; the page shows the totals and the seal button.
+        let dropped = !files.is_empty();
+        return bid_page(
+            &state,
+            &ctx,
+            id,
+            Some(lot_id),
+            prices,
+            declarations,
+            notes,
+            features,
+            Vec::new(),
+            Some((input, dropped)),
+        )
+        .await;
+    }
     let key = crate::service::rate_limit::firm_key(ctx.require_user()?) + &format!(":{id}");
     let submitted = state
         .limits
@@ -1520,6 +1616,7 @@ pub async fn submit_bid(
                 notes,
                 features,
                 errors,
+                None,
             )
             .await
         }

@@ -90,6 +90,57 @@ async fn bid_form_errors(app: TestApp) {
     let public = app.get_json(&format!("/api/tenders/{id}")).await;
     assert_eq!(public["bid_count"], 0, "a refused bid stores nothing");
 
+    // "Check totals" before sealing: the line and bid totals, computed by the sealing rule and
+    // written in the page's money format; nothing is stored, so the same request can be sent
+    // again (a reload) without effect.
+    let quantity: rust_decimal::Decimal = detail["lots"][0]["items"][0]["item"]["quantity"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let lines = detail["lots"][0]["items"].as_array().unwrap().len();
+    assert_eq!(lines, 1, "the test tender's first lot has one item");
+    let expected = tianguis::format::money(
+        (quantity * rust_decimal::Decimal::new(125050, 2)).round_dp(2),
+        "GTQ",
+        tianguis::domain::lang::Lang::Es,
+    );
+    for _ in 0..2 {
+        let r = client
+            .post(app.url(&format!("/tenders/{id}/bid?_csrf={csrf}")))
+            .header(reqwest::header::COOKIE, session_cookie(&token))
+            .multipart(
+                reqwest::multipart::Form::new()
+                    .text("lot_id", lot.to_string())
+                    .text(format!("price_{item}"), "1,250.50")
+                    .text("declarations", "not_barred")
+                    .text("declarations", "accepts_terms")
+                    .text("declarations", "integrity")
+                    .text("declarations", "tax_compliant")
+                    .text("intent", "review"),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        let html = r.text().await.unwrap();
+        assert_no_keys(&html);
+        assert!(html.contains(r#"data-testid="bid-check""#), "{html}");
+        assert!(
+            html.contains(&format!(
+                r#"data-testid="bid-total"><strong>{expected}</strong>"#
+            )),
+            "the bid total {expected} before sealing:\n{html}"
+        );
+        assert!(
+            html.contains(&format!(r#"data-testid="line-total">{expected}<"#)),
+            "the line total"
+        );
+        assert!(html.contains(r#"value="1,250.50""#), "what was typed stays");
+    }
+    let public = app.get_json(&format!("/api/tenders/{id}")).await;
+    assert_eq!(public["bid_count"], 0, "checking totals seals nothing");
+
     // A correct bid redirects to its receipt: reloading the receipt seals nothing more.
     let r = send(
         "1,250.50",
