@@ -1,31 +1,64 @@
-//! The home page: what Tianguis is, the institution's headline figures, and where to find the
-//! open data.
+//! The home page (issue 13): a search box first, then the tenders closing soon with their
+//! countdowns, the live and upcoming auctions, and the institution's key figures — counted by
+//! `service::figures`, the same numbers as `/tenders`, `/dashboards` and `/open-data`.
 
 use super::AppState;
 use super::context::RequestContext;
 use super::error::AppResult;
 use super::page::{PageCtx, render};
 use crate::repository::buyers::BuyerRow;
+use crate::repository::tenders::TenderListRow;
+use crate::service::auctions::listing::{self, AuctionListing};
+use crate::service::figures::{self, Figures};
 use crate::service::registry::{self, Overview};
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
+
+/// Tenders listed under "closing soon".
+const CLOSING_SOON: u64 = 5;
+/// Auctions listed under "live and upcoming".
+const AUCTIONS: u64 = 5;
 
 #[derive(Template)]
 #[template(path = "home.html")]
 struct HomePage {
     ctx: PageCtx,
     overview: Overview,
+    figures: Figures,
     buyers: Vec<BuyerRow>,
+    closing: Vec<TenderListRow>,
+    auctions: Vec<AuctionListing>,
+}
+
+impl HomePage {
+    fn money(&self, value: &str, currency: &str) -> String {
+        self.ctx.money(value, currency)
+    }
+    fn money_d(&self, value: &rust_decimal::Decimal) -> String {
+        self.ctx.money_d(value, &self.figures.currency)
+    }
+    fn count(&self, n: &i64) -> String {
+        self.ctx.count(*n)
+    }
+    fn percent(&self, fraction: &rust_decimal::Decimal) -> String {
+        crate::format::percent(*fraction, 1, self.ctx.lang)
+    }
 }
 
 /// `GET /`.
 pub async fn page(State(state): State<AppState>, ctx: RequestContext) -> AppResult<Response> {
     let overview = registry::overview(&state.db).await?;
     let buyers = registry::buyers(&state.db).await?;
+    let figures = figures::figures(&state.db, state.rulebook.currency()).await?;
+    let closing = figures::closing_soon(&state.db, state.now(), CLOSING_SOON).await?;
+    let auctions = listing::live_and_upcoming(&state.db, AUCTIONS).await?;
     Ok(render(&HomePage {
         ctx: PageCtx::new(&state, &ctx),
         overview,
+        figures,
         buyers,
+        closing,
+        auctions,
     }))
 }
