@@ -178,6 +178,8 @@ figure-awarded-note = { $count ->
 }
 figure-savings = Below the estimates
 figure-savings-note = { $percent } less than the estimated value of the awarded lots.
+figure-overrun = Above the estimates
+figure-overrun-note = { $percent } more than the estimated value of the awarded lots.
 figure-suppliers-note = Every registered supplier, verified or not.
 time-in-moments = in less than a minute
 time-in-minutes = { $count ->

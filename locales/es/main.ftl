@@ -178,6 +178,8 @@ figure-awarded-note = { $count ->
 }
 figure-savings = Por debajo de lo estimado
 figure-savings-note = { $percent } menos que el valor estimado de los lotes adjudicados.
+figure-overrun = Por encima de lo estimado
+figure-overrun-note = { $percent } más que el valor estimado de los lotes adjudicados.
 figure-suppliers-note = Todos los registrados, verificados o no.
 time-in-moments = en menos de un minuto
 time-in-minutes = { $count ->

@@ -223,7 +223,24 @@ fn event_line(ctx: &PageCtx, d: service::DescribedEvent) -> EventLine {
             RecordKind::Account => ctx.t1("audit-record-account", "id", &r.text),
             RecordKind::Other => ctx.t1("audit-record-other", "id", &r.text),
         };
-        (label, r.href.clone())
+        // Straight to the part of the tender page the event concerns.
+        let anchor = match d.action {
+            Some(a) => match a.code().split('.').next() {
+                Some("contract") => "#contracts",
+                Some("award") => "#awards",
+                Some("complaint") => "#complaints",
+                Some("clarification") => "#clarifications",
+                _ if a == crate::domain::audit::AuditAction::TenderBidsOpened => "#opening",
+                _ if a == crate::domain::audit::AuditAction::EvaluationCompleted => "#evaluation",
+                _ => "",
+            },
+            None => "",
+        };
+        let href = r.href.as_ref().map(|h| match r.kind {
+            RecordKind::Tender => format!("{h}{anchor}"),
+            _ => h.clone(),
+        });
+        (label, href)
     });
     let args = [
         ("actor".to_string(), actor),

@@ -41,8 +41,21 @@ impl HomePage {
     fn count(&self, n: &i64) -> String {
         self.ctx.count(*n)
     }
-    fn percent(&self, fraction: &rust_decimal::Decimal) -> String {
-        crate::format::percent(*fraction, 1, self.ctx.lang)
+    /// The savings figure as (title, amount, note): below the estimates, or above them when
+    /// the awards cost more (a negative saving is not written as one).
+    fn savings(&self) -> Option<(String, String, String)> {
+        let s = self.figures.savings.as_ref()?;
+        let (title, note) = if s.amount.is_sign_negative() {
+            ("figure-overrun", "figure-overrun-note")
+        } else {
+            ("figure-savings", "figure-savings-note")
+        };
+        let percent = crate::format::percent(s.fraction.abs(), 1, self.ctx.lang);
+        Some((
+            self.ctx.t(title),
+            self.money_d(&s.amount.abs()),
+            self.ctx.t1(note, "percent", percent),
+        ))
     }
 }
 

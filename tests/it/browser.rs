@@ -195,11 +195,13 @@ async fn sign_in_switch_language_and_check_pages(backend: Backend) {
         .unwrap();
     c.wait().for_element(Locator::Css(".flash")).await.unwrap();
     assert!(browser.text(".flash").await.starts_with("Welcome"));
+    // Signing in from the home page lands on the role's desk (issue 13): user administration.
     assert_eq!(
         browser.text("h1").await,
-        "Open public procurement",
-        "back where the user was"
+        "Users",
+        "the administrator's desk"
     );
+    assert_eq!(c.current_url().await.unwrap().path(), "/admin/users");
     c.find(Locator::Css("[data-testid=account-link]"))
         .await
         .unwrap()

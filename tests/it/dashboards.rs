@@ -89,13 +89,15 @@ async fn dashboards_match_an_independent_computation(app: TestApp) {
     assert!(!overall.is_empty());
 
     let html = get_text(&app, "/dashboards").await;
+    // What the figures count, in words (issue 13), with grouped digits.
+    let count = |n: usize| tianguis::format::count(n as i64, tianguis::domain::lang::Lang::En);
     assert!(
-        html.contains(&format!("{} processes", all.len())),
+        html.contains(&format!("{} in these figures", count(all.len()))),
         "processes count"
     );
     assert!(html.contains(&format!(
         "{} processes with red flags",
-        report.processes.len()
+        count(report.processes.len())
     )));
     assert!(html.contains("<svg"), "charts are server-rendered SVG");
     for r in &overall {

@@ -426,6 +426,54 @@ async fn counts_and_red_flags(app: TestApp) {
     let en = english(&app, "/open-data").await;
     assert!(en.contains("OCDS releases published: one per change of a process"));
 
+    // The value awarded and the savings on the home page, recomputed from every tender's
+    // public record: standing awards (not annulled) and their lots' estimates.
+    let mut awarded = rust_decimal::Decimal::ZERO;
+    let mut estimated = rust_decimal::Decimal::ZERO;
+    let mut awarded_with_estimate = rust_decimal::Decimal::ZERO;
+    let all = app.get_json("/api/tenders?per_page=200").await;
+    for t in all["items"].as_array().unwrap() {
+        let d = app.get_json(&format!("/api/tenders/{}", t["id"])).await;
+        for a in d["awards"].as_array().unwrap() {
+            let a = &a["award"];
+            if a["status"] == "annulled" {
+                continue;
+            }
+            let amount: rust_decimal::Decimal = a["amount"].as_str().unwrap().parse().unwrap();
+            awarded += amount;
+            let lot = d["lots"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|l| l["lot"]["id"] == a["lot_id"])
+                .unwrap();
+            let estimate = lot["lot"]["estimated_value"]
+                .as_str()
+                .unwrap()
+                .parse::<rust_decimal::Decimal>()
+                .unwrap_or_default();
+            if estimate > rust_decimal::Decimal::ZERO {
+                estimated += estimate;
+                awarded_with_estimate += amount;
+            }
+        }
+    }
+    assert!(
+        awarded > rust_decimal::Decimal::ZERO,
+        "the demo year awards"
+    );
+    assert_eq!(
+        testid(&home, "awarded-value"),
+        tianguis::format::money(awarded, "GTQ", Lang::Es)
+    );
+    if estimated > rust_decimal::Decimal::ZERO {
+        let gap = (estimated - awarded_with_estimate).abs();
+        assert_eq!(
+            testid(&home, "savings"),
+            tianguis::format::money(gap, "GTQ", Lang::Es)
+        );
+    }
+
     // Red flags: each process with its title, buyer and value, and a link; each flag by its
     // translated title, the code kept small.
     let flags = page_text(app.url("/red-flags"), None).await;
