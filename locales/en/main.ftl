@@ -300,6 +300,10 @@ criterion-quality = Quality
 criterion-delivery-time = Delivery time
 criterion-technical = Technical proposal
 criterion-financial = Financial proposal
+ocds-method-open = Open
+ocds-method-selective = Selective
+ocds-method-limited = Limited
+ocds-method-direct = Direct
 
 roles-hint = The supplier role cannot be combined with internal roles and needs a bound supplier.
 

@@ -300,6 +300,10 @@ criterion-quality = Calidad
 criterion-delivery-time = Tiempo de entrega
 criterion-technical = Propuesta técnica
 criterion-financial = Propuesta financiera
+ocds-method-open = Abierto
+ocds-method-selective = Selectivo
+ocds-method-limited = Limitado
+ocds-method-direct = Directo
 
 roles-hint = El rol de proveedor no se combina con roles internos y requiere un proveedor vinculado.
 

@@ -780,7 +780,8 @@ async fn dashboards_in_a_browser(backend: Backend) {
         .iter()
         .filter(|r| r["tender"]["procurementMethod"] == "direct")
         .collect();
-    let source = wait_for(c, "/dashboards", &format!("{} procesos", direct.len())).await;
+    let total = tianguis::format::count(direct.len() as i64, tianguis::domain::lang::Lang::Es);
+    let source = wait_for(c, "/dashboards", &format!("{total} en estas cifras")).await;
     assert!(source.contains("method=direct"));
     let direct_report = compute(direct.clone());
     let direct_rows = c

@@ -398,6 +398,11 @@ async fn counts_and_red_flags(app: TestApp) {
     let counted = testid(&dashboards, "dash-counted");
     assert_eq!(first_number(&counted), published, "{counted}");
     assert!(counted.contains("publicados en Tianguis (sin borradores) y 0 importados"));
+    // The method filter names OCDS methods in words, not codes.
+    for code in ["open", "selective", "limited", "direct"] {
+        assert!(!dashboards.contains(&format!(">{code}</option>")), "{code}");
+    }
+    assert!(dashboards.contains(">Directo</option>") || dashboards.contains(">Abierto</option>"));
     let api = app.get_json("/api/dashboards").await;
     assert_eq!(
         api["processes"].as_i64().unwrap() - api["imported"].as_i64().unwrap(),
