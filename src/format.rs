@@ -175,6 +175,58 @@ pub fn date_time(t: Timestamp, tz: Tz, lang: Lang) -> String {
         .to_string()
 }
 
+/// The unit a relative time is told in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RelativeUnit {
+    /// Less than a minute.
+    Moments,
+    /// Whole minutes (under an hour).
+    Minutes,
+    /// Whole hours (under a day).
+    Hours,
+    /// Whole days.
+    Days,
+}
+
+/// How far `then` is from `now`: in the future or past, in the largest whole unit, rounded
+/// down (a deadline in 1 day and 20 hours reads "in 1 day": never later than it is).
+pub fn relative_span(now: Timestamp, then: Timestamp) -> (bool, RelativeUnit, i64) {
+    let delta = then.as_micros() - now.as_micros();
+    let future = delta >= 0;
+    let seconds = delta.abs() / 1_000_000;
+    let (unit, count) = if seconds < 60 {
+        (RelativeUnit::Moments, 0)
+    } else if seconds < 3_600 {
+        (RelativeUnit::Minutes, seconds / 60)
+    } else if seconds < 86_400 {
+        (RelativeUnit::Hours, seconds / 3_600)
+    } else {
+        (RelativeUnit::Days, seconds / 86_400)
+    };
+    (future, unit, count)
+}
+
+/// The one wording of relative times (issue 13: countdowns on the home and tender pages):
+/// "in 3 days" / "en 3 días", "2 hours ago" / "hace 2 horas", from Fluent keys with plurals
+/// (`time-in-days`, `time-ago-hours`, …). Computed on the server: pages work without scripts.
+pub fn relative(i18n: &crate::i18n::I18n, lang: Lang, now: Timestamp, then: Timestamp) -> String {
+    let (future, unit, count) = relative_span(now, then);
+    let unit = match unit {
+        RelativeUnit::Moments => "moments",
+        RelativeUnit::Minutes => "minutes",
+        RelativeUnit::Hours => "hours",
+        RelativeUnit::Days => "days",
+    };
+    let key = format!("time-{}-{unit}", if future { "in" } else { "ago" });
+    i18n.t_args(lang, &key, &[("count", count.to_string())])
+}
+
+/// An instant for a `<time datetime>` attribute: UTC to the second (`2026-12-07T14:23:09Z`).
+pub fn machine_time(t: Timestamp) -> String {
+    t.to_datetime()
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
 /// Why typed text is not a decimal number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum DecimalInputError {
@@ -286,6 +338,27 @@ mod tests {
         let t = Timestamp::parse("2027-01-01T03:00:00Z").unwrap();
         assert_eq!(date(t, tz, Lang::Es), "31 dic 2026");
         assert_eq!(date(t, tz, Lang::En), "Dec 31, 2026");
+    }
+
+    #[test]
+    fn relative_times_in_both_languages() {
+        let i18n = crate::i18n::I18n::load().unwrap();
+        let now = Timestamp::parse("2026-12-07T14:00:00Z").unwrap();
+        let at = |s: i64| now.plus_seconds(s);
+        let rel = |lang, s: i64| relative(&i18n, lang, now, at(s));
+        assert_eq!(rel(Lang::En, 3 * 86_400 + 5 * 3_600), "in 3 days");
+        assert_eq!(rel(Lang::Es, 3 * 86_400 + 5 * 3_600), "en 3 días");
+        assert_eq!(rel(Lang::En, 86_400 + 20 * 3_600), "in 1 day");
+        assert_eq!(rel(Lang::Es, 86_400), "en 1 día");
+        assert_eq!(rel(Lang::En, 2 * 3_600 + 59), "in 2 hours");
+        assert_eq!(rel(Lang::Es, 3_600), "en 1 hora");
+        assert_eq!(rel(Lang::En, 60), "in 1 minute");
+        assert_eq!(rel(Lang::Es, 125), "en 2 minutos");
+        assert_eq!(rel(Lang::En, 20), "in less than a minute");
+        assert_eq!(rel(Lang::En, -2 * 3_600), "2 hours ago");
+        assert_eq!(rel(Lang::Es, -2 * 86_400), "hace 2 días");
+        assert_eq!(rel(Lang::Es, -1), "hace un momento");
+        assert_eq!(machine_time(now), "2026-12-07T14:00:00Z");
     }
 
     #[test]

@@ -19,6 +19,19 @@ opendata-lead = Every public step of every process — plan, call, amendments, a
 opendata-releases = releases published
 opendata-records = processes
 opendata-imported = processes imported from other publishers
+opendata-releases-counted = { $count ->
+        [one] OCDS release published: one per change of a process.
+       *[other] OCDS releases published: one per change of a process, not one per process.
+    }
+opendata-records-counted = OCDS records, one per process: { $tenders } tenders published (drafts excluded) and { $planning } planning processes, one per line of the procurement plan.
+opendata-imported-counted = { $count ->
+        [one] process imported from other OCDS publishers.
+       *[other] processes imported from other OCDS publishers.
+    }
+opendata-imported-found = { $count ->
+        [one] 1 imported process matches
+       *[other] { $count } imported processes match
+    }
 opendata-download = Where to get the data
 opendata-col-what = What
 opendata-col-where = Where
@@ -52,8 +65,13 @@ dash-all = All
 dash-apply = Apply
 dash-processes = { $count } processes
 dash-imported = { $count } imported
-dash-flagged = { $count } processes with red flags
+dash-flagged = { $count ->
+    [one] 1 process with red flags
+   *[other] { $count } processes with red flags
+}
 dash-csv = Download CSV
+dash-counted = { $own } processes published on Tianguis (drafts excluded) and { $imported } imported from other publishers: { $total } in these figures.
+dash-filtered = With these filters:
 dash-col-year = Year
 dash-suppliers = Suppliers awarded and new entrants
 dash-col-suppliers = Suppliers
@@ -102,6 +120,17 @@ chart-day-month = { $month } { $day }
 flags-title = Red flags
 flags-lead = Processes that deserve a closer look, with the reason of each flag in plain words and the figures that raised it. A flag is a signal, not a finding.
 flags-none = No process is flagged with these filters.
+flags-counted = { $flagged } of the { $evaluated } processes evaluated { $flagged ->
+        [one] has
+       *[other] have
+    } at least one flag.
+flags-not-evaluated = { $cancelled ->
+        [0] Every process published or imported is evaluated.
+        [one] The one cancelled process is not evaluated.
+       *[other] The { $cancelled } cancelled processes are not evaluated.
+    }
+flags-imported = imported from another publisher
+flags-code = code
 nav-dashboards = Dashboards
 back-home = Back to the home page
 save = Save
@@ -130,6 +159,56 @@ home-catalogue = Catalogue items
 home-buyers = Procuring entities
 home-open-title = Open data and accountability
 home-open-text = Every process, decision and change of state is recorded in a hash-chained log that anyone can verify, and published through a documented API.
+home-search-label = Search tenders
+home-search-button = Search
+home-closing-title = Closing soon
+home-closing-none = No tender is taking bids right now.
+home-closing-all = Every tender taking bids
+home-closes = Closes
+home-auctions-title = Live and upcoming auctions
+home-auctions-none = No auction is running or scheduled.
+home-auctions-all = Every auction, finished ones too
+home-auction-starts = starts
+figure-processes = Processes published
+figure-processes-note = Drafts excluded; cancelled and unsuccessful ones included.
+figure-awarded = Value awarded
+figure-awarded-note = { $count ->
+    [one] In 1 standing award (annulled ones excluded).
+   *[other] In { $count } standing awards (annulled ones excluded).
+}
+figure-savings = Below the estimates
+figure-savings-note = { $percent } less than the estimated value of the awarded lots.
+figure-overrun = Above the estimates
+figure-overrun-note = { $percent } more than the estimated value of the awarded lots.
+figure-suppliers-note = Every registered supplier, verified or not.
+time-in-moments = in less than a minute
+time-in-minutes = { $count ->
+    [one] in 1 minute
+   *[other] in { $count } minutes
+}
+time-in-hours = { $count ->
+    [one] in 1 hour
+   *[other] in { $count } hours
+}
+time-in-days = { $count ->
+    [one] in 1 day
+   *[other] in { $count } days
+}
+time-ago-moments = just now
+time-ago-minutes = { $count ->
+    [one] 1 minute ago
+   *[other] { $count } minutes ago
+}
+time-ago-hours = { $count ->
+    [one] 1 hour ago
+   *[other] { $count } hours ago
+}
+time-ago-days = { $count ->
+    [one] 1 day ago
+   *[other] { $count } days ago
+}
+countdown-closes = Closes { $when }
+countdown-closed = Closed { $when }
 
 ## Session and account
 login-title = Sign in
@@ -185,6 +264,47 @@ role-supplier = Supplier
 role-warehouse = Warehouse
 role-analyst = Market intelligence
 role-observer = Civil-society observer
+
+## Code lists: units, dosage forms and criteria (issue 13)
+unit-ampolla = ampoule
+unit-bolsa = bag
+unit-capsula = capsule
+unit-frasco = bottle
+unit-inhalador = inhaler
+unit-jeringa = syringe
+unit-sobre = sachet
+unit-tableta = tablet
+unit-tubo = tube
+unit-vial = vial
+unit-galon = gallon
+unit-paquete = pack
+unit-par = pair
+unit-tira = strip
+unit-unidad = unit
+dosage-form-aerosol-para-inhalacion = inhalation aerosol
+dosage-form-crema = cream
+dosage-form-capsula = capsule
+dosage-form-emulsion-inyectable = emulsion for injection
+dosage-form-jarabe = syrup
+dosage-form-polvo-para-solucion-inyectable = powder for solution for injection
+dosage-form-polvo-para-solucion-oral = powder for oral solution
+dosage-form-polvo-para-suspension-oral = powder for oral suspension
+dosage-form-solucion-inyectable = solution for injection
+dosage-form-solucion-oftalmica = eye drops, solution
+dosage-form-solucion-para-infusion = solution for infusion
+dosage-form-suspension-inyectable = suspension for injection
+dosage-form-tableta = tablet
+dosage-form-tableta-sublingual = sublingual tablet
+criterion-price = Price
+criterion-quality = Quality
+criterion-delivery-time = Delivery time
+criterion-technical = Technical proposal
+criterion-financial = Financial proposal
+ocds-method-open = Open
+ocds-method-selective = Selective
+ocds-method-limited = Limited
+ocds-method-direct = Direct
+
 roles-hint = The supplier role cannot be combined with internal roles and needs a bound supplier.
 
 ## Users
@@ -224,6 +344,85 @@ audit-record = Record
 audit-hash = Hash
 audit-private = private
 audit-older = Older events
+audit-codes = Codes:
+audit-event-unknown = { $actor }: { $code } on { $record }.
+audit-actor-system = The system
+audit-actor-unknown = An account
+audit-actor-administrator = The administration
+audit-actor-buyer = Procurement
+audit-actor-evaluator = A member of the evaluation committee
+audit-actor-supplier = A supplier
+audit-actor-warehouse = The warehouse
+audit-actor-analyst = Market intelligence
+audit-actor-observer = An observer
+audit-record-auction = auction { $id }
+audit-record-bid = bid { $id }
+audit-record-proposal = { $id }
+audit-record-plan-line = plan line { $id }
+audit-record-account = account { $id }
+audit-record-other = { $id }
+audit-event-api-token-created = { $actor } created API token { $record }.
+audit-event-api-token-revoked = { $actor } revoked API token { $record }.
+audit-event-auction-scheduled = { $actor } scheduled { $record }.
+audit-event-auction-rescheduled = { $actor } moved the start of { $record }.
+audit-event-auction-started = { $actor } started { $record }.
+audit-event-auction-paused = { $actor } paused { $record }.
+audit-event-auction-resumed = { $actor } resumed { $record }.
+audit-event-auction-resumption-rescheduled = { $actor } set when { $record } resumes.
+audit-event-auction-finished = { $actor } closed { $record }.
+audit-event-award-decided = { $actor } awarded tender { $record }.
+audit-event-award-final = { $actor } made the award of { $record } final: the standstill period ended.
+audit-event-bid-submitted = { $actor } submitted { $record }, sealed.
+audit-event-bid-replaced = { $actor } replaced its sealed bid with { $record }.
+audit-event-bid-withdrawn = { $actor } withdrew { $record }.
+audit-event-buyer-created = { $actor } registered the buying entity { $record }.
+audit-event-catalogue-item-created = { $actor } added { $record } to the catalogue.
+audit-event-catalogue-proposal-created = { $actor } proposed catalogue change { $record }.
+audit-event-catalogue-proposal-approved = { $actor } approved catalogue change { $record }.
+audit-event-catalogue-proposal-rejected = { $actor } rejected catalogue change { $record }.
+audit-event-clarification-asked = { $actor } asked a question about { $record }.
+audit-event-clarification-answered = { $actor } published the answer to a question about { $record }.
+audit-event-complaint-filed = { $actor } filed a complaint against the award of { $record }.
+audit-event-complaint-upheld = { $actor } upheld a complaint about { $record }.
+audit-event-complaint-rejected = { $actor } rejected a complaint about { $record }.
+audit-event-contract-signed = { $actor } signed a contract of tender { $record }.
+audit-event-contract-amended = { $actor } amended a contract of tender { $record }.
+audit-event-evaluation-conflict-declared = { $actor } declared on conflicts of interest for { $record }.
+audit-event-evaluation-assessed = { $actor } recorded an assessment of the bids on { $record }.
+audit-event-evaluation-submitted = { $actor } submitted their evaluation of { $record }.
+audit-event-evaluation-completed = { $actor } closed the evaluation of { $record }.
+audit-event-load-data-generated = { $actor } generated load-test data.
+audit-event-notifications-read = { $actor } marked their notifications as read.
+audit-event-ocds-imported = { $actor } imported OCDS data from another publisher.
+audit-event-opening-key-registered = { $actor } registered their bid-opening key.
+audit-event-plan-line-created = { $actor } added { $record } to the procurement plan.
+audit-event-session-signed-in = { $actor } signed in.
+audit-event-session-signed-out = { $actor } signed out.
+audit-event-supplier-registered = { $actor } registered supplier { $record }.
+audit-event-supplier-pending = { $actor } returned supplier { $record } to review.
+audit-event-supplier-verified = { $actor } verified supplier { $record }.
+audit-event-supplier-suspended = { $actor } suspended supplier { $record }.
+audit-event-supplier-reinstated = { $actor } reinstated supplier { $record }.
+audit-event-tender-created = { $actor } drafted tender { $record }.
+audit-event-tender-updated = { $actor } edited the draft of tender { $record }.
+audit-event-tender-published = { $actor } published tender { $record }.
+audit-event-tender-amended = { $actor } amended tender { $record }.
+audit-event-tender-document-added = { $actor } added a document to tender { $record }.
+audit-event-tender-followed = { $actor } followed tender { $record }.
+audit-event-tender-unfollowed = { $actor } stopped following tender { $record }.
+audit-event-tender-bids-opened = { $actor } opened the bids of tender { $record }.
+audit-event-tender-cancelled = { $actor } cancelled tender { $record }.
+audit-event-tender-unsuccessful = { $actor } declared tender { $record } unsuccessful.
+audit-event-user-created = { $actor } created { $record }.
+audit-event-user-updated = { $actor } changed { $record }.
+audit-event-user-activated = { $actor } activated { $record }.
+audit-event-user-deactivated = { $actor } deactivated { $record }.
+audit-event-user-password-reset = { $actor } reset the password of { $record }.
+audit-event-user-password-changed = { $actor } changed their password.
+audit-event-user-locale-changed = { $actor } changed their language.
+audit-event-webhook-subscribed = { $actor } registered webhook { $record }.
+audit-event-webhook-enabled = { $actor } switched webhook { $record } on.
+audit-event-webhook-disabled = { $actor } paused webhook { $record }.
 
 ## API documentation
 api-docs-title = API documentation
@@ -414,6 +613,10 @@ tenders-title = Procurement processes
 tenders-new = New process
 tenders-lead = Every published process, with each step in view: clarifications, opening, evaluation, award, complaints and contracts.
 tenders-search-hint = Medicine, code, buyer, reference…
+tenders-counted = { $count ->
+        [one] 1 process published (drafts excluded; cancelled and unsuccessful ones included)
+       *[other] { $count } processes published (drafts excluded; cancelled and unsuccessful ones included)
+    }
 field-phase = Stage
 field-item = Item
 field-this = This field

@@ -19,6 +19,19 @@ opendata-lead = Cada paso público de cada proceso — plan, convocatoria, modif
 opendata-releases = entregas publicadas
 opendata-records = procesos
 opendata-imported = procesos importados de otros publicadores
+opendata-releases-counted = { $count ->
+        [one] entrega OCDS publicada: una por cada cambio de un proceso.
+       *[other] entregas OCDS publicadas: una por cada cambio de un proceso, no un proceso cada una.
+    }
+opendata-records-counted = registros OCDS, uno por proceso: { $tenders } procesos de compra publicados (sin borradores) y { $planning } procesos de planificación, uno por línea del plan de compras.
+opendata-imported-counted = { $count ->
+        [one] proceso importado de otros publicadores OCDS.
+       *[other] procesos importados de otros publicadores OCDS.
+    }
+opendata-imported-found = { $count ->
+        [one] 1 proceso importado coincide
+       *[other] { $count } procesos importados coinciden
+    }
 opendata-download = Dónde obtener los datos
 opendata-col-what = Qué
 opendata-col-where = Dónde
@@ -52,8 +65,13 @@ dash-all = Todos
 dash-apply = Aplicar
 dash-processes = { $count } procesos
 dash-imported = { $count } importados
-dash-flagged = { $count } procesos con alertas
+dash-flagged = { $count ->
+    [one] 1 proceso con alertas
+   *[other] { $count } procesos con alertas
+}
 dash-csv = Descargar CSV
+dash-counted = { $own } procesos publicados en Tianguis (sin borradores) y { $imported } importados de otros publicadores: { $total } en estas cifras.
+dash-filtered = Con estos filtros:
 dash-col-year = Año
 dash-suppliers = Proveedores adjudicados y nuevos participantes
 dash-col-suppliers = Proveedores
@@ -102,6 +120,17 @@ chart-day-month = { $day } { $month }
 flags-title = Alertas de riesgo
 flags-lead = Procesos que merecen una mirada más atenta, con el motivo de cada alerta en palabras sencillas y las cifras que la activaron. Una alerta es una señal, no una conclusión.
 flags-none = Ningún proceso tiene alertas con estos filtros.
+flags-counted = { $flagged } de los { $evaluated } procesos evaluados { $flagged ->
+        [one] tiene
+       *[other] tienen
+    } al menos una alerta.
+flags-not-evaluated = { $cancelled ->
+        [0] Se evalúan todos los procesos publicados e importados.
+        [one] El único proceso cancelado no se evalúa.
+       *[other] Los { $cancelled } procesos cancelados no se evalúan.
+    }
+flags-imported = importado de otro publicador
+flags-code = código
 nav-dashboards = Tableros
 back-home = Volver al inicio
 save = Guardar
@@ -130,6 +159,56 @@ home-catalogue = Artículos en el catálogo
 home-buyers = Entidades compradoras
 home-open-title = Datos abiertos y rendición de cuentas
 home-open-text = Cada proceso, decisión y cambio de estado queda registrado en una bitácora encadenada que cualquiera puede verificar, y se publica por medio de una API documentada.
+home-search-label = Buscar procesos de compra
+home-search-button = Buscar
+home-closing-title = Cierran pronto
+home-closing-none = Ningún proceso recibe ofertas en este momento.
+home-closing-all = Todos los procesos que reciben ofertas
+home-closes = Cierra el
+home-auctions-title = Subastas en curso y próximas
+home-auctions-none = No hay subastas en curso ni programadas.
+home-auctions-all = Todas las subastas, también las finalizadas
+home-auction-starts = empieza el
+figure-processes = Procesos publicados
+figure-processes-note = Borradores excluidos; los cancelados y desiertos, incluidos.
+figure-awarded = Valor adjudicado
+figure-awarded-note = { $count ->
+    [one] En 1 adjudicación vigente (las anuladas, excluidas).
+   *[other] En { $count } adjudicaciones vigentes (las anuladas, excluidas).
+}
+figure-savings = Por debajo de lo estimado
+figure-savings-note = { $percent } menos que el valor estimado de los lotes adjudicados.
+figure-overrun = Por encima de lo estimado
+figure-overrun-note = { $percent } más que el valor estimado de los lotes adjudicados.
+figure-suppliers-note = Todos los registrados, verificados o no.
+time-in-moments = en menos de un minuto
+time-in-minutes = { $count ->
+    [one] en 1 minuto
+   *[other] en { $count } minutos
+}
+time-in-hours = { $count ->
+    [one] en 1 hora
+   *[other] en { $count } horas
+}
+time-in-days = { $count ->
+    [one] en 1 día
+   *[other] en { $count } días
+}
+time-ago-moments = hace un momento
+time-ago-minutes = { $count ->
+    [one] hace 1 minuto
+   *[other] hace { $count } minutos
+}
+time-ago-hours = { $count ->
+    [one] hace 1 hora
+   *[other] hace { $count } horas
+}
+time-ago-days = { $count ->
+    [one] hace 1 día
+   *[other] hace { $count } días
+}
+countdown-closes = Cierra { $when }
+countdown-closed = Cerró { $when }
 
 ## Sesión y cuenta
 login-title = Iniciar sesión
@@ -185,6 +264,47 @@ role-supplier = Proveedor
 role-warehouse = Almacén
 role-analyst = Inteligencia de mercado
 role-observer = Observación ciudadana
+
+## Listas de códigos: unidades, formas farmacéuticas y criterios (issue 13)
+unit-ampolla = ampolla
+unit-bolsa = bolsa
+unit-capsula = cápsula
+unit-frasco = frasco
+unit-inhalador = inhalador
+unit-jeringa = jeringa
+unit-sobre = sobre
+unit-tableta = tableta
+unit-tubo = tubo
+unit-vial = vial
+unit-galon = galón
+unit-paquete = paquete
+unit-par = par
+unit-tira = tira
+unit-unidad = unidad
+dosage-form-aerosol-para-inhalacion = aerosol para inhalación
+dosage-form-crema = crema
+dosage-form-capsula = cápsula
+dosage-form-emulsion-inyectable = emulsión inyectable
+dosage-form-jarabe = jarabe
+dosage-form-polvo-para-solucion-inyectable = polvo para solución inyectable
+dosage-form-polvo-para-solucion-oral = polvo para solución oral
+dosage-form-polvo-para-suspension-oral = polvo para suspensión oral
+dosage-form-solucion-inyectable = solución inyectable
+dosage-form-solucion-oftalmica = solución oftálmica
+dosage-form-solucion-para-infusion = solución para infusión
+dosage-form-suspension-inyectable = suspensión inyectable
+dosage-form-tableta = tableta
+dosage-form-tableta-sublingual = tableta sublingual
+criterion-price = Precio
+criterion-quality = Calidad
+criterion-delivery-time = Tiempo de entrega
+criterion-technical = Propuesta técnica
+criterion-financial = Propuesta financiera
+ocds-method-open = Abierto
+ocds-method-selective = Selectivo
+ocds-method-limited = Limitado
+ocds-method-direct = Directo
+
 roles-hint = El rol de proveedor no se combina con roles internos y requiere un proveedor vinculado.
 
 ## Usuarios
@@ -224,6 +344,85 @@ audit-record = Registro
 audit-hash = Hash
 audit-private = privado
 audit-older = Eventos anteriores
+audit-codes = Códigos:
+audit-event-unknown = { $actor }: { $code } sobre { $record }.
+audit-actor-system = El sistema
+audit-actor-unknown = Una cuenta
+audit-actor-administrator = La administración
+audit-actor-buyer = Compras
+audit-actor-evaluator = Un miembro de la junta calificadora
+audit-actor-supplier = Un proveedor
+audit-actor-warehouse = El almacén
+audit-actor-analyst = Inteligencia de mercado
+audit-actor-observer = Un observador
+audit-record-auction = subasta { $id }
+audit-record-bid = oferta { $id }
+audit-record-proposal = { $id }
+audit-record-plan-line = línea { $id }
+audit-record-account = cuenta { $id }
+audit-record-other = { $id }
+audit-event-api-token-created = { $actor } creó el token de API { $record }.
+audit-event-api-token-revoked = { $actor } revocó el token de API { $record }.
+audit-event-auction-scheduled = { $actor } programó la { $record }.
+audit-event-auction-rescheduled = { $actor } cambió el inicio de la { $record }.
+audit-event-auction-started = { $actor } inició la { $record }.
+audit-event-auction-paused = { $actor } pausó la { $record }.
+audit-event-auction-resumed = { $actor } reanudó la { $record }.
+audit-event-auction-resumption-rescheduled = { $actor } fijó cuándo se reanuda la { $record }.
+audit-event-auction-finished = { $actor } cerró la { $record }.
+audit-event-award-decided = { $actor } adjudicó el proceso { $record }.
+audit-event-award-final = { $actor } dejó firme la adjudicación de { $record } al terminar el periodo de espera.
+audit-event-bid-submitted = { $actor } presentó la { $record }, sellada.
+audit-event-bid-replaced = { $actor } reemplazó su oferta sellada por la { $record }.
+audit-event-bid-withdrawn = { $actor } retiró la { $record }.
+audit-event-buyer-created = { $actor } registró la entidad compradora { $record }.
+audit-event-catalogue-item-created = { $actor } agregó { $record } al catálogo.
+audit-event-catalogue-proposal-created = { $actor } propuso el cambio de catálogo { $record }.
+audit-event-catalogue-proposal-approved = { $actor } aprobó el cambio de catálogo { $record }.
+audit-event-catalogue-proposal-rejected = { $actor } rechazó el cambio de catálogo { $record }.
+audit-event-clarification-asked = { $actor } hizo una pregunta sobre { $record }.
+audit-event-clarification-answered = { $actor } publicó la respuesta a una pregunta sobre { $record }.
+audit-event-complaint-filed = { $actor } presentó una inconformidad contra la adjudicación de { $record }.
+audit-event-complaint-upheld = { $actor } declaró con lugar una inconformidad sobre { $record }.
+audit-event-complaint-rejected = { $actor } declaró sin lugar una inconformidad sobre { $record }.
+audit-event-contract-signed = { $actor } firmó un contrato del proceso { $record }.
+audit-event-contract-amended = { $actor } modificó un contrato del proceso { $record }.
+audit-event-evaluation-conflict-declared = { $actor } presentó su declaración de conflictos de interés para { $record }.
+audit-event-evaluation-assessed = { $actor } registró su calificación de las ofertas de { $record }.
+audit-event-evaluation-submitted = { $actor } entregó su evaluación de { $record }.
+audit-event-evaluation-completed = { $actor } cerró la evaluación de { $record }.
+audit-event-load-data-generated = { $actor } generó datos para pruebas de carga.
+audit-event-notifications-read = { $actor } marcó sus notificaciones como leídas.
+audit-event-ocds-imported = { $actor } importó datos OCDS de otro publicador.
+audit-event-opening-key-registered = { $actor } registró su llave de apertura de ofertas.
+audit-event-plan-line-created = { $actor } agregó la { $record } al plan de compras.
+audit-event-session-signed-in = { $actor } inició sesión.
+audit-event-session-signed-out = { $actor } cerró sesión.
+audit-event-supplier-registered = { $actor } registró al proveedor { $record }.
+audit-event-supplier-pending = { $actor } devolvió a revisión al proveedor { $record }.
+audit-event-supplier-verified = { $actor } verificó al proveedor { $record }.
+audit-event-supplier-suspended = { $actor } suspendió al proveedor { $record }.
+audit-event-supplier-reinstated = { $actor } rehabilitó al proveedor { $record }.
+audit-event-tender-created = { $actor } creó el borrador del proceso { $record }.
+audit-event-tender-updated = { $actor } editó el borrador del proceso { $record }.
+audit-event-tender-published = { $actor } publicó el proceso { $record }.
+audit-event-tender-amended = { $actor } modificó el proceso { $record }.
+audit-event-tender-document-added = { $actor } agregó un documento al proceso { $record }.
+audit-event-tender-followed = { $actor } empezó a seguir el proceso { $record }.
+audit-event-tender-unfollowed = { $actor } dejó de seguir el proceso { $record }.
+audit-event-tender-bids-opened = { $actor } abrió las ofertas del proceso { $record }.
+audit-event-tender-cancelled = { $actor } canceló el proceso { $record }.
+audit-event-tender-unsuccessful = { $actor } declaró desierto el proceso { $record }.
+audit-event-user-created = { $actor } creó la { $record }.
+audit-event-user-updated = { $actor } modificó la { $record }.
+audit-event-user-activated = { $actor } activó la { $record }.
+audit-event-user-deactivated = { $actor } desactivó la { $record }.
+audit-event-user-password-reset = { $actor } restableció la contraseña de la { $record }.
+audit-event-user-password-changed = { $actor } cambió su contraseña.
+audit-event-user-locale-changed = { $actor } cambió su idioma.
+audit-event-webhook-subscribed = { $actor } registró el webhook { $record }.
+audit-event-webhook-enabled = { $actor } activó el webhook { $record }.
+audit-event-webhook-disabled = { $actor } pausó el webhook { $record }.
 
 ## Documentación de la API
 api-docs-title = Documentación de la API
@@ -414,6 +613,10 @@ tenders-title = Procesos de compra
 tenders-new = Nuevo proceso
 tenders-lead = Todos los procesos publicados, con cada paso a la vista: aclaraciones, apertura, evaluación, adjudicación, inconformidades y contratos.
 tenders-search-hint = Medicamento, código, comprador, referencia…
+tenders-counted = { $count ->
+        [one] 1 proceso publicado (sin borradores; con los cancelados y desiertos)
+       *[other] { $count } procesos publicados (sin borradores; con los cancelados y desiertos)
+    }
 field-phase = Etapa
 field-item = Artículo
 field-this = Este campo

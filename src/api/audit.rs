@@ -178,11 +178,109 @@ pub struct ScreenQuery {
     pub before: Option<i64>,
 }
 
+/// One event as the audit screens show it: a sentence in the page's language, with the record
+/// it concerns as a link inside it, and the machine codes kept for auditors (issue 13).
+struct EventLine {
+    seq: i64,
+    occurred_at: Timestamp,
+    /// The sentence's text before the record.
+    lead: String,
+    /// The record's label and its page, if any.
+    record: Option<(String, Option<String>)>,
+    /// The sentence's text after the record.
+    tail: String,
+    /// The stored action code (`tender.published`).
+    action: String,
+    /// The stored actor (`user:compras`, `system:standstill`).
+    actor: String,
+    public: bool,
+    hash: String,
+}
+
+/// Stands for the record inside a sentence while it is translated: the page then puts the
+/// link there. Invisible characters that no translation or name contains.
+const RECORD_MARK: &str = "\u{2063}record\u{2063}";
+
+/// The sentence of an event in the page's language (see [`EventLine`]).
+fn event_line(ctx: &PageCtx, d: service::DescribedEvent) -> EventLine {
+    use crate::service::audit::{ActorKind, RecordKind};
+    let actor = match &d.actor {
+        ActorKind::System => ctx.t("audit-actor-system"),
+        ActorKind::Supplier(name) => name.clone(),
+        ActorKind::Role(role) => ctx.t(&format!("audit-actor-{}", role.code())),
+        ActorKind::Unknown => ctx.t("audit-actor-unknown"),
+    };
+    let record = d.record.as_ref().map(|r| {
+        let label = match r.kind {
+            RecordKind::Tender
+            | RecordKind::Supplier
+            | RecordKind::CatalogueItem
+            | RecordKind::Buyer => r.text.clone(),
+            RecordKind::Auction => ctx.t1("audit-record-auction", "id", &r.text),
+            RecordKind::Bid => ctx.t1("audit-record-bid", "id", &r.text),
+            RecordKind::Proposal => ctx.t1("audit-record-proposal", "id", &r.text),
+            RecordKind::PlanLine => ctx.t1("audit-record-plan-line", "id", &r.text),
+            RecordKind::Account => ctx.t1("audit-record-account", "id", &r.text),
+            RecordKind::Other => ctx.t1("audit-record-other", "id", &r.text),
+        };
+        // Straight to the part of the tender page the event concerns.
+        let anchor = match d.action {
+            Some(a) => match a.code().split('.').next() {
+                Some("contract") => "#contracts",
+                Some("award") => "#awards",
+                Some("complaint") => "#complaints",
+                Some("clarification") => "#clarifications",
+                _ if a == crate::domain::audit::AuditAction::TenderBidsOpened => "#opening",
+                _ if a == crate::domain::audit::AuditAction::EvaluationCompleted => "#evaluation",
+                _ => "",
+            },
+            None => "",
+        };
+        let href = r.href.as_ref().map(|h| match r.kind {
+            RecordKind::Tender => format!("{h}{anchor}"),
+            _ => h.clone(),
+        });
+        (label, href)
+    });
+    let args = [
+        ("actor".to_string(), actor),
+        ("record".to_string(), RECORD_MARK.to_string()),
+        ("code".to_string(), d.event.action.clone()),
+    ];
+    let sentence = match d.action {
+        Some(action) => ctx.t_with(&action.message_key(), &args),
+        None => ctx.t_with("audit-event-unknown", &args),
+    };
+    let (lead, tail, record) = match sentence.split_once(RECORD_MARK) {
+        Some((lead, tail)) => {
+            // A name that ends with its own period ends the sentence too ("S.A.", not "S.A..").
+            let tail = match &record {
+                Some((label, _)) if label.ends_with('.') => tail.strip_prefix('.').unwrap_or(tail),
+                _ => tail,
+            };
+            (lead.to_string(), tail.to_string(), record)
+        }
+        // A sentence without the record (a sign-in): the record is not repeated.
+        None => (sentence, String::new(), None),
+    };
+    EventLine {
+        seq: d.event.seq,
+        occurred_at: d.event.occurred_at,
+        lead,
+        record,
+        tail,
+        action: d.event.action,
+        actor: d.event.actor,
+        public: d.event.public,
+        hash: d.event.hash,
+    }
+}
+
 #[derive(Template)]
 #[template(path = "audit.html")]
 struct AuditScreen {
     ctx: PageCtx,
-    events: Vec<AuditEvent>,
+    events: Vec<EventLine>,
     older: Option<i64>,
     full: bool,
 }
@@ -198,8 +296,14 @@ async fn screen(
     let older = (events.len() as i64 == PER_PAGE)
         .then(|| events.last().map(|e| e.seq))
         .flatten();
+    let page = PageCtx::new(state, ctx);
+    let events = service::describe(&state.db, events)
+        .await?
+        .into_iter()
+        .map(|d| event_line(&page, d))
+        .collect();
     Ok(render(&AuditScreen {
-        ctx: PageCtx::new(state, ctx),
+        ctx: page,
         events,
         older,
         full,

@@ -200,6 +200,35 @@ struct DashboardsPage {
     flagged: usize,
 }
 
+impl DashboardsPage {
+    fn flagged_text(&self) -> String {
+        let n = self
+            .ctx
+            .count(i64::try_from(self.flagged).unwrap_or(i64::MAX));
+        self.ctx.t1("dash-flagged", "count", n)
+    }
+
+    /// What the figures count, in words, with the same numbers as `/tenders` and `/open-data`
+    /// (issue 13).
+    fn counted(&self) -> String {
+        let d = &self.dashboard;
+        let count = |n: usize| self.ctx.count(i64::try_from(n).unwrap_or(i64::MAX));
+        let text = self.ctx.t_with(
+            "dash-counted",
+            &[
+                ("own".into(), count(d.processes - d.imported)),
+                ("imported".into(), count(d.imported)),
+                ("total".into(), count(d.processes)),
+            ],
+        );
+        if self.query.is_empty() {
+            text
+        } else {
+            format!("{} {text}", self.ctx.t("dash-filtered"))
+        }
+    }
+}
+
 fn query_string(f: &Filters) -> String {
     let mut parts = Vec::new();
     let enc = |s: &str| {
@@ -297,13 +326,22 @@ pub async fn json(
     })))
 }
 
-/// A flagged process as listed.
+/// A flagged process as listed (issue 13: raw codes and bare ocids, with no title, buyer or
+/// value).
 pub struct FlaggedView {
     /// Ocid.
     pub ocid: String,
+    /// Title, as published.
+    pub title: Option<String>,
+    /// Buyer's name.
+    pub buyer: Option<String>,
+    /// Estimated value, formatted in its currency.
+    pub value: Option<String>,
     /// Where to read it: the tender page or the imported record.
     pub href: String,
-    /// (code, name, explanation).
+    /// Whether it was imported from another publisher.
+    pub imported: bool,
+    /// (code, translated title, explanation).
     pub flags: Vec<(String, String, String)>,
 }
 
@@ -314,6 +352,29 @@ struct RedFlagsPage {
     query: String,
     processes: Vec<FlaggedView>,
     total: usize,
+    evaluated: u64,
+    cancelled: u64,
+}
+
+impl RedFlagsPage {
+    /// What the page counts, in words (issue 13).
+    fn counted(&self) -> String {
+        let flagged = self.ctx.count(self.total as i64);
+        let evaluated = self
+            .ctx
+            .count(i64::try_from(self.evaluated).unwrap_or(i64::MAX));
+        let cancelled = self
+            .ctx
+            .count(i64::try_from(self.cancelled).unwrap_or(i64::MAX));
+        format!(
+            "{} {}",
+            self.ctx.t_with(
+                "flags-counted",
+                &[("flagged".into(), flagged), ("evaluated".into(), evaluated)]
+            ),
+            self.ctx.t1("flags-not-evaluated", "cancelled", cancelled)
+        )
+    }
 }
 
 /// `GET /red-flags`: flagged processes with the plain-language reason of each flag.
@@ -326,25 +387,54 @@ pub async fn red_flags(
     let page_ctx = PageCtx::new(&state, &ctx);
     let report = d.report(page_ctx.lang);
     let mut conn = state.db.read().await?;
+    let buyers = crate::repository::buyers::list(&mut conn).await?;
     let mut processes = Vec::new();
     for p in report.processes.iter().take(500) {
-        let href = match crate::repository::tenders::find_by_ocid(&mut conn, &p.ocid).await? {
-            Some(t) => format!("/tenders/{}", t.id),
-            None => format!("/api/ocds/imported/{}", p.ocid),
+        let flags = p
+            .flags
+            .iter()
+            .map(|f| (f.code.to_string(), f.name.clone(), f.explanation.clone()))
+            .collect();
+        let view = match crate::repository::tenders::find_by_ocid(&mut conn, &p.ocid).await? {
+            Some(t) => FlaggedView {
+                ocid: p.ocid.clone(),
+                href: format!("/tenders/{}", t.id),
+                buyer: buyers
+                    .iter()
+                    .find(|b| b.id == t.buyer_id)
+                    .map(|b| b.name.clone()),
+                value: Some(page_ctx.money(&t.estimated_value, &t.currency)),
+                title: Some(t.title),
+                imported: false,
+                flags,
+            },
+            None => {
+                let imported = crate::repository::imports::find(&mut conn, &p.ocid).await?;
+                let imported = imported.as_ref();
+                FlaggedView {
+                    ocid: p.ocid.clone(),
+                    href: format!("/api/ocds/imported/{}", p.ocid),
+                    title: imported.and_then(|i| i.title.clone()),
+                    buyer: imported.and_then(|i| i.buyer.clone()),
+                    value: imported.and_then(|i| {
+                        let value = i.value.as_deref()?;
+                        Some(match i.currency.as_deref() {
+                            Some(c) => page_ctx.money(value, c),
+                            None => page_ctx.qty(value),
+                        })
+                    }),
+                    imported: true,
+                    flags,
+                }
+            }
         };
-        processes.push(FlaggedView {
-            ocid: p.ocid.clone(),
-            href,
-            flags: p
-                .flags
-                .iter()
-                .map(|f| (f.code.to_string(), f.name.clone(), f.explanation.clone()))
-                .collect(),
-        });
+        processes.push(view);
     }
     Ok(render(&RedFlagsPage {
         query: query_string(&filters),
         total: report.processes.len(),
+        evaluated: report.summary.processes,
+        cancelled: report.summary.skipped.cancelled,
         ctx: page_ctx,
         processes,
     }))

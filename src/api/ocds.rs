@@ -385,12 +385,44 @@ pub async fn imported_one(
 #[template(path = "open_data.html")]
 struct OpenDataPage {
     ctx: super::page::PageCtx,
-    releases: i64,
-    records: i64,
-    imported: i64,
+    figures: crate::service::figures::Figures,
     prefix: String,
     q: String,
     found: crate::repository::Page<crate::repository::imports::ProcessRow>,
+}
+
+impl OpenDataPage {
+    /// Each figure with what it counts (issue 13: "468" releases read as 468 processes).
+    fn counted(&self) -> Vec<(&'static str, String, String)> {
+        let f = &self.figures;
+        let c = |n: i64| self.ctx.count(n);
+        vec![
+            (
+                "releases",
+                c(f.releases),
+                self.ctx
+                    .t1("opendata-releases-counted", "count", f.releases),
+            ),
+            (
+                "records",
+                c(f.records),
+                self.ctx.t_with(
+                    "opendata-records-counted",
+                    &[
+                        ("count".into(), f.records.to_string()),
+                        ("tenders".into(), c(f.records - f.planning_records)),
+                        ("planning".into(), c(f.planning_records)),
+                    ],
+                ),
+            ),
+            (
+                "imported",
+                c(f.imported),
+                self.ctx
+                    .t1("opendata-imported-counted", "count", f.imported),
+            ),
+        ]
+    }
 }
 
 /// `?q=` of the open-data page: search of the imported processes.
@@ -416,20 +448,10 @@ pub async fn page(
         .take(200)
         .collect::<String>();
     let found = crate::service::imports::search(&state.db, &q, 0, 50).await?;
-    let (releases, records, imported) = {
-        let mut conn = state.db.read().await?;
-        let releases = crate::repository::ocds::last_seq(&mut conn).await?;
-        let (records, _) = crate::repository::ocds::records_summary(&mut conn).await?;
-        let imported = crate::repository::imports::search(&mut conn, "", 0, 1)
-            .await?
-            .total;
-        (releases, records, imported)
-    };
+    let figures = crate::service::figures::figures(&state.db, state.rulebook.currency()).await?;
     Ok(super::page::render(&OpenDataPage {
         ctx: super::page::PageCtx::new(&state, &ctx),
-        releases,
-        records,
-        imported,
+        figures,
         prefix: settings.ocid_prefix,
         q,
         found,

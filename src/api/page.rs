@@ -46,6 +46,8 @@ pub struct PageCtx {
     pub flash: Option<String>,
     /// Main navigation for this user.
     pub nav: Vec<NavItem>,
+    /// The procurement clock when the page was drawn (countdowns are computed against it).
+    pub now: Timestamp,
 }
 
 impl PageCtx {
@@ -68,6 +70,7 @@ impl PageCtx {
             tz: state.config.timezone,
             flash,
             nav,
+            now: state.now(),
         }
     }
 
@@ -117,6 +120,61 @@ impl PageCtx {
             .unwrap_or_else(|| text.to_string())
     }
 
+    /// An instant for a `<time datetime="…">` attribute (UTC, to the second).
+    pub fn machine_time(&self, t: &Timestamp) -> String {
+        crate::format::machine_time(*t)
+    }
+
+    /// [`PageCtx::machine_time`] of an instant in µs.
+    pub fn machine_time_us(&self, micros: &i64) -> String {
+        self.machine_time(&Timestamp::from_micros(*micros))
+    }
+
+    /// How far an instant is from now, in words: "in 3 days", "hace 2 horas" (one wording for
+    /// every page: [`crate::format::relative`]).
+    pub fn relative(&self, t: &Timestamp) -> String {
+        crate::format::relative(&self.i18n, self.lang, self.now, *t)
+    }
+
+    /// [`PageCtx::relative`] of an instant in µs.
+    pub fn relative_us(&self, micros: &i64) -> String {
+        self.relative(&Timestamp::from_micros(*micros))
+    }
+
+    /// A word from a code list stored as entered (a catalogue unit such as `tableta`, a dosage
+    /// form, an evaluation criterion's name) in the page's language: the message
+    /// `{prefix}-{slug}` when the language has one, else the text as stored (issue 13: English
+    /// pages showed "tableta", "vial", "Calidad"). The data itself is never rewritten.
+    pub fn term(&self, prefix: &str, stored: &str) -> String {
+        let key = format!("{prefix}-{}", term_slug(stored));
+        if self.i18n.has(self.lang, &key) {
+            self.t(&key)
+        } else {
+            stored.to_string()
+        }
+    }
+
+    /// A catalogue unit (`tableta` → "tablet" on English pages).
+    pub fn unit(&self, stored: &str) -> String {
+        self.term("unit", stored)
+    }
+
+    /// A dosage form (`solución inyectable` → "solution for injection" on English pages).
+    pub fn dosage_form(&self, stored: &str) -> String {
+        self.term("dosage-form", stored)
+    }
+
+    /// An evaluation criterion by its rulebook code, or its stored name when the code has no
+    /// message (`quality` → "Calidad" / "Quality").
+    pub fn criterion(&self, code: &str, stored: &str) -> String {
+        let key = format!("criterion-{}", term_slug(code));
+        if self.i18n.has(self.lang, &key) {
+            self.t(&key)
+        } else {
+            stored.to_string()
+        }
+    }
+
     /// The day of an instant (µs), in the zone.
     pub fn date_us(&self, micros: &i64) -> String {
         crate::format::date(Timestamp::from_micros(*micros), self.tz, self.lang)
@@ -143,8 +201,8 @@ impl PageCtx {
     }
 
     /// A count with grouping (`1,234`).
-    pub fn count(&self, value: impl Into<i64> + Copy) -> String {
-        crate::format::count(value.into(), self.lang)
+    pub fn count(&self, value: impl std::borrow::Borrow<i64>) -> String {
+        crate::format::count(*value.borrow(), self.lang)
     }
 
     /// Language code for `<html lang>`.
@@ -264,6 +322,29 @@ impl PageCtx {
     pub fn zone_name(&self) -> String {
         self.tz.name().to_string()
     }
+}
+
+/// The key part of a code-list word: lower case, accents removed, words joined by `-`
+/// (`Solución inyectable` → `solucion-inyectable`, `delivery_time` → `delivery-time`).
+pub fn term_slug(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.trim().chars().flat_map(char::to_lowercase) {
+        let c = match c {
+            'á' | 'à' | 'ä' | 'â' => 'a',
+            'é' | 'è' | 'ë' | 'ê' => 'e',
+            'í' | 'ì' | 'ï' | 'î' => 'i',
+            'ó' | 'ò' | 'ö' | 'ô' => 'o',
+            'ú' | 'ù' | 'ü' | 'û' => 'u',
+            'ñ' => 'n',
+            c => c,
+        };
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').to_string()
 }
 
 fn navigation(i18n: &I18n, lang: Lang, user: Option<&User>, path: &str) -> Vec<NavItem> {

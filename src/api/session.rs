@@ -30,14 +30,23 @@ pub struct NextQuery {
     pub next: String,
 }
 
+/// Where a user goes after signing in: the page asked for, or with none (or only the home
+/// page, the sign-in link's default) the desk of their roles (issue 13).
+fn after_sign_in(next: &str, user: &crate::domain::user::User) -> String {
+    match safe_next(next) {
+        "/" => crate::domain::role::landing(&user.roles).to_string(),
+        page => page.to_string(),
+    }
+}
+
 /// `GET /login`.
 pub async fn login_page(
     State(state): State<AppState>,
     ctx: RequestContext,
     ApiQuery(query): ApiQuery<NextQuery>,
 ) -> Response {
-    if ctx.user().is_some() {
-        return Redirect::to(safe_next(&query.next)).into_response();
+    if let Some(user) = ctx.user() {
+        return Redirect::to(&after_sign_in(&query.next, user)).into_response();
     }
     render(&LoginPage {
         ctx: PageCtx::new(&state, &ctx),
@@ -80,7 +89,8 @@ pub async fn login_submit(
     match result {
         Ok(session) => {
             let secure = state.config.secure_cookies;
-            let mut response = Redirect::to(safe_next(&form.next)).into_response();
+            let to = after_sign_in(&form.next, &session.user);
+            let mut response = Redirect::to(&to).into_response();
             let headers = response.headers_mut();
             headers.append(
                 header::SET_COOKIE,

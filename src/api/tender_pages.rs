@@ -86,6 +86,31 @@ struct SearchPage {
 }
 
 impl SearchPage {
+    /// "291 processes published (drafts excluded…)" without filters, the same count and words
+    /// as the home page; "12 results" for a search (issue 13).
+    fn result_count(&self) -> String {
+        let q = &self.query;
+        let filtered = [
+            &q.q,
+            &q.phase,
+            &q.method,
+            &q.from,
+            &q.to,
+            &q.min_value,
+            &q.max_value,
+            &q.direct,
+        ]
+        .iter()
+        .any(|f| f.as_deref().is_some_and(|v| !v.trim().is_empty()))
+            || q.buyer.is_some()
+            || q.item.is_some();
+        let key = if filtered {
+            "results-count"
+        } else {
+            "tenders-counted"
+        };
+        self.ctx.t1(key, "count", self.ctx.count(self.total))
+    }
     fn item_selected(&self, id: &i64) -> bool {
         self.query.item == Some(*id)
     }
@@ -259,6 +284,11 @@ struct TenderPage {
 }
 
 impl TenderPage {
+    /// Whether the tender takes bids now (its clarification or bid-submission phase): the
+    /// page counts down to the deadline (issue 13).
+    fn taking_bids(&self) -> bool {
+        self.d.phase == Phase::Clarification.code() || self.d.phase == Phase::BidSubmission.code()
+    }
     fn money(&self, value: &str) -> String {
         self.ctx.money(value, &self.d.tender.currency)
     }

@@ -14,6 +14,289 @@ use sha2::{Digest, Sha256};
 /// The hash the first event links to.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
+/// Every kind of event the platform records: a workflow can only record one of these, and
+/// each has a sentence in both languages (`audit-event-…`, issue 13: the public log showed
+/// machine codes such as `tender.published`). The stored code never changes once used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum AuditAction {
+    /// `api_token.created`.
+    ApiTokenCreated,
+    /// `api_token.revoked`.
+    ApiTokenRevoked,
+    /// `auction.scheduled`.
+    AuctionScheduled,
+    /// `auction.rescheduled`.
+    AuctionRescheduled,
+    /// `auction.started`.
+    AuctionStarted,
+    /// `auction.paused`.
+    AuctionPaused,
+    /// `auction.resumed`.
+    AuctionResumed,
+    /// `auction.resumption_rescheduled`.
+    AuctionResumptionRescheduled,
+    /// `auction.finished`.
+    AuctionFinished,
+    /// `award.decided`.
+    AwardDecided,
+    /// `award.final`.
+    AwardFinal,
+    /// `bid.submitted`.
+    BidSubmitted,
+    /// `bid.replaced`.
+    BidReplaced,
+    /// `bid.withdrawn`.
+    BidWithdrawn,
+    /// `buyer.created`.
+    BuyerCreated,
+    /// `catalogue_item.created`.
+    CatalogueItemCreated,
+    /// `catalogue_proposal.created`.
+    CatalogueProposalCreated,
+    /// `catalogue_proposal.approved`.
+    CatalogueProposalApproved,
+    /// `catalogue_proposal.rejected`.
+    CatalogueProposalRejected,
+    /// `clarification.asked`.
+    ClarificationAsked,
+    /// `clarification.answered`.
+    ClarificationAnswered,
+    /// `complaint.filed`.
+    ComplaintFiled,
+    /// `complaint.upheld`.
+    ComplaintUpheld,
+    /// `complaint.rejected`.
+    ComplaintRejected,
+    /// `contract.signed`.
+    ContractSigned,
+    /// `contract.amended`.
+    ContractAmended,
+    /// `evaluation.conflict_declared`.
+    EvaluationConflictDeclared,
+    /// `evaluation.assessed`.
+    EvaluationAssessed,
+    /// `evaluation.submitted`.
+    EvaluationSubmitted,
+    /// `evaluation.completed`.
+    EvaluationCompleted,
+    /// `load_data.generated`.
+    LoadDataGenerated,
+    /// `notifications.read`.
+    NotificationsRead,
+    /// `ocds.imported`.
+    OcdsImported,
+    /// `opening_key.registered`.
+    OpeningKeyRegistered,
+    /// `plan_line.created`.
+    PlanLineCreated,
+    /// `session.signed_in`.
+    SessionSignedIn,
+    /// `session.signed_out`.
+    SessionSignedOut,
+    /// `supplier.registered`.
+    SupplierRegistered,
+    /// `supplier.pending`.
+    SupplierPending,
+    /// `supplier.verified`.
+    SupplierVerified,
+    /// `supplier.suspended`.
+    SupplierSuspended,
+    /// `supplier.reinstated`.
+    SupplierReinstated,
+    /// `tender.created`.
+    TenderCreated,
+    /// `tender.updated`.
+    TenderUpdated,
+    /// `tender.published`.
+    TenderPublished,
+    /// `tender.amended`.
+    TenderAmended,
+    /// `tender.document_added`.
+    TenderDocumentAdded,
+    /// `tender.followed`.
+    TenderFollowed,
+    /// `tender.unfollowed`.
+    TenderUnfollowed,
+    /// `tender.bids_opened`.
+    TenderBidsOpened,
+    /// `tender.cancelled`.
+    TenderCancelled,
+    /// `tender.unsuccessful`.
+    TenderUnsuccessful,
+    /// `user.created`.
+    UserCreated,
+    /// `user.updated`.
+    UserUpdated,
+    /// `user.activated`.
+    UserActivated,
+    /// `user.deactivated`.
+    UserDeactivated,
+    /// `user.password_reset`.
+    UserPasswordReset,
+    /// `user.password_changed`.
+    UserPasswordChanged,
+    /// `user.locale_changed`.
+    UserLocaleChanged,
+    /// `webhook.subscribed`.
+    WebhookSubscribed,
+    /// `webhook.enabled`.
+    WebhookEnabled,
+    /// `webhook.disabled`.
+    WebhookDisabled,
+}
+
+impl AuditAction {
+    /// Every event kind.
+    pub const ALL: [AuditAction; 62] = [
+        AuditAction::ApiTokenCreated,
+        AuditAction::ApiTokenRevoked,
+        AuditAction::AuctionScheduled,
+        AuditAction::AuctionRescheduled,
+        AuditAction::AuctionStarted,
+        AuditAction::AuctionPaused,
+        AuditAction::AuctionResumed,
+        AuditAction::AuctionResumptionRescheduled,
+        AuditAction::AuctionFinished,
+        AuditAction::AwardDecided,
+        AuditAction::AwardFinal,
+        AuditAction::BidSubmitted,
+        AuditAction::BidReplaced,
+        AuditAction::BidWithdrawn,
+        AuditAction::BuyerCreated,
+        AuditAction::CatalogueItemCreated,
+        AuditAction::CatalogueProposalCreated,
+        AuditAction::CatalogueProposalApproved,
+        AuditAction::CatalogueProposalRejected,
+        AuditAction::ClarificationAsked,
+        AuditAction::ClarificationAnswered,
+        AuditAction::ComplaintFiled,
+        AuditAction::ComplaintUpheld,
+        AuditAction::ComplaintRejected,
+        AuditAction::ContractSigned,
+        AuditAction::ContractAmended,
+        AuditAction::EvaluationConflictDeclared,
+        AuditAction::EvaluationAssessed,
+        AuditAction::EvaluationSubmitted,
+        AuditAction::EvaluationCompleted,
+        AuditAction::LoadDataGenerated,
+        AuditAction::NotificationsRead,
+        AuditAction::OcdsImported,
+        AuditAction::OpeningKeyRegistered,
+        AuditAction::PlanLineCreated,
+        AuditAction::SessionSignedIn,
+        AuditAction::SessionSignedOut,
+        AuditAction::SupplierRegistered,
+        AuditAction::SupplierPending,
+        AuditAction::SupplierVerified,
+        AuditAction::SupplierSuspended,
+        AuditAction::SupplierReinstated,
+        AuditAction::TenderCreated,
+        AuditAction::TenderUpdated,
+        AuditAction::TenderPublished,
+        AuditAction::TenderAmended,
+        AuditAction::TenderDocumentAdded,
+        AuditAction::TenderFollowed,
+        AuditAction::TenderUnfollowed,
+        AuditAction::TenderBidsOpened,
+        AuditAction::TenderCancelled,
+        AuditAction::TenderUnsuccessful,
+        AuditAction::UserCreated,
+        AuditAction::UserUpdated,
+        AuditAction::UserActivated,
+        AuditAction::UserDeactivated,
+        AuditAction::UserPasswordReset,
+        AuditAction::UserPasswordChanged,
+        AuditAction::UserLocaleChanged,
+        AuditAction::WebhookSubscribed,
+        AuditAction::WebhookEnabled,
+        AuditAction::WebhookDisabled,
+    ];
+
+    /// The stable dotted code stored in the log (`tender.published`).
+    pub const fn code(self) -> &'static str {
+        match self {
+            AuditAction::ApiTokenCreated => "api_token.created",
+            AuditAction::ApiTokenRevoked => "api_token.revoked",
+            AuditAction::AuctionScheduled => "auction.scheduled",
+            AuditAction::AuctionRescheduled => "auction.rescheduled",
+            AuditAction::AuctionStarted => "auction.started",
+            AuditAction::AuctionPaused => "auction.paused",
+            AuditAction::AuctionResumed => "auction.resumed",
+            AuditAction::AuctionResumptionRescheduled => "auction.resumption_rescheduled",
+            AuditAction::AuctionFinished => "auction.finished",
+            AuditAction::AwardDecided => "award.decided",
+            AuditAction::AwardFinal => "award.final",
+            AuditAction::BidSubmitted => "bid.submitted",
+            AuditAction::BidReplaced => "bid.replaced",
+            AuditAction::BidWithdrawn => "bid.withdrawn",
+            AuditAction::BuyerCreated => "buyer.created",
+            AuditAction::CatalogueItemCreated => "catalogue_item.created",
+            AuditAction::CatalogueProposalCreated => "catalogue_proposal.created",
+            AuditAction::CatalogueProposalApproved => "catalogue_proposal.approved",
+            AuditAction::CatalogueProposalRejected => "catalogue_proposal.rejected",
+            AuditAction::ClarificationAsked => "clarification.asked",
+            AuditAction::ClarificationAnswered => "clarification.answered",
+            AuditAction::ComplaintFiled => "complaint.filed",
+            AuditAction::ComplaintUpheld => "complaint.upheld",
+            AuditAction::ComplaintRejected => "complaint.rejected",
+            AuditAction::ContractSigned => "contract.signed",
+            AuditAction::ContractAmended => "contract.amended",
+            AuditAction::EvaluationConflictDeclared => "evaluation.conflict_declared",
+            AuditAction::EvaluationAssessed => "evaluation.assessed",
+            AuditAction::EvaluationSubmitted => "evaluation.submitted",
+            AuditAction::EvaluationCompleted => "evaluation.completed",
+            AuditAction::LoadDataGenerated => "load_data.generated",
+            AuditAction::NotificationsRead => "notifications.read",
+            AuditAction::OcdsImported => "ocds.imported",
+            AuditAction::OpeningKeyRegistered => "opening_key.registered",
+            AuditAction::PlanLineCreated => "plan_line.created",
+            AuditAction::SessionSignedIn => "session.signed_in",
+            AuditAction::SessionSignedOut => "session.signed_out",
+            AuditAction::SupplierRegistered => "supplier.registered",
+            AuditAction::SupplierPending => "supplier.pending",
+            AuditAction::SupplierVerified => "supplier.verified",
+            AuditAction::SupplierSuspended => "supplier.suspended",
+            AuditAction::SupplierReinstated => "supplier.reinstated",
+            AuditAction::TenderCreated => "tender.created",
+            AuditAction::TenderUpdated => "tender.updated",
+            AuditAction::TenderPublished => "tender.published",
+            AuditAction::TenderAmended => "tender.amended",
+            AuditAction::TenderDocumentAdded => "tender.document_added",
+            AuditAction::TenderFollowed => "tender.followed",
+            AuditAction::TenderUnfollowed => "tender.unfollowed",
+            AuditAction::TenderBidsOpened => "tender.bids_opened",
+            AuditAction::TenderCancelled => "tender.cancelled",
+            AuditAction::TenderUnsuccessful => "tender.unsuccessful",
+            AuditAction::UserCreated => "user.created",
+            AuditAction::UserUpdated => "user.updated",
+            AuditAction::UserActivated => "user.activated",
+            AuditAction::UserDeactivated => "user.deactivated",
+            AuditAction::UserPasswordReset => "user.password_reset",
+            AuditAction::UserPasswordChanged => "user.password_changed",
+            AuditAction::UserLocaleChanged => "user.locale_changed",
+            AuditAction::WebhookSubscribed => "webhook.subscribed",
+            AuditAction::WebhookEnabled => "webhook.enabled",
+            AuditAction::WebhookDisabled => "webhook.disabled",
+        }
+    }
+
+    /// The kind with this stored code.
+    pub fn from_code(code: &str) -> Option<AuditAction> {
+        AuditAction::ALL.into_iter().find(|a| a.code() == code)
+    }
+
+    /// The key of the event's sentence (`tender.bids_opened` → `audit-event-tender-bids-opened`).
+    pub fn message_key(self) -> String {
+        format!("audit-event-{}", self.code().replace(['.', '_'], "-"))
+    }
+}
+
+impl std::fmt::Display for AuditAction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
 /// One recorded event, exactly as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AuditEvent {
@@ -252,6 +535,19 @@ mod tests {
     fn head(events: &[AuditEvent]) -> (i64, String) {
         let last = events.last().unwrap();
         (last.seq, last.hash.clone())
+    }
+
+    #[test]
+    fn action_codes_are_unique_and_round_trip() {
+        let mut seen = std::collections::BTreeSet::new();
+        for a in AuditAction::ALL {
+            assert!(seen.insert(a.code()), "{a} twice");
+            assert_eq!(AuditAction::from_code(a.code()), Some(a));
+        }
+        assert_eq!(
+            AuditAction::TenderBidsOpened.message_key(),
+            "audit-event-tender-bids-opened"
+        );
     }
 
     #[test]

@@ -63,6 +63,46 @@ impl Role {
     }
 }
 
+/// The order in which a user's roles choose the desk they land on after signing in: the first
+/// role held wins. Work that others wait for comes first: a supplier's bids and deadlines, the
+/// buyer's processes, the committee's openings and scores, then administration, and last the
+/// roles that read rather than act.
+pub const DESK_ORDER: [Role; 7] = [
+    Role::Supplier,
+    Role::Buyer,
+    Role::Evaluator,
+    Role::Administrator,
+    Role::Warehouse,
+    Role::Analyst,
+    Role::Observer,
+];
+
+impl Role {
+    /// The page where this role's work waits (issue 13: every role landed on the home page).
+    pub const fn desk(self) -> &'static str {
+        match self {
+            Role::Supplier => "/portal",
+            Role::Buyer => "/workspace",
+            Role::Evaluator => "/committee",
+            Role::Administrator => "/admin/users",
+            // No supply module yet: the contracts whose deliveries the warehouse receives.
+            Role::Warehouse => "/tenders?phase=contracted",
+            Role::Analyst => "/dashboards",
+            // Civil-society observers and auditors: what happens, as it happens, in words.
+            Role::Observer => "/audit",
+        }
+    }
+}
+
+/// The desk a user with these roles lands on: that of the first role in [`DESK_ORDER`] they
+/// hold, the home page for none.
+pub fn landing(roles: &BTreeSet<Role>) -> &'static str {
+    DESK_ORDER
+        .into_iter()
+        .find(|r| roles.contains(r))
+        .map_or("/", Role::desk)
+}
+
 /// Who may use a route. Every route in the router declares one of these, and the router
 /// refuses to start a route without it (fail closed).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -137,6 +177,31 @@ mod tests {
             assert_eq!(Role::from_code(role.code()), Some(role));
         }
         assert_eq!(Role::from_code("root"), None);
+    }
+
+    #[test]
+    fn each_role_lands_on_its_desk_and_the_first_in_order_wins() {
+        assert_eq!(landing(&set(&[Role::Supplier])), "/portal");
+        assert_eq!(landing(&set(&[Role::Buyer])), "/workspace");
+        assert_eq!(landing(&set(&[Role::Evaluator])), "/committee");
+        assert_eq!(landing(&set(&[Role::Administrator])), "/admin/users");
+        assert_eq!(landing(&set(&[Role::Analyst])), "/dashboards");
+        assert_eq!(landing(&set(&[Role::Observer])), "/audit");
+        assert_eq!(
+            landing(&set(&[Role::Administrator, Role::Buyer])),
+            "/workspace"
+        );
+        assert_eq!(
+            landing(&set(&[Role::Observer, Role::Evaluator])),
+            "/committee"
+        );
+        assert_eq!(landing(&set(&[])), "/");
+        for role in Role::ALL {
+            assert!(
+                DESK_ORDER.contains(&role),
+                "{role:?} has a place in the order"
+            );
+        }
     }
 
     #[test]

@@ -236,6 +236,20 @@ mod tests {
             }
             for role in Role::ALL {
                 assert!(i18n.has(lang, &role.label_key()), "{lang:?} {role:?}");
+                let actor = format!("audit-actor-{}", role.code());
+                assert!(i18n.has(lang, &actor), "{lang:?} {actor}");
+            }
+            // Issue 13: every event kind the log records reads as a sentence that names who
+            // acted (and the record, where there is one).
+            for action in crate::domain::audit::AuditAction::ALL {
+                let key = action.message_key();
+                assert!(i18n.has(lang, &key), "{lang:?} {key}");
+                let text = i18n.t_args(
+                    lang,
+                    &key,
+                    &[("actor", "ACTOR".into()), ("record", "RECORD".into())],
+                );
+                assert!(text.starts_with("ACTOR "), "{lang:?} {key}: {text}");
             }
         }
     }

@@ -1,7 +1,7 @@
 //! Awards and complaints (inconformidades).
 
 use super::db::{Queryable, RepoError};
-use super::schema_esourcing::{Awards, Complaints};
+use super::schema_esourcing::{Awards, Complaints, Lots};
 use crate::domain::time::Timestamp;
 use sea_query::{Expr, ExprTrait, Order, Query};
 use serde::Serialize;
@@ -151,6 +151,29 @@ pub async fn set_status(
         q.value(Awards::FinalAt, now.as_micros());
     }
     Ok(db.handle().execute(&q).await? == 1)
+}
+
+/// Every award still standing (in standstill or final, not annulled) as (amount, currency,
+/// the lot's estimated value): the home page's value awarded and savings against estimates.
+pub async fn standing_amounts(
+    db: &mut impl Queryable,
+) -> Result<Vec<(String, String, String)>, RepoError> {
+    db.handle()
+        .all(
+            &Query::select()
+                .column((Awards::Table, Awards::Amount))
+                .column((Awards::Table, Awards::Currency))
+                .column((Lots::Table, Lots::EstimatedValue))
+                .from(Awards::Table)
+                .inner_join(
+                    Lots::Table,
+                    Expr::col((Lots::Table, Lots::Id)).equals((Awards::Table, Awards::LotId)),
+                )
+                .and_where(Expr::col((Awards::Table, Awards::Status)).ne(status::ANNULLED))
+                .order_by((Awards::Table, Awards::Id), Order::Asc)
+                .to_owned(),
+        )
+        .await
 }
 
 /// Awards whose standstill ended before `now` and that are still in standstill.

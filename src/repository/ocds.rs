@@ -1,6 +1,7 @@
 //! SQL of the OCDS publication (issue 5): the release feed and the compiled records.
 
 use super::db::{Queryable, RepoError};
+use super::schema_esourcing::Tenders;
 use super::schema_ocds::{OcdsFeedHead, OcdsRecords, OcdsReleases};
 use sea_query::{Expr, ExprTrait, Func, OnConflict, Order, Query};
 
@@ -222,6 +223,29 @@ pub async fn records_after(
                 .to_owned(),
         )
         .await
+}
+
+/// Number of records that are tenders' processes (the rest are plan lines' planning
+/// processes).
+pub async fn tender_records(db: &mut impl Queryable) -> Result<i64, RepoError> {
+    let (n,): (i64,) = db
+        .handle()
+        .one(
+            &Query::select()
+                .expr(Func::count(Expr::col((
+                    OcdsRecords::Table,
+                    OcdsRecords::Ocid,
+                ))))
+                .from(OcdsRecords::Table)
+                .inner_join(
+                    Tenders::Table,
+                    Expr::col((Tenders::Table, Tenders::Ocid))
+                        .equals((OcdsRecords::Table, OcdsRecords::Ocid)),
+                )
+                .to_owned(),
+        )
+        .await?;
+    Ok(n)
 }
 
 /// Number of records and the newest feed position among them (the bulk file's version).

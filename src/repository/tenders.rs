@@ -660,6 +660,38 @@ pub async fn search(
     })
 }
 
+/// Public tenders still taking bids (in their clarification or bid-submission phase), the
+/// nearest bid deadline first: the home page's "closing soon".
+pub async fn closing_soon(
+    db: &mut impl Queryable,
+    now: Timestamp,
+    limit: u64,
+) -> Result<Vec<TenderListRow>, RepoError> {
+    let search = TenderSearch {
+        open_for_bids: true,
+        ..TenderSearch::default()
+    };
+    db.handle()
+        .all(
+            &select()
+                .expr_as(
+                    Expr::col((Buyers::Table, Buyers::ShortName)),
+                    sea_query::Alias::new("buyer_short_name"),
+                )
+                .inner_join(
+                    Buyers::Table,
+                    Expr::col((Buyers::Table, Buyers::Id))
+                        .equals((Tenders::Table, Tenders::BuyerId)),
+                )
+                .cond_where(search_condition(&search, now))
+                .order_by((Tenders::Table, Tenders::BidDeadline), Order::Asc)
+                .order_by((Tenders::Table, Tenders::Id), Order::Asc)
+                .limit(limit)
+                .to_owned(),
+        )
+        .await
+}
+
 /// A lot.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct LotRow {

@@ -1,7 +1,7 @@
 //! Recording and verifying the audit log.
 
 use super::{Actor, ServiceError};
-use crate::domain::audit::{AuditEvent, ChainBreak, ChainVerifier};
+use crate::domain::audit::{AuditAction, AuditEvent, ChainBreak, ChainVerifier};
 use crate::domain::time::Timestamp;
 use crate::repository::audit::{self as repo, AuditFilter, NewEvent};
 use crate::repository::{Database, Queryable, RepoError};
@@ -9,8 +9,8 @@ use crate::repository::{Database, Queryable, RepoError};
 /// What changed, described for the audit log.
 #[derive(Debug, Clone)]
 pub struct Change {
-    /// Action code, e.g. `user.created`.
-    pub action: &'static str,
+    /// What happened: one of the event kinds the log knows (and translates).
+    pub action: AuditAction,
     /// Record kind, e.g. `user`.
     pub entity_type: &'static str,
     /// Record id.
@@ -46,7 +46,7 @@ pub async fn record_for(
         NewEvent {
             actor_user_id,
             actor: actor_label,
-            action: change.action.to_string(),
+            action: change.action.code().to_string(),
             entity_type: change.entity_type.to_string(),
             entity_id: change.entity_id,
             before: change.before,
@@ -162,4 +162,197 @@ pub async fn latest(
 ) -> Result<Vec<AuditEvent>, ServiceError> {
     let mut conn = db.read().await?;
     Ok(repo::latest(&mut conn, public_only, before, limit.clamp(1, 500)).await?)
+}
+
+/// Who acted in an event, as the pages name them (issue 13: the log showed `user:compras`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ActorKind {
+    /// The platform itself (`system:…`).
+    System,
+    /// A supplier's user: the firm, by its registered name (public in the registry).
+    Supplier(String),
+    /// An official or other internal user: named by their role, not as a person.
+    Role(crate::domain::role::Role),
+    /// An account that no longer resolves.
+    Unknown,
+}
+
+/// What kind of record an event concerns, for the words of its label.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordKind {
+    /// A tender, by its reference.
+    Tender,
+    /// A supplier, by its name.
+    Supplier,
+    /// A catalogue item, by code and name.
+    CatalogueItem,
+    /// A buying entity, by its name.
+    Buyer,
+    /// An auction, by number.
+    Auction,
+    /// A bid, by number.
+    Bid,
+    /// A catalogue change proposal, by number.
+    Proposal,
+    /// A line of the procurement plan, by number.
+    PlanLine,
+    /// A user account, by number.
+    Account,
+    /// An API token, webhook or other technical record, by number.
+    Other,
+}
+
+/// The record an event concerns: how to name it and where to read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordRef {
+    /// Its kind.
+    pub kind: RecordKind,
+    /// Its name or number.
+    pub text: String,
+    /// Its page, when the reader may open one.
+    pub href: Option<String>,
+}
+
+/// An event with its actor and record resolved for display.
+#[derive(Debug, Clone)]
+pub struct DescribedEvent {
+    /// The event as stored.
+    pub event: AuditEvent,
+    /// Its kind, when it is one the platform records (always, except for foreign data).
+    pub action: Option<AuditAction>,
+    /// Who acted.
+    pub actor: ActorKind,
+    /// What it concerns.
+    pub record: Option<RecordRef>,
+}
+
+/// Resolves the actor and record of each event (a few lookups per distinct actor and record).
+/// Links point only at pages the public may open: a draft tender is named, not linked.
+pub async fn describe(
+    db: &Database,
+    events: Vec<AuditEvent>,
+) -> Result<Vec<DescribedEvent>, ServiceError> {
+    use crate::repository::{auctions, buyers, catalogue, suppliers, tenders, users};
+    use std::collections::HashMap;
+    let mut conn = db.read().await?;
+    let mut actors: HashMap<String, ActorKind> = HashMap::new();
+    let mut records: HashMap<(String, String), Option<RecordRef>> = HashMap::new();
+    let all_buyers = buyers::list(&mut conn).await?;
+    let mut out = Vec::with_capacity(events.len());
+    for event in events {
+        let actor = match actors.get(&event.actor) {
+            Some(a) => a.clone(),
+            None => {
+                let kind = if event.actor.starts_with("system:") {
+                    ActorKind::System
+                } else if let Some(username) = event.actor.strip_prefix("user:") {
+                    match users::find_for_login(&mut conn, username).await? {
+                        Some((user, _)) => match user.supplier_id {
+                            Some(sid) => match suppliers::find(&mut conn, sid).await? {
+                                Some(s) => ActorKind::Supplier(s.legal_name),
+                                None => ActorKind::Role(crate::domain::role::Role::Supplier),
+                            },
+                            None => crate::domain::role::DESK_ORDER
+                                .into_iter()
+                                .find(|r| user.roles.contains(r))
+                                .map_or(ActorKind::Unknown, ActorKind::Role),
+                        },
+                        None => ActorKind::Unknown,
+                    }
+                } else {
+                    ActorKind::Unknown
+                };
+                actors.insert(event.actor.clone(), kind.clone());
+                kind
+            }
+        };
+        let after: Option<serde_json::Value> = event
+            .after
+            .as_deref()
+            .or(event.before.as_deref())
+            .and_then(|t| serde_json::from_str(t).ok());
+        // Bids and questions are named through their tender when the tender is what a reader
+        // can open.
+        let (entity_type, entity_id) = match (event.entity_type.as_str(), &after) {
+            ("clarification", Some(a)) if a["tender_id"].is_i64() => {
+                ("tender".to_string(), Some(a["tender_id"].to_string()))
+            }
+            _ => (event.entity_type.clone(), event.entity_id.clone()),
+        };
+        let record = match entity_id {
+            None => None,
+            Some(id_text) => {
+                let key = (entity_type.clone(), id_text.clone());
+                if let Some(r) = records.get(&key) {
+                    r.clone()
+                } else {
+                    let id = id_text.parse::<i64>().unwrap_or(0);
+                    let simple = |kind, href: Option<String>| {
+                        Some(RecordRef {
+                            kind,
+                            text: id_text.clone(),
+                            href,
+                        })
+                    };
+                    let found = match entity_type.as_str() {
+                        "tender" => tenders::find(&mut conn, id).await?.map(|t| RecordRef {
+                            kind: RecordKind::Tender,
+                            href: t.status().is_public().then(|| format!("/tenders/{}", t.id)),
+                            text: t.reference,
+                        }),
+                        "supplier" => suppliers::find(&mut conn, id).await?.map(|s| RecordRef {
+                            kind: RecordKind::Supplier,
+                            href: Some(format!("/suppliers/{}", s.id)),
+                            text: s.legal_name,
+                        }),
+                        "catalogue_item" => {
+                            catalogue::find(&mut conn, id).await?.map(|i| RecordRef {
+                                kind: RecordKind::CatalogueItem,
+                                href: Some(format!(
+                                    "/catalogue?search={}",
+                                    url::form_urlencoded::byte_serialize(i.code.as_bytes())
+                                        .collect::<String>()
+                                )),
+                                text: format!("{} {}", i.code, i.name),
+                            })
+                        }
+                        "buyer" => all_buyers.iter().find(|b| b.id == id).map(|b| RecordRef {
+                            kind: RecordKind::Buyer,
+                            href: None,
+                            text: b.name.clone(),
+                        }),
+                        "auction" => match auctions::find(&mut conn, id).await? {
+                            Some(a) => {
+                                simple(RecordKind::Auction, Some(format!("/auctions/{}", a.id)))
+                            }
+                            None => simple(RecordKind::Auction, None),
+                        },
+                        "bid" => {
+                            let tender = after
+                                .as_ref()
+                                .and_then(|a| a["tender_id"].as_i64())
+                                .map(|t| format!("/tenders/{t}"));
+                            simple(RecordKind::Bid, tender)
+                        }
+                        "catalogue_proposal" => simple(
+                            RecordKind::Proposal,
+                            Some(format!("/catalogue/proposals/{id}")),
+                        ),
+                        "plan_line" => simple(RecordKind::PlanLine, Some("/plan".to_string())),
+                        "user" => simple(RecordKind::Account, None),
+                        _ => simple(RecordKind::Other, None),
+                    };
+                    records.insert(key, found.clone());
+                    found
+                }
+            }
+        };
+        out.push(DescribedEvent {
+            action: AuditAction::from_code(&event.action),
+            actor,
+            record,
+            event,
+        });
+    }
+    Ok(out)
 }

@@ -7,6 +7,7 @@
 use super::audit::{Change, record};
 use super::rate_limit::RateLimiter;
 use super::{Actor, ServiceError};
+use crate::domain::audit::AuditAction;
 use crate::domain::time::Timestamp;
 use crate::domain::user::{User, canonical_username};
 use crate::repository::{Database, api_tokens, sessions, users};
@@ -211,7 +212,7 @@ pub async fn login(
         &mut tx,
         &Actor::User(user.clone()),
         Change {
-            action: "session.signed_in",
+            action: AuditAction::SessionSignedIn,
             entity_type: "user",
             entity_id: Some(user.id.to_string()),
             before: None,
@@ -237,7 +238,7 @@ pub async fn logout(db: &Database, session_token: &str, user: &User) -> Result<(
             &mut tx,
             &Actor::User(user.clone()),
             Change {
-                action: "session.signed_out",
+                action: AuditAction::SessionSignedOut,
                 entity_type: "user",
                 entity_id: Some(user.id.to_string()),
                 before: None,

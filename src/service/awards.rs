@@ -10,6 +10,7 @@
 use super::audit::{Change, record};
 use super::tenders::acting_supplier;
 use super::{Actor, ServiceError, snapshot};
+use crate::domain::audit::AuditAction;
 use crate::domain::money::{self, parse_positive};
 use crate::domain::role::Role;
 use crate::domain::tender::{Action, TenderStatus, check};
@@ -220,7 +221,7 @@ pub async fn award(
         &mut tx,
         actor,
         Change {
-            action: "award.decided",
+            action: AuditAction::AwardDecided,
             entity_type: "tender",
             entity_id: Some(tender_id.to_string()),
             before: None,
@@ -259,7 +260,7 @@ pub async fn finalize_due(db: &Database, now: Timestamp) -> Result<usize, Servic
                 &mut tx,
                 &Actor::System("standstill"),
                 Change {
-                    action: "award.final",
+                    action: AuditAction::AwardFinal,
                     entity_type: "tender",
                     entity_id: Some(a.tender_id.to_string()),
                     before: None,
@@ -355,7 +356,7 @@ pub async fn file_complaint(
         &mut tx,
         actor,
         Change {
-            action: "complaint.filed",
+            action: AuditAction::ComplaintFiled,
             entity_type: "tender",
             entity_id: Some(award.tender_id.to_string()),
             before: None,
@@ -422,9 +423,9 @@ pub async fn resolve_complaint(
         actor,
         Change {
             action: if upheld {
-                "complaint.upheld"
+                AuditAction::ComplaintUpheld
             } else {
-                "complaint.rejected"
+                AuditAction::ComplaintRejected
             },
             entity_type: "tender",
             entity_id: Some(before.tender_id.to_string()),
@@ -643,7 +644,7 @@ pub async fn sign_contract(
         &mut tx,
         actor,
         Change {
-            action: "contract.signed",
+            action: AuditAction::ContractSigned,
             entity_type: "tender",
             entity_id: Some(award.tender_id.to_string()),
             before: None,
@@ -749,7 +750,7 @@ pub async fn amend_contract(
         &mut tx,
         actor,
         Change {
-            action: "contract.amended",
+            action: AuditAction::ContractAmended,
             entity_type: "tender",
             entity_id: Some(contract.tender_id.to_string()),
             before: snapshot(&contract),
@@ -799,7 +800,7 @@ pub async fn declare_unsuccessful(
         &mut tx,
         actor,
         Change {
-            action: "tender.unsuccessful",
+            action: AuditAction::TenderUnsuccessful,
             entity_type: "tender",
             entity_id: Some(tender_id.to_string()),
             before: snapshot(&tender),

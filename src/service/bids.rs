@@ -10,6 +10,7 @@
 use super::audit::{Change, record};
 use super::tenders::{acting_supplier, sanitize_filename};
 use super::{Actor, ServiceError, snapshot};
+use crate::domain::audit::AuditAction;
 use crate::domain::bid::{
     BidContent, BidDocumentMeta, BidInput, FeatureRule, LotItem, total, validate_bid,
 };
@@ -84,7 +85,7 @@ pub async fn register_opening_key(
         &mut tx,
         actor,
         Change {
-            action: "opening_key.registered",
+            action: AuditAction::OpeningKeyRegistered,
             entity_type: "user",
             entity_id: Some(user.id.to_string()),
             before: None,
@@ -345,9 +346,9 @@ pub async fn submit(
         actor,
         Change {
             action: if receipt.replaces.is_some() {
-                "bid.replaced"
+                AuditAction::BidReplaced
             } else {
-                "bid.submitted"
+                AuditAction::BidSubmitted
             },
             entity_type: "bid",
             entity_id: Some(bid_id.to_string()),
@@ -408,7 +409,7 @@ pub async fn withdraw(
         &mut tx,
         actor,
         Change {
-            action: "bid.withdrawn",
+            action: AuditAction::BidWithdrawn,
             entity_type: "bid",
             entity_id: Some(bid_id.to_string()),
             before: None,
@@ -767,7 +768,7 @@ pub(crate) async fn open_with_secrets(
         &mut tx,
         actor,
         Change {
-            action: "tender.bids_opened",
+            action: AuditAction::TenderBidsOpened,
             entity_type: "tender",
             entity_id: Some(tender_id.to_string()),
             before: None,

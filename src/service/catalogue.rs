@@ -9,6 +9,7 @@
 
 use super::audit::{Change, record};
 use super::{Actor, ServiceError, snapshot};
+use crate::domain::audit::AuditAction;
 use crate::domain::catalogue::{CatalogueItem, ItemInput, validate_item};
 use crate::domain::role::Role;
 use crate::domain::time::Timestamp;
@@ -113,7 +114,7 @@ pub async fn propose_item(
         &mut tx,
         actor,
         Change {
-            action: "catalogue_proposal.created",
+            action: AuditAction::CatalogueProposalCreated,
             entity_type: "catalogue_proposal",
             entity_id: Some(id.to_string()),
             before: existing.as_ref().and_then(snapshot),
@@ -161,7 +162,7 @@ pub async fn propose_retirement(
         &mut tx,
         actor,
         Change {
-            action: "catalogue_proposal.created",
+            action: AuditAction::CatalogueProposalCreated,
             entity_type: "catalogue_proposal",
             entity_id: Some(id.to_string()),
             before: snapshot(&item),
@@ -238,9 +239,9 @@ pub async fn review(
         actor,
         Change {
             action: if approve {
-                "catalogue_proposal.approved"
+                AuditAction::CatalogueProposalApproved
             } else {
-                "catalogue_proposal.rejected"
+                AuditAction::CatalogueProposalRejected
             },
             entity_type: "catalogue_proposal",
             entity_id: Some(proposal_id.to_string()),
@@ -498,7 +499,7 @@ pub async fn import(
     .await?;
     notify_reviewers(&mut tx, id, by_of(actor), Timestamp::now()).await?;
     record(&mut tx, actor, Change {
-        action: "catalogue_proposal.created",
+        action: AuditAction::CatalogueProposalCreated,
         entity_type: "catalogue_proposal",
         entity_id: Some(id.to_string()),
         before: None,

@@ -9,6 +9,7 @@
 use super::audit::{Change, record};
 use super::auth::hash_password;
 use super::{Actor, ServiceError, snapshot};
+use crate::domain::audit::AuditAction;
 use crate::domain::catalogue::{CatalogueItem, ItemKind};
 use crate::domain::nit::Nit;
 use crate::domain::role::Role;
@@ -1285,7 +1286,7 @@ pub async fn seed(db: &Database) -> Result<SeedReport, ServiceError> {
             &mut tx,
             &actor,
             Change {
-                action: "buyer.created",
+                action: AuditAction::BuyerCreated,
                 entity_type: "buyer",
                 entity_id: Some(id.to_string()),
                 before: None,
@@ -1325,7 +1326,7 @@ pub async fn seed(db: &Database) -> Result<SeedReport, ServiceError> {
             &mut tx,
             &actor,
             Change {
-                action: "supplier.registered",
+                action: AuditAction::SupplierRegistered,
                 entity_type: "supplier",
                 entity_id: Some(id.to_string()),
                 before: None,
@@ -1355,7 +1356,7 @@ pub async fn seed(db: &Database) -> Result<SeedReport, ServiceError> {
             &mut tx,
             &actor,
             Change {
-                action: "user.created",
+                action: AuditAction::UserCreated,
                 entity_type: "user",
                 entity_id: Some(id.to_string()),
                 before: None,
@@ -1376,7 +1377,7 @@ pub async fn seed(db: &Database) -> Result<SeedReport, ServiceError> {
             &mut tx,
             &actor,
             Change {
-                action: "catalogue_item.created",
+                action: AuditAction::CatalogueItemCreated,
                 entity_type: "catalogue_item",
                 entity_id: Some(id.to_string()),
                 before: None,

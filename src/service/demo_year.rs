@@ -18,6 +18,7 @@ use super::evaluation::{ScoreInput, VerdictInput};
 use super::plan::PlanLineForm;
 use super::tenders::{ItemForm, TenderForm};
 use super::{Actor, ServiceError, awards, bids, evaluation, plan, snapshot, tenders};
+use crate::domain::audit::AuditAction;
 use crate::domain::bid::{BidInput, DECLARATIONS};
 use crate::domain::catalogue::{CatalogueItem, ItemKind};
 use crate::domain::role::Role;
@@ -346,7 +347,7 @@ async fn bidders(db: &Database) -> Result<Vec<(i64, Actor)>, ServiceError> {
                     &mut tx,
                     &Actor::System("demo"),
                     Change {
-                        action: "user.created",
+                        action: AuditAction::UserCreated,
                         entity_type: "user",
                         entity_id: Some(id.to_string()),
                         before: None,

@@ -5,6 +5,7 @@
 
 use super::audit::{Change, record};
 use super::{Actor, ServiceError};
+use crate::domain::audit::AuditAction;
 use crate::domain::evaluation::{
     self as rules, BidInput, ComplianceVerdict, Criterion, Method, Score,
 };
@@ -92,7 +93,7 @@ pub async fn declare(
         &mut tx,
         actor,
         Change {
-            action: "evaluation.conflict_declared",
+            action: AuditAction::EvaluationConflictDeclared,
             entity_type: "tender",
             entity_id: Some(tender_id.to_string()),
             before: None,
@@ -332,7 +333,7 @@ pub async fn save_grid(
             &mut tx,
             actor,
             Change {
-                action: "evaluation.assessed",
+                action: AuditAction::EvaluationAssessed,
                 entity_type: "tender",
                 entity_id: Some(tender_id.to_string()),
                 before: None,
@@ -419,7 +420,7 @@ async fn submit_in(
         tx,
         actor,
         Change {
-            action: "evaluation.submitted",
+            action: AuditAction::EvaluationSubmitted,
             entity_type: "tender",
             entity_id: Some(tender_id.to_string()),
             before: None,
@@ -683,7 +684,7 @@ pub async fn complete(
         &mut tx,
         actor,
         Change {
-            action: "evaluation.completed",
+            action: AuditAction::EvaluationCompleted,
             entity_type: "tender",
             entity_id: Some(tender_id.to_string()),
             before: None,

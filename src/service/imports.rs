@@ -12,6 +12,7 @@
 //! - Memory stays flat: the reader streams on a blocking thread into a bounded channel, and
 //!   units are committed in batches of about [`BATCH_ITEMS`] items, one audit event per batch.
 
+use crate::domain::audit::AuditAction;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -459,7 +460,7 @@ pub async fn import(
                     &mut tx,
                     &actor,
                     Change {
-                        action: "ocds.imported",
+                        action: AuditAction::OcdsImported,
                         entity_type: "import",
                         entity_id: None,
                         before: None,

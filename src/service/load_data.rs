@@ -10,6 +10,7 @@
 
 use super::audit::{Change, record};
 use super::{Actor, ServiceError};
+use crate::domain::audit::AuditAction;
 use crate::domain::catalogue::CatalogueItem;
 use crate::domain::money;
 use crate::domain::search::terms;
@@ -77,7 +78,7 @@ pub async fn generate(
             &mut tx,
             &Actor::System("load-data"),
             Change {
-                action: "load_data.generated",
+                action: AuditAction::LoadDataGenerated,
                 entity_type: "tender",
                 entity_id: None,
                 before: None,

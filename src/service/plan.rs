@@ -6,6 +6,7 @@
 
 use super::audit::{Change, record};
 use super::{Actor, ServiceError, snapshot};
+use crate::domain::audit::AuditAction;
 use crate::domain::bid::BidContent;
 use crate::domain::money::{self, parse_positive};
 use crate::domain::role::Role;
@@ -104,7 +105,7 @@ pub async fn add_line(
         &mut tx,
         actor,
         Change {
-            action: "plan_line.created",
+            action: AuditAction::PlanLineCreated,
             entity_type: "plan_line",
             entity_id: Some(id.to_string()),
             before: None,

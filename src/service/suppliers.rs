@@ -11,6 +11,7 @@
 use super::audit::{Change, record};
 use super::auth::hash_password;
 use super::{Actor, ServiceError, snapshot};
+use crate::domain::audit::AuditAction;
 use crate::domain::money::parse_positive;
 use crate::domain::nit::Nit;
 use crate::domain::role::Role;
@@ -364,7 +365,7 @@ pub async fn register(db: &Database, r: &Registration) -> Result<(Supplier, User
         .map(|o| serde_json::json!({"name": o.name, "share_percent": o.share_percent, "politically_exposed": o.politically_exposed}))
         .collect();
     record(&mut tx, &actor, Change {
-        action: "supplier.registered",
+        action: AuditAction::SupplierRegistered,
         entity_type: "supplier",
         entity_id: Some(supplier_id.to_string()),
         before: None,
@@ -376,7 +377,7 @@ pub async fn register(db: &Database, r: &Registration) -> Result<(Supplier, User
         &mut tx,
         &actor,
         Change {
-            action: "user.created",
+            action: AuditAction::UserCreated,
             entity_type: "user",
             entity_id: Some(user_id.to_string()),
             before: None,
@@ -420,11 +421,11 @@ pub async fn change_status(
     );
     let action = match to {
         SupplierStatus::Verified if before.status == SupplierStatus::Suspended => {
-            "supplier.reinstated"
+            AuditAction::SupplierReinstated
         }
-        SupplierStatus::Verified => "supplier.verified",
-        SupplierStatus::Suspended => "supplier.suspended",
-        SupplierStatus::Pending => "supplier.pending",
+        SupplierStatus::Verified => AuditAction::SupplierVerified,
+        SupplierStatus::Suspended => AuditAction::SupplierSuspended,
+        SupplierStatus::Pending => AuditAction::SupplierPending,
     };
     if !allowed
         || !suppliers::set_status(
@@ -439,7 +440,7 @@ pub async fn change_status(
     {
         return Err(ServiceError::IllegalTransition {
             from: before.status.code().into(),
-            action: action.trim_start_matches("supplier.").into(),
+            action: action.code().trim_start_matches("supplier.").into(),
         });
     }
     let after = suppliers::find(&mut tx, supplier_id)
@@ -549,7 +550,7 @@ pub async fn add_colleague(
         &mut tx,
         &Actor::User(actor.clone()),
         Change {
-            action: "user.created",
+            action: AuditAction::UserCreated,
             entity_type: "user",
             entity_id: Some(id.to_string()),
             before: None,

@@ -5,6 +5,7 @@
 
 use super::audit::{Change, record};
 use super::{Actor, ServiceError, snapshot};
+use crate::domain::audit::AuditAction;
 use crate::domain::money::{self, parse_positive};
 use crate::domain::role::Role;
 use crate::domain::search::terms;
@@ -592,7 +593,7 @@ pub async fn create(
         &mut tx,
         actor,
         Change {
-            action: "tender.created",
+            action: AuditAction::TenderCreated,
             entity_type: "tender",
             entity_id: Some(id.to_string()),
             before: None,
@@ -649,7 +650,7 @@ pub async fn update(
         &mut tx,
         actor,
         Change {
-            action: "tender.updated",
+            action: AuditAction::TenderUpdated,
             entity_type: "tender",
             entity_id: Some(id.to_string()),
             before: snapshot(&before),
@@ -842,7 +843,7 @@ pub async fn publish(
             &mut tx,
             actor,
             Change {
-                action: "tender.published",
+                action: AuditAction::TenderPublished,
                 entity_type: "tender",
                 entity_id: Some(id.to_string()),
                 before: None,
@@ -896,7 +897,7 @@ pub async fn publish(
             &mut tx,
             actor,
             Change {
-                action: "tender.published",
+                action: AuditAction::TenderPublished,
                 entity_type: "tender",
                 entity_id: Some(id.to_string()),
                 before: None,
@@ -1022,7 +1023,7 @@ pub async fn amend(
         &mut tx,
         actor,
         Change {
-            action: "tender.amended",
+            action: AuditAction::TenderAmended,
             entity_type: "tender",
             entity_id: Some(id.to_string()),
             before: snapshot(&before),
@@ -1101,7 +1102,7 @@ pub async fn cancel(
         &mut tx,
         actor,
         Change {
-            action: "tender.cancelled",
+            action: AuditAction::TenderCancelled,
             entity_type: "tender",
             entity_id: Some(id.to_string()),
             before: snapshot(&before),
@@ -1190,7 +1191,7 @@ pub async fn attach_document(
         &mut tx,
         actor,
         Change {
-            action: "tender.document_added",
+            action: AuditAction::TenderDocumentAdded,
             entity_type: "tender",
             entity_id: Some(id.to_string()),
             before: None,
@@ -1297,7 +1298,7 @@ pub async fn ask(
         &mut tx,
         actor,
         Change {
-            action: "clarification.asked",
+            action: AuditAction::ClarificationAsked,
             entity_type: "clarification",
             entity_id: Some(id.to_string()),
             before: None,
@@ -1351,7 +1352,7 @@ pub async fn answer(
     )
     .await?;
     record(&mut tx, actor, Change {
-        action: "clarification.answered",
+        action: AuditAction::ClarificationAnswered,
         entity_type: "tender",
         entity_id: Some(q.tender_id.to_string()),
         before: None,
@@ -1425,10 +1426,10 @@ async fn set_following(
     }
     let action = if follow {
         bids::register_interest(&mut tx, tender_id, supplier_id, now).await?;
-        "tender.followed"
+        AuditAction::TenderFollowed
     } else {
         bids::remove_interest(&mut tx, tender_id, supplier_id).await?;
-        "tender.unfollowed"
+        AuditAction::TenderUnfollowed
     };
     let state = Some(serde_json::json!({"supplier_id": supplier_id}).to_string());
     let (before, after) = if follow { (None, state) } else { (state, None) };

@@ -3,6 +3,7 @@
 use super::audit::{Change, record};
 use super::auth::{API_TOKEN_PREFIX, random_token, token_hash};
 use super::{Actor, ServiceError, snapshot};
+use crate::domain::audit::AuditAction;
 use crate::domain::time::Timestamp;
 use crate::domain::user::User;
 use crate::domain::validation::Validator;
@@ -55,7 +56,7 @@ pub async fn create(
         &mut tx,
         &Actor::User(user.clone()),
         Change {
-            action: "api_token.created",
+            action: AuditAction::ApiTokenCreated,
             entity_type: "api_token",
             entity_id: Some(id.to_string()),
             before: None,
@@ -98,7 +99,7 @@ pub async fn revoke(db: &Database, user: &User, id: i64) -> Result<ApiTokenRow, 
         &mut tx,
         &Actor::User(user.clone()),
         Change {
-            action: "api_token.revoked",
+            action: AuditAction::ApiTokenRevoked,
             entity_type: "api_token",
             entity_id: Some(id.to_string()),
             before: snapshot(&before),

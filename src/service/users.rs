@@ -3,6 +3,7 @@
 use super::audit::{Change, record};
 use super::auth::{hash_password, verify_password};
 use super::{Actor, ServiceError, snapshot};
+use crate::domain::audit::AuditAction;
 use crate::domain::lang::Lang;
 use crate::domain::role::Role;
 use crate::domain::time::Timestamp;
@@ -97,7 +98,7 @@ pub async fn create(
         &mut tx,
         actor,
         Change {
-            action: "user.created",
+            action: AuditAction::UserCreated,
             entity_type: "user",
             entity_id: Some(id.to_string()),
             before: None,
@@ -137,7 +138,7 @@ pub async fn update(
         &mut tx,
         actor,
         Change {
-            action: "user.updated",
+            action: AuditAction::UserUpdated,
             entity_type: "user",
             entity_id: Some(id.to_string()),
             before: snapshot(&before),
@@ -185,9 +186,9 @@ pub async fn set_active(
         actor,
         Change {
             action: if active {
-                "user.activated"
+                AuditAction::UserActivated
             } else {
-                "user.deactivated"
+                AuditAction::UserDeactivated
             },
             entity_type: "user",
             entity_id: Some(id.to_string()),
@@ -225,7 +226,7 @@ pub async fn reset_password(
         &mut tx,
         actor,
         Change {
-            action: "user.password_reset",
+            action: AuditAction::UserPasswordReset,
             entity_type: "user",
             entity_id: Some(id.to_string()),
             before: None,
@@ -273,7 +274,7 @@ pub async fn change_own_password(
         &mut tx,
         &Actor::User(user.clone()),
         Change {
-            action: "user.password_changed",
+            action: AuditAction::UserPasswordChanged,
             entity_type: "user",
             entity_id: Some(user.id.to_string()),
             before: None,
@@ -297,7 +298,7 @@ pub async fn set_locale(db: &Database, user: &User, lang: Lang) -> Result<(), Se
         &mut tx,
         &Actor::User(user.clone()),
         Change {
-            action: "user.locale_changed",
+            action: AuditAction::UserLocaleChanged,
             entity_type: "user",
             entity_id: Some(user.id.to_string()),
             before: user

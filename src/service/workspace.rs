@@ -5,6 +5,7 @@
 //! read from a read connection and need no audit entry.
 
 use super::ServiceError;
+use crate::domain::audit::AuditAction;
 use crate::domain::role::Role;
 use crate::domain::tender::Phase;
 use crate::domain::time::Timestamp;
@@ -465,7 +466,7 @@ pub async fn mark_notifications_read(
             &mut tx,
             &super::Actor::User(user.clone()),
             super::audit::Change {
-                action: "notifications.read",
+                action: AuditAction::NotificationsRead,
                 entity_type: "user",
                 entity_id: Some(user.id.to_string()),
                 before: None,

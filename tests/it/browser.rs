@@ -195,11 +195,13 @@ async fn sign_in_switch_language_and_check_pages(backend: Backend) {
         .unwrap();
     c.wait().for_element(Locator::Css(".flash")).await.unwrap();
     assert!(browser.text(".flash").await.starts_with("Welcome"));
+    // Signing in from the home page lands on the role's desk (issue 13): user administration.
     assert_eq!(
         browser.text("h1").await,
-        "Open public procurement",
-        "back where the user was"
+        "Users",
+        "the administrator's desk"
     );
+    assert_eq!(c.current_url().await.unwrap().path(), "/admin/users");
     c.find(Locator::Css("[data-testid=account-link]"))
         .await
         .unwrap()
@@ -778,7 +780,8 @@ async fn dashboards_in_a_browser(backend: Backend) {
         .iter()
         .filter(|r| r["tender"]["procurementMethod"] == "direct")
         .collect();
-    let source = wait_for(c, "/dashboards", &format!("{} procesos", direct.len())).await;
+    let total = tianguis::format::count(direct.len() as i64, tianguis::domain::lang::Lang::Es);
+    let source = wait_for(c, "/dashboards", &format!("{total} en estas cifras")).await;
     assert!(source.contains("method=direct"));
     let direct_report = compute(direct.clone());
     let direct_rows = c

@@ -17,6 +17,7 @@ mod errors;
 mod esourcing;
 mod findability;
 mod forms;
+mod front;
 mod matrix;
 mod ocds_import;
 mod open_data;

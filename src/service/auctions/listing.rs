@@ -54,6 +54,33 @@ impl AuctionListing {
 /// The public list (running and scheduled first, then finished), each with its tender and lot.
 pub async fn listing(db: &Database, limit: u64) -> Result<Vec<AuctionListing>, ServiceError> {
     let list = public_list(db, limit).await?;
+    described(db, list).await
+}
+
+/// The auctions running now, then those scheduled, soonest first (the home page).
+pub async fn live_and_upcoming(
+    db: &Database,
+    limit: u64,
+) -> Result<Vec<AuctionListing>, ServiceError> {
+    let mut list = {
+        let mut conn = db.read().await?;
+        crate::repository::auctions::in_status(
+            &mut conn,
+            &[status::RUNNING, status::SCHEDULED],
+            500,
+        )
+        .await?
+    };
+    list.sort_by_key(|a| (a.status != status::RUNNING, a.starts_at, a.id));
+    list.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    described(db, list).await
+}
+
+/// Each auction with its tender and lot, and once finished its winner's final price.
+async fn described(
+    db: &Database,
+    list: Vec<AuctionRow>,
+) -> Result<Vec<AuctionListing>, ServiceError> {
     let mut conn = db.read().await?;
     let mut tenders_by_id: HashMap<i64, (TenderRow, Vec<LotRow>)> = HashMap::new();
     let mut winners: HashMap<i64, HashMap<i64, Decimal>> = HashMap::new();

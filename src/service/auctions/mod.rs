@@ -12,6 +12,7 @@ pub mod synthetic;
 
 use super::audit::{Change, record};
 use super::{Actor, ServiceError};
+use crate::domain::audit::AuditAction;
 use crate::domain::role::Role;
 use crate::domain::time::Timestamp;
 use crate::repository::auctions::{self as repo, AuctionRow, status};
@@ -107,7 +108,7 @@ pub async fn schedule_for_tender(
             tx,
             actor,
             Change {
-                action: "auction.scheduled",
+                action: AuditAction::AuctionScheduled,
                 entity_type: "auction",
                 entity_id: Some(id.to_string()),
                 before: None,
@@ -177,7 +178,7 @@ pub async fn reschedule(
         &mut tx,
         actor,
         Change {
-            action: "auction.rescheduled",
+            action: AuditAction::AuctionRescheduled,
             entity_type: "auction",
             entity_id: Some(auction_id.to_string()),
             before: Some(
@@ -206,7 +207,7 @@ pub(crate) async fn start_effects(
         tx,
         &Actor::System("auction"),
         Change {
-            action: "auction.started",
+            action: AuditAction::AuctionStarted,
             entity_type: "auction",
             entity_id: Some(row.id.to_string()),
             before: None,
@@ -227,8 +228,8 @@ pub(crate) async fn outage_effects(
     event: &Event,
 ) -> Result<(), RepoError> {
     let action = match event.kind {
-        tianguis_auction::EventKind::Paused => "auction.paused",
-        _ => "auction.resumed",
+        tianguis_auction::EventKind::Paused => AuditAction::AuctionPaused,
+        _ => AuditAction::AuctionResumed,
     };
     record(
         tx,
@@ -285,7 +286,7 @@ pub(crate) async fn resumption_effects(
         user_id,
         label,
         Change {
-            action: "auction.resumption_rescheduled",
+            action: AuditAction::AuctionResumptionRescheduled,
             entity_type: "auction",
             entity_id: Some(row.id.to_string()),
             before: None,
@@ -374,7 +375,7 @@ pub(crate) async fn finish_effects(
         tx,
         &Actor::System("auction"),
         Change {
-            action: "auction.finished",
+            action: AuditAction::AuctionFinished,
             entity_type: "auction",
             entity_id: Some(finish.row.id.to_string()),
             before: None,

@@ -11,6 +11,7 @@
 //! subscription's secret over `<t>.<body>`, the scheme Stripe and GitHub users know; receivers
 //! check it and reject old `t` to stop replays.
 
+use crate::domain::audit::AuditAction;
 use rand::RngCore;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -181,7 +182,7 @@ pub async fn subscribe(
         &mut tx,
         actor,
         Change {
-            action: "webhook.subscribed",
+            action: AuditAction::WebhookSubscribed,
             entity_type: "webhook",
             entity_id: Some(id.to_string()),
             before: None,
@@ -251,9 +252,9 @@ pub async fn set_active(
         actor,
         Change {
             action: if active {
-                "webhook.enabled"
+                AuditAction::WebhookEnabled
             } else {
-                "webhook.disabled"
+                AuditAction::WebhookDisabled
             },
             entity_type: "webhook",
             entity_id: Some(id.to_string()),

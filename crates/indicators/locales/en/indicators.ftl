@@ -24,7 +24,13 @@ flag-R003 = The submission period lasted { $days } whole days, fewer than the mi
     [none] .
    *[other] {" "}set for “{ $details }”.
 }
-flag-R018 = Only one bid was received in a competitive process ({ $method }).
+flag-R018 = Only one bid was received in a competitive process{ $method ->
+    [open] {" "}(open procedure).
+    [selective] {" "}(selective procedure).
+    [limited] {" "}(limited procedure).
+    [direct] {" "}(direct award).
+   *[other] {" "}({ $method }).
+}
 flag-R024 = The second-lowest bid ({ $second } { $currency }, by { $runnerup }) is only { $ratio } above the winning bid ({ $winning } { $currency }, by { $winner }); gaps of { $fence } or less are unusually small in this dataset.
 flag-R025 = This tenderer won { $ratio } of the { $denominator } processes in which it submitted a valid bid, at or below the unusual level of { $fence }.
 flag-R028 = Different tenderers ({ $tenderers }) submitted bids with the identical price of { $amount } { $currency }.

@@ -24,7 +24,13 @@ flag-R003 = El plazo de presentación fue de { $days } días completos, menos qu
     [none] .
    *[other] {" "}fijado para «{ $details }».
 }
-flag-R018 = Se recibió una sola oferta en un proceso competitivo ({ $method }).
+flag-R018 = Se recibió una sola oferta en un proceso competitivo{ $method ->
+    [open] {" "}(procedimiento abierto).
+    [selective] {" "}(procedimiento selectivo).
+    [limited] {" "}(procedimiento limitado).
+    [direct] {" "}(contratación directa).
+   *[other] {" "}({ $method }).
+}
 flag-R024 = La segunda oferta más baja ({ $second } { $currency }, de { $runnerup }) supera solo en { $ratio } a la ganadora ({ $winning } { $currency }, de { $winner }); diferencias de { $fence } o menos son inusualmente pequeñas en este conjunto de datos.
 flag-R025 = Este oferente ganó { $ratio } de los { $denominator } procesos en los que presentó una oferta válida, en o por debajo del nivel inusual de { $fence }.
 flag-R028 = Oferentes distintos ({ $tenderers }) presentaron ofertas con el mismo precio de { $amount } { $currency }.
