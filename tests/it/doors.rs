@@ -126,6 +126,19 @@ async fn rate_limits(backend: Backend) {
     }
     let (s, headers, body) = post_json(url.clone(), Some(&supplier), &bid(lot, item, "0.99")).await;
     assert_limited(s, &headers, &body);
+    // The bid form seals through the same limit: the firm's allowance is spent there too.
+    let (session, csrf) = app.session_for("proveedor1").await;
+    let form = reqwest::multipart::Form::new()
+        .text("lot_id", lot.to_string())
+        .text(format!("price_{item}"), "0.98");
+    let r = reqwest::Client::new()
+        .post(app.url(&format!("/tenders/{id}/bid?_csrf={csrf}")))
+        .header(reqwest::header::COOKIE, session_cookie(&session))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS, "the bid form");
     let other = app.token_for("proveedor2").await;
     let (s, _, body) = post_json(url, Some(&other), &bid(lot, item, "1.20")).await;
     assert_eq!(
@@ -156,6 +169,20 @@ async fn rate_limits(backend: Backend) {
     }
     let (s, headers, body) = post_json(url, Some(&supplier), &colleague(3)).await;
     assert_limited(s, &headers, &body);
+    // So does the portal's form, which adds through the same limit.
+    let status = crate::support::post_form(
+        app.url("/portal/colleagues"),
+        &session_cookie(&session),
+        &[
+            ("_csrf", csrf.as_str()),
+            ("username", "colega3"),
+            ("display_name", "Colega 3"),
+            ("email", "colega3@example.gt"),
+            ("password", "colega-segura-2026"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "the portal's form");
     let mut conn = app.state.db.read().await.unwrap();
     let found = tianguis::repository::users::find_for_login(&mut conn, "colega3")
         .await
