@@ -107,17 +107,10 @@ async fn rate_limits(backend: Backend) {
     // Sealed bids: three submissions or replacements per supplier and tender.
     register_opening_keys(&app).await;
     let buyer = As::user(&app, "compras").await;
-    let (_, t) = buyer
-        .post("/api/tenders", tender_form(&app, app.state.now()).await)
+    let id = buyer
+        .create_published(tender_form(&app, app.state.now()).await)
         .await;
-    let id = t["id"].as_i64().unwrap();
-    let (s, body) = buyer.publish(id).await;
-    assert_eq!(s, StatusCode::OK, "{body}");
-    let (_, detail) = buyer.get(&format!("/api/tenders/{id}")).await;
-    let lot = detail["lots"][0]["lot"]["id"].as_i64().unwrap();
-    let item = detail["lots"][0]["items"][0]["item"]["id"]
-        .as_i64()
-        .unwrap();
+    let (lot, item) = buyer.first_lot_and_item(id).await;
     let supplier = app.token_for("proveedor1").await;
     let url = app.url(&format!("/api/tenders/{id}/bids"));
     for price in ["1.10", "1.05", "1.01"] {
@@ -460,17 +453,10 @@ async fn hidden_bid_count(backend: Backend) {
     };
     register_opening_keys(&app).await;
     let buyer = As::user(&app, "compras").await;
-    let (_, t) = buyer
-        .post("/api/tenders", tender_form(&app, app.state.now()).await)
+    let id = buyer
+        .create_published(tender_form(&app, app.state.now()).await)
         .await;
-    let id = t["id"].as_i64().unwrap();
-    let (s, body) = buyer.publish(id).await;
-    assert_eq!(s, StatusCode::OK, "{body}");
-    let (_, detail) = buyer.get(&format!("/api/tenders/{id}")).await;
-    let lot = detail["lots"][0]["lot"]["id"].as_i64().unwrap();
-    let item = detail["lots"][0]["items"][0]["item"]["id"]
-        .as_i64()
-        .unwrap();
+    let (lot, item) = buyer.first_lot_and_item(id).await;
     let (s, body) = As::user(&app, "proveedor1")
         .await
         .post(&format!("/api/tenders/{id}/bids"), bid(lot, item, "1.10"))
