@@ -522,6 +522,7 @@ verr-sum-too-large = The total exceeds the maximum allowed.
 verr-invalid-url = Enter an absolute http:// or https:// address.
 verr-limit-reached = The account already holds the most allowed.
 verr-private-address = The platform does not call local or private network addresses.
+verr-unknown-cursor = It marks no position of this list: follow the previous page's `links.next`, or leave it empty to start at the beginning.
 error-rule-violated = The request does not comply with the rules of the procurement method.
 error-opening-failed = The bids could not be opened; none was opened.
 error-tender-document_required = Attach the bidding conditions (at least one tender document) before publishing; nothing was published.

@@ -522,6 +522,7 @@ verr-sum-too-large = La suma supera el máximo permitido.
 verr-invalid-url = Escriba una dirección completa que empiece por http:// o https://.
 verr-limit-reached = La cuenta ya tiene el máximo permitido.
 verr-private-address = La plataforma no llama a direcciones locales ni de redes privadas.
+verr-unknown-cursor = No señala ninguna posición de esta lista: siga el enlace `links.next` de la página anterior o déjelo vacío para empezar desde el principio.
 error-rule-violated = La solicitud no cumple las reglas del método de compra.
 error-opening-failed = No se pudieron abrir las ofertas; no se abrió ninguna.
 error-tender-document_required = Adjunte las bases (al menos un documento del proceso) antes de publicar; no se publicó nada.

@@ -364,12 +364,28 @@ fn file_problem(problem: FileProblem) -> AppError {
         .with_details(serde_json::json!({"problem": problem.code()}))
 }
 
+// Read part by part by `tenders::first_file`; the type only documents the body.
+/// The `multipart/form-data` body of a catalogue import.
+#[derive(Debug, utoipa::ToSchema)]
+pub struct CatalogueImportUpload {
+    /// The CSV or XLSX file, sent as a file part with its file name (at most 5 MiB and 20,000
+    /// rows; columns `code`, `kind`, `name` and `unit` at least).
+    #[schema(value_type = String, content_media_type = "application/octet-stream")]
+    pub file: Vec<u8>,
+    /// Why the catalogue should change (10–4000 characters).
+    #[schema(min_length = 10, max_length = 4000)]
+    pub justification: String,
+    /// `true`: import the valid rows of a file with errors (default: import nothing then).
+    #[schema(nullable = false)]
+    pub import_valid_rows: Option<bool>,
+}
+
 /// Imports catalogue rows from a CSV or XLSX file (multipart: `file`, `justification`,
 /// `import_valid_rows=true` to import the valid rows of a file with errors). Returns the
 /// row-by-row report; rows are proposed as one `import` proposal for the committee.
 #[utoipa::path(post, path = "/api/catalogue/import", tag = "registry", operation_id = "import_catalogue",
     security(("bearer" = [])),
-    request_body(content_type = "multipart/form-data", content = String, description = "file, justification, import_valid_rows"),
+    request_body(content = CatalogueImportUpload, content_type = "multipart/form-data"),
     responses((status = 200, body = ImportReport), (status = 413, body = super::openapi::ErrorBody), (status = 422, body = super::openapi::ErrorBody)))]
 pub async fn import(
     State(state): State<AppState>,

@@ -41,7 +41,10 @@ fn truncate(text: &str, max: usize) -> String {
     text.chars().take(max).collect()
 }
 
-/// A JSON body.
+/// A JSON body. A whole number written with a fraction (`135.0`, `1e3`) is read as the
+/// integer it is wherever an integer is expected: JSON has one number type, and JSON Schema
+/// (the OpenAPI document's `integer`) counts `135.0` as an integer (issue 13: an outside
+/// client's schema-valid bodies were refused). A real fraction (`135.5`) is still refused.
 #[derive(Debug, Clone)]
 pub struct ApiJson<T>(pub T);
 
@@ -49,10 +52,42 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = AppError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(req, state).await {
-            Ok(axum::Json(value)) => Ok(ApiJson(value)),
-            Err(rejection) => Err(json_rejection(rejection)),
+        let axum::Json(mut value) = axum::Json::<serde_json::Value>::from_request(req, state)
+            .await
+            .map_err(json_rejection)?;
+        whole_numbers_as_integers(&mut value);
+        serde_path_to_error::deserialize(value)
+            .map(ApiJson)
+            .map_err(|e| {
+                // The words of axum's own extractor, which clients already saw.
+                let reason =
+                    format!("Failed to deserialize the JSON body into the target type: {e}");
+                AppError::new(ErrorCode::RequestInvalidJson)
+                    .with_details(serde_json::json!({ "reason": truncate(&reason, 300) }))
+            })
+    }
+}
+
+/// Turns every number of `value` that is a whole number written as a float into that integer,
+/// when it fits one (`i64`, or `u64` above it); other numbers stay as they are.
+fn whole_numbers_as_integers(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Number(n) => {
+            // 2⁶³ and 2⁶⁴, exact as floats: `as` would saturate beyond them.
+            const I64_END: f64 = -(i64::MIN as f64);
+            const U64_END: f64 = 2.0 * I64_END;
+            if let Some(f) = n.as_f64().filter(|f| n.is_f64() && f.fract() == 0.0) {
+                if (-I64_END..I64_END).contains(&f) {
+                    *value = Value::from(f as i64);
+                } else if (0.0..U64_END).contains(&f) {
+                    *value = Value::from(f as u64);
+                }
+            }
         }
+        Value::Array(items) => items.iter_mut().for_each(whole_numbers_as_integers),
+        Value::Object(fields) => fields.values_mut().for_each(whole_numbers_as_integers),
+        _ => {}
     }
 }
 
@@ -187,5 +222,30 @@ impl Paging {
     /// Offset of the page's first row.
     pub fn offset(&self) -> i64 {
         (self.page.unwrap_or(1).clamp(1, 1_000_000) - 1) * self.limit()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn whole_floats_read_as_integers_and_fractions_stay() {
+        let mut body = serde_json::json!({
+            "lot": 135.0, "ids": [-2.0, 1e3, 7], "price": 12.5, "big": 1e300, "name": "1.0",
+            "nested": {"quarter": -0.0}
+        });
+        whole_numbers_as_integers(&mut body);
+        assert_eq!(
+            body,
+            serde_json::json!({
+                "lot": 135, "ids": [-2, 1000, 7], "price": 12.5, "big": 1e300, "name": "1.0",
+                "nested": {"quarter": 0}
+            })
+        );
+        assert!(body["lot"].is_i64() && body["big"].is_f64());
+        let mut edge = serde_json::json!([i64::MIN as f64, -(i64::MIN as f64)]);
+        whole_numbers_as_integers(&mut edge);
+        assert_eq!(edge, serde_json::json!([i64::MIN, 1u64 << 63]));
     }
 }

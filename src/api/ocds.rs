@@ -30,7 +30,7 @@ const MAX_LIMIT: u64 = 1000;
 #[into_params(parameter_in = Query)]
 pub struct FeedQuery {
     /// Opaque position from a previous page's `links.next` (omit or leave empty to start at the
-    /// beginning).
+    /// beginning); one the list did not issue is refused with 422 (`unknown_cursor`).
     #[param(pattern = r"^[A-Za-z0-9_-]*$")]
     pub cursor: Option<String>,
     /// Only releases dated at or after this instant (RFC 3339) or day (`YYYY-MM-DD`, UTC).
@@ -46,7 +46,7 @@ pub struct FeedQuery {
 #[into_params(parameter_in = Query)]
 pub struct RecordsQuery {
     /// Opaque position from a previous page's `links.next` (omit or leave empty to start at the
-    /// beginning).
+    /// beginning); one the list did not issue is refused with 422 (`unknown_cursor`).
     #[param(pattern = r"^[A-Za-z0-9_-]*$")]
     pub cursor: Option<String>,
     /// Records per page (1–1000, default 100).
@@ -82,12 +82,29 @@ fn cursor_of(cursor: &Option<String>) -> Option<&str> {
     cursor.as_deref().filter(|c| !c.trim().is_empty())
 }
 
+/// A cursor this list did not issue. Its characters are those the document allows (a
+/// property JSON Schema can state, refused with 400 otherwise), but what it encodes is not a
+/// position, which only the server can tell: the documented 422 (issue 13).
+fn unknown_cursor() -> AppError {
+    AppError::from(crate::service::ServiceError::field(
+        "cursor",
+        crate::domain::validation::FieldCode::UnknownCursor,
+    ))
+}
+
 fn decode_cursor(cursor: &str) -> AppResult<String> {
+    let cursor = cursor.trim();
+    if !cursor
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        return Err(invalid("cursor"));
+    }
     URL_SAFE_NO_PAD
-        .decode(cursor.trim())
+        .decode(cursor)
         .ok()
         .and_then(|b| String::from_utf8(b).ok())
-        .ok_or_else(|| invalid("cursor"))
+        .ok_or_else(unknown_cursor)
 }
 
 /// A feed cursor holds the last position served and the `since` filter, so following
@@ -96,15 +113,15 @@ fn decode_feed_cursor(cursor: &str) -> AppResult<(i64, Option<i64>)> {
     let text = decode_cursor(cursor)?;
     let mut parts = text.split(':');
     let (Some("r"), Some(seq), since) = (parts.next(), parts.next(), parts.next()) else {
-        return Err(invalid("cursor"));
+        return Err(unknown_cursor());
     };
-    let seq: i64 = seq.parse().map_err(|_| invalid("cursor"))?;
+    let seq: i64 = seq.parse().map_err(|_| unknown_cursor())?;
     let since = match since {
         None | Some("") => None,
-        Some(s) => Some(s.parse::<i64>().map_err(|_| invalid("cursor"))?),
+        Some(s) => Some(s.parse::<i64>().map_err(|_| unknown_cursor())?),
     };
     if seq < 0 {
-        return Err(invalid("cursor"));
+        return Err(unknown_cursor());
     }
     Ok((seq, since))
 }
@@ -128,7 +145,7 @@ fn json_response(body: String) -> Response {
 #[utoipa::path(get, path = "/api/ocds/releases", tag = "open data", operation_id = "ocds_releases",
     params(FeedQuery),
     responses((status = 200, description = "OCDS 1.1 release package", body = Object),
-        (status = 400, body = super::openapi::ErrorBody)))]
+        (status = 400, body = super::openapi::ErrorBody), (status = 422, body = super::openapi::ErrorBody)))]
 pub async fn releases(
     State(state): State<AppState>,
     ApiQuery(query): ApiQuery<FeedQuery>,
@@ -213,7 +230,7 @@ pub async fn record(
 #[utoipa::path(get, path = "/api/ocds/records", tag = "open data", operation_id = "ocds_records",
     params(RecordsQuery),
     responses((status = 200, description = "OCDS 1.1 record package", body = Object),
-        (status = 400, body = super::openapi::ErrorBody)))]
+        (status = 400, body = super::openapi::ErrorBody), (status = 422, body = super::openapi::ErrorBody)))]
 pub async fn records(
     State(state): State<AppState>,
     ApiQuery(query): ApiQuery<RecordsQuery>,
@@ -223,7 +240,7 @@ pub async fn records(
         Some(c) => decode_cursor(c)?
             .strip_prefix("o:")
             .map(str::to_owned)
-            .ok_or_else(|| invalid("cursor"))?,
+            .ok_or_else(unknown_cursor)?,
         None => String::new(),
     };
     let rows = publication::records_page(&state.db, &after, limit).await?;

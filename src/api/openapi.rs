@@ -4,6 +4,7 @@
 
 use super::context::RequestContext;
 use super::openapi_responses::StandardResponses;
+use super::openapi_schemas::MultipartPartNames;
 use super::page::{PageCtx, render};
 use super::{
     AppState, account, auctions, audit, awards, bids, catalogue, dashboards, evaluation, health,
@@ -95,7 +96,7 @@ Authentication: `Authorization: Bearer tgs_…` personal API tokens; public data
         ocds::subscribe, ocds::subscriptions, ocds::subscription, ocds::update_subscription,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
-    modifiers(&BearerAuth, &StandardResponses),
+    modifiers(&BearerAuth, &StandardResponses, &MultipartPartNames),
     tags(
         (name = "platform", description = "Health and metadata"),
         (name = "account", description = "The caller's own account and API tokens"),

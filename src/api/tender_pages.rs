@@ -1607,24 +1607,9 @@ pub async fn submit_bid(
         )
         .await;
     }
-    let key = crate::service::rate_limit::firm_key(ctx.require_user()?) + &format!(":{id}");
-    let submitted = state
-        .limits
-        .bids
-        .limited(
-            &key,
-            bids::submit(
-                &state.db,
-                &state.rulebook,
-                &ctx.actor()?,
-                id,
-                lot_id,
-                &input,
-                &files,
-                state.now(),
-            ),
-        )
-        .await;
+    let user = ctx.require_user()?;
+    let submitted =
+        super::bids::submit_within_limit(&state, user, id, lot_id, &input, &files).await;
     match submitted {
         // Post-redirect-get: the receipt is its own page, so a reload shows it again instead of
         // sealing the bid a second time (issue 13).

@@ -455,10 +455,19 @@ pub async fn read_upload(
     Ok((file, fields))
 }
 
+// Read part by part by `first_file`; the type only documents the body.
+/// The `multipart/form-data` body of a document upload.
+#[derive(Debug, utoipa::ToSchema)]
+pub struct DocumentUpload {
+    /// The document, sent as a file part with its file name (at most 20 MiB).
+    #[schema(value_type = String, content_media_type = "application/octet-stream")]
+    pub file: Vec<u8>,
+}
+
 /// Attaches a document to a tender (multipart field `file`); its SHA-256 is published.
 #[utoipa::path(post, path = "/api/tenders/{id}/documents", tag = "tenders", operation_id = "add_tender_document",
     security(("bearer" = [])), params(("id" = i64, Path, description = "Tender id")),
-    request_body(content_type = "multipart/form-data", description = "Field `file`"),
+    request_body(content = DocumentUpload, content_type = "multipart/form-data"),
     responses((status = 201, body = crate::repository::documents::DocumentRow), (status = 413, body = super::openapi::ErrorBody)))]
 pub async fn add_document(
     State(state): State<AppState>,

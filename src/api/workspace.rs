@@ -8,9 +8,11 @@ use super::extract::{ApiJson, ApiQuery, Paging, WebForm};
 use super::page::{PageCtx, redirect_with_flash, render};
 use crate::domain::error_code::ErrorCode;
 use crate::domain::tender::Phase;
+use crate::domain::user::User;
 use crate::repository::notifications::NotificationRow;
+use crate::service::rate_limit::firm_key;
 use crate::service::workspace::{self, BuyerWorkspace, CommitteeWorkspace, SupplierPortal};
-use crate::service::{bids, suppliers};
+use crate::service::{ServiceError, bids, suppliers};
 use askama::Template;
 use axum::Json;
 use axum::extract::State;
@@ -280,6 +282,30 @@ pub struct ColleagueForm {
     pub password: String,
 }
 
+/// Adds the colleague of `form` to `user`'s firm within the abuse policy's limit: a firm's
+/// accounts together add at most `AbusePolicy::colleagues_per_firm` colleagues per window
+/// (issue 13: a pending firm added colleagues without end); a refused account does not count.
+/// The portal's form and the JSON route both add through here.
+async fn add_colleague_within_limit(
+    state: &AppState,
+    user: &User,
+    form: &ColleagueForm,
+) -> Result<User, ServiceError> {
+    let adding = suppliers::add_colleague(
+        &state.db,
+        user,
+        &form.username,
+        &form.display_name,
+        &form.email,
+        &form.password,
+    );
+    state
+        .limits
+        .colleagues
+        .limited(&firm_key(user), adding)
+        .await
+}
+
 /// `POST /portal/colleagues`.
 pub async fn add_colleague_submit(
     State(state): State<AppState>,
@@ -287,21 +313,7 @@ pub async fn add_colleague_submit(
     WebForm(form): WebForm<ColleagueForm>,
 ) -> AppResult<Response> {
     let user = ctx.require_user()?;
-    let added = state
-        .limits
-        .colleagues
-        .limited(
-            &crate::service::rate_limit::firm_key(user),
-            suppliers::add_colleague(
-                &state.db,
-                user,
-                &form.username,
-                &form.display_name,
-                &form.email,
-                &form.password,
-            ),
-        )
-        .await;
+    let added = add_colleague_within_limit(&state, user, &form).await;
     match added {
         Ok(created) => Ok(redirect_with_flash(
             &state,
@@ -309,7 +321,7 @@ pub async fn add_colleague_submit(
             "flash-colleague-added",
             Some(&created.username),
         )),
-        Err(e @ crate::service::ServiceError::Validation(_)) => {
+        Err(e @ ServiceError::Validation(_)) => {
             let errors = super::account::translated_fields(&state, &ctx, &e);
             let form = ColleagueForm {
                 password: String::new(),
@@ -331,21 +343,7 @@ pub async fn add_colleague_json(
     ApiJson(form): ApiJson<ColleagueForm>,
 ) -> AppResult<(axum::http::StatusCode, Json<super::users::UserView>)> {
     let user = ctx.require_user()?;
-    let created = state
-        .limits
-        .colleagues
-        .limited(
-            &crate::service::rate_limit::firm_key(user),
-            suppliers::add_colleague(
-                &state.db,
-                user,
-                &form.username,
-                &form.display_name,
-                &form.email,
-                &form.password,
-            ),
-        )
-        .await?;
+    let created = add_colleague_within_limit(&state, user, &form).await?;
     Ok((
         axum::http::StatusCode::CREATED,
         Json(super::users::UserView::from(&created)),
@@ -424,7 +422,7 @@ pub async fn opening_key_submit(
     WebForm(form): WebForm<OpeningKeyForm>,
 ) -> AppResult<Response> {
     if form.passphrase != form.confirmation {
-        let err = crate::service::ServiceError::field(
+        let err = ServiceError::field(
             "confirmation",
             crate::domain::validation::FieldCode::PasswordMismatch,
         );
@@ -439,7 +437,7 @@ pub async fn opening_key_submit(
             "flash-opening-key",
             Some(&fingerprint),
         )),
-        Err(e @ crate::service::ServiceError::Validation(_)) => {
+        Err(e @ ServiceError::Validation(_)) => {
             let errors = super::account::translated_fields(&state, &ctx, &e);
             committee_page(&state, &ctx, errors).await
         }

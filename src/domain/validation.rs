@@ -60,6 +60,9 @@ pub enum FieldCode {
     LimitReached,
     /// A loopback, private or link-local address, which the platform does not call (webhooks).
     PrivateAddress,
+    /// A paging cursor this list did not issue: well-formed, but it marks no position (the
+    /// open-data feeds' `cursor`, issue 13).
+    UnknownCursor,
 }
 
 impl FieldCode {
@@ -90,6 +93,7 @@ impl FieldCode {
         FieldCode::InvalidUrl,
         FieldCode::LimitReached,
         FieldCode::PrivateAddress,
+        FieldCode::UnknownCursor,
     ];
 
     /// Wire form, e.g. `too_long`.
@@ -120,6 +124,7 @@ impl FieldCode {
             FieldCode::InvalidUrl => "invalid_url",
             FieldCode::LimitReached => "limit_reached",
             FieldCode::PrivateAddress => "private_address",
+            FieldCode::UnknownCursor => "unknown_cursor",
         }
     }
 

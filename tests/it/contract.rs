@@ -7,33 +7,36 @@
 
 use crate::support::{Backend, TestApp};
 
-/// Fixed, so a failure is reproducible with the same command.
+/// Fixed, so a failure is reproducible with the same command; `TIANGUIS_CONTRACT_SEED` runs
+/// another one (to explore, never in CI).
 const SEED: &str = "13";
-/// Examples per operation and phase: bounded so the two runs take a few minutes on 2 cores.
+/// Examples per operation and phase: bounded so the two runs take about two minutes on 2 cores.
 const MAX_EXAMPLES: &str = "10";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "issue 13, unfinished: JSON bodies refuse whole floats (`135.0`) for integer fields and \
-            opaque feed cursors refuse generated values; run with --ignored"]
 async fn schemathesis_finds_nothing() {
+    let seed = std::env::var("TIANGUIS_CONTRACT_SEED").unwrap_or_else(|_| SEED.to_string());
     // The demo institution (users, suppliers, catalogue) and no tenders: enough for every
     // operation to answer, and quick to seed.
     let app = TestApp::start(Backend::Sqlite).await.expect("sqlite node");
     let token = app.token_for("admin").await;
     let config = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/it/schemathesis.toml");
     let schema = app.url("/api/openapi.json");
+    let scratch = tempfile::tempdir().expect("scratch folder");
     let mut failures = Vec::new();
     for (caller, header) in [
         ("anonymous", None),
         ("API token", Some(format!("Authorization: Bearer {token}"))),
     ] {
         let mut command = tokio::process::Command::new("schemathesis");
+        // Its crash cache (`.schemathesis/`) goes to a scratch folder, not the checkout.
+        command.current_dir(&scratch);
         command.args(["--config-file", config, "run", &schema]);
         command.args([
             "--checks",
             "all",
             "--seed",
-            SEED,
+            &seed,
             "--max-examples",
             MAX_EXAMPLES,
         ]);

@@ -107,17 +107,10 @@ async fn rate_limits(backend: Backend) {
     // Sealed bids: three submissions or replacements per supplier and tender.
     register_opening_keys(&app).await;
     let buyer = As::user(&app, "compras").await;
-    let (_, t) = buyer
-        .post("/api/tenders", tender_form(&app, app.state.now()).await)
+    let id = buyer
+        .create_published(tender_form(&app, app.state.now()).await)
         .await;
-    let id = t["id"].as_i64().unwrap();
-    let (s, body) = buyer.publish(id).await;
-    assert_eq!(s, StatusCode::OK, "{body}");
-    let (_, detail) = buyer.get(&format!("/api/tenders/{id}")).await;
-    let lot = detail["lots"][0]["lot"]["id"].as_i64().unwrap();
-    let item = detail["lots"][0]["items"][0]["item"]["id"]
-        .as_i64()
-        .unwrap();
+    let (lot, item) = buyer.first_lot_and_item(id).await;
     let supplier = app.token_for("proveedor1").await;
     let url = app.url(&format!("/api/tenders/{id}/bids"));
     for price in ["1.10", "1.05", "1.01"] {
@@ -126,6 +119,19 @@ async fn rate_limits(backend: Backend) {
     }
     let (s, headers, body) = post_json(url.clone(), Some(&supplier), &bid(lot, item, "0.99")).await;
     assert_limited(s, &headers, &body);
+    // The bid form seals through the same limit: the firm's allowance is spent there too.
+    let (session, csrf) = app.session_for("proveedor1").await;
+    let form = reqwest::multipart::Form::new()
+        .text("lot_id", lot.to_string())
+        .text(format!("price_{item}"), "0.98");
+    let r = reqwest::Client::new()
+        .post(app.url(&format!("/tenders/{id}/bid?_csrf={csrf}")))
+        .header(reqwest::header::COOKIE, session_cookie(&session))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS, "the bid form");
     let other = app.token_for("proveedor2").await;
     let (s, _, body) = post_json(url, Some(&other), &bid(lot, item, "1.20")).await;
     assert_eq!(
@@ -156,6 +162,20 @@ async fn rate_limits(backend: Backend) {
     }
     let (s, headers, body) = post_json(url, Some(&supplier), &colleague(3)).await;
     assert_limited(s, &headers, &body);
+    // So does the portal's form, which adds through the same limit.
+    let status = crate::support::post_form(
+        app.url("/portal/colleagues"),
+        &session_cookie(&session),
+        &[
+            ("_csrf", csrf.as_str()),
+            ("username", "colega3"),
+            ("display_name", "Colega 3"),
+            ("email", "colega3@example.gt"),
+            ("password", "colega-segura-2026"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "the portal's form");
     let mut conn = app.state.db.read().await.unwrap();
     let found = tianguis::repository::users::find_for_login(&mut conn, "colega3")
         .await
@@ -433,17 +453,10 @@ async fn hidden_bid_count(backend: Backend) {
     };
     register_opening_keys(&app).await;
     let buyer = As::user(&app, "compras").await;
-    let (_, t) = buyer
-        .post("/api/tenders", tender_form(&app, app.state.now()).await)
+    let id = buyer
+        .create_published(tender_form(&app, app.state.now()).await)
         .await;
-    let id = t["id"].as_i64().unwrap();
-    let (s, body) = buyer.publish(id).await;
-    assert_eq!(s, StatusCode::OK, "{body}");
-    let (_, detail) = buyer.get(&format!("/api/tenders/{id}")).await;
-    let lot = detail["lots"][0]["lot"]["id"].as_i64().unwrap();
-    let item = detail["lots"][0]["items"][0]["item"]["id"]
-        .as_i64()
-        .unwrap();
+    let (lot, item) = buyer.first_lot_and_item(id).await;
     let (s, body) = As::user(&app, "proveedor1")
         .await
         .post(&format!("/api/tenders/{id}/bids"), bid(lot, item, "1.10"))

@@ -46,22 +46,35 @@ async fn malformed_input(backend: Backend) {
         body["error"]["message"],
         "El cuerpo de la solicitud no es JSON válido o no tiene la forma esperada."
     );
-    // Wrong types.
-    let (status, body) = json_error(
-        post("{\"username\": 12, \"display_name\": [], \"password\": true}")
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_eq!(body["error"]["code"], "request.invalid_json");
-    assert!(
-        body["error"]["details"]["reason"]
-            .as_str()
-            .unwrap()
-            .contains("invalid type")
-    );
+    // Wrong types, and a real fraction where an integer is expected.
+    for (sent, reason) in [
+        (
+            "{\"username\": 12, \"display_name\": [], \"password\": true}",
+            "invalid type",
+        ),
+        (
+            "{\"username\": \"x\", \"display_name\": \"X\", \"password\": \"\", \"supplier_id\": 1.5}",
+            "invalid type: floating point `1.5`, expected i64",
+        ),
+    ] {
+        let (status, body) = json_error(post(sent).send().await.unwrap()).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert_eq!(body["error"]["code"], "request.invalid_json");
+        assert!(
+            body["error"]["details"]["reason"]
+                .as_str()
+                .unwrap()
+                .contains(reason),
+            "{body}"
+        );
+    }
+    // A whole number written with a fraction is the integer JSON Schema says it is (issue 13:
+    // `135.0` was refused): the form then fails on its own fields.
+    let whole =
+        "{\"username\": \"x\", \"display_name\": \"X\", \"password\": \"\", \"supplier_id\": 1e5}";
+    let (status, body) = json_error(post(whole).send().await.unwrap()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["error"]["code"], "validation.failed");
     // Not JSON at all, with the wrong content type.
     let r = api
         .post(app.url("/api/users"))

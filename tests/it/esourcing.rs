@@ -87,6 +87,27 @@ impl As {
     pub async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
         self.send(reqwest::Method::POST, path, body).await
     }
+
+    /// Creates a tender from `form` and publishes it; its id.
+    pub async fn create_published(&self, form: Value) -> i64 {
+        let (s, t) = self.post("/api/tenders", form).await;
+        assert_eq!(s, StatusCode::CREATED, "{t}");
+        let id = t["id"].as_i64().unwrap();
+        let (s, t) = self.publish(id).await;
+        assert_eq!(s, StatusCode::OK, "{t}");
+        id
+    }
+
+    /// A tender's first lot and that lot's first item: (lot id, tender item id).
+    pub async fn first_lot_and_item(&self, id: i64) -> (i64, i64) {
+        let (s, detail) = self.get(&format!("/api/tenders/{id}")).await;
+        assert_eq!(s, StatusCode::OK, "{detail}");
+        let lot = &detail["lots"][0];
+        (
+            lot["lot"]["id"].as_i64().unwrap(),
+            lot["items"][0]["item"]["id"].as_i64().unwrap(),
+        )
+    }
 }
 
 fn local(t: Timestamp) -> String {

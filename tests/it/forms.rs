@@ -21,18 +21,10 @@ fn assert_no_keys(html: &str) {
 async fn bid_form_errors(app: TestApp) {
     register_opening_keys(&app).await;
     let buyer = As::user(&app, "compras").await;
-    let (s, t) = buyer
-        .post("/api/tenders", tender_form(&app, app.state.now()).await)
+    let id = buyer
+        .create_published(tender_form(&app, app.state.now()).await)
         .await;
-    assert_eq!(s, StatusCode::CREATED, "{t}");
-    let id = t["id"].as_i64().unwrap();
-    let (s, t) = buyer.publish(id).await;
-    assert_eq!(s, StatusCode::OK, "{t}");
-    let detail = app.get_json(&format!("/api/tenders/{id}")).await;
-    let lot = detail["lots"][0]["lot"]["id"].as_i64().unwrap();
-    let item = detail["lots"][0]["items"][0]["item"]["id"]
-        .as_i64()
-        .unwrap();
+    let (lot, item) = buyer.first_lot_and_item(id).await;
 
     let (token, csrf) = app.session_for("proveedor1").await;
     let client = reqwest::Client::builder()
@@ -93,6 +85,7 @@ async fn bid_form_errors(app: TestApp) {
     // "Check totals" before sealing: the line and bid totals, computed by the sealing rule and
     // written in the page's money format; nothing is stored, so the same request can be sent
     // again (a reload) without effect.
+    let detail = app.get_json(&format!("/api/tenders/{id}")).await;
     let quantity: rust_decimal::Decimal = detail["lots"][0]["items"][0]["item"]["quantity"]
         .as_str()
         .unwrap()

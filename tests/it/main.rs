@@ -24,5 +24,6 @@ mod open_data;
 mod plan;
 mod platform;
 mod registry;
+mod reload;
 mod support;
 mod users;

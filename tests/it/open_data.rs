@@ -266,11 +266,11 @@ async fn demo_year_publishes_valid_ocds(app: TestApp) {
     // Bad requests change nothing and say why.
     for path in [
         "/api/ocds/releases?cursor=%%%",
-        "/api/ocds/releases?cursor=bm9wZQ",
+        "/api/ocds/releases?cursor=a.b",
         "/api/ocds/releases?limit=0",
         "/api/ocds/releases?limit=5000",
         "/api/ocds/releases?since=yesterday",
-        "/api/ocds/records?cursor=cjox",
+        "/api/ocds/records?cursor=c+j",
     ] {
         let r = client.get(app.url(path)).send().await.unwrap();
         assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{path}");
@@ -278,6 +278,23 @@ async fn demo_year_publishes_valid_ocds(app: TestApp) {
             error_code(&r.text().await.unwrap()).as_deref(),
             Some("request.invalid_query"),
             "{path}"
+        );
+    }
+    // A cursor in the documented alphabet that the list did not issue ("nope", "r:1" for the
+    // records, a stray "UD") is well-formed: the documented 422 names the field (issue 13).
+    for path in [
+        "/api/ocds/releases?cursor=bm9wZQ",
+        "/api/ocds/releases?cursor=UD",
+        "/api/ocds/records?cursor=cjox",
+    ] {
+        let r = client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{path}");
+        let body: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "validation.failed", "{path}");
+        assert_eq!(body["error"]["details"]["fields"][0]["field"], "cursor");
+        assert_eq!(
+            body["error"]["details"]["fields"][0]["code"],
+            "unknown_cursor"
         );
     }
     for path in ["/api/ocds/releases/nope", "/api/ocds/records/ocds-none-1"] {
