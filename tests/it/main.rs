@@ -26,4 +26,5 @@ mod platform;
 mod registry;
 mod reload;
 mod support;
+mod sweep;
 mod users;
