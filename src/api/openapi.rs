@@ -130,7 +130,7 @@ pub async fn openapi_json() -> Response {
         .into_response()
 }
 
-/// One documented operation, ready for the template.
+/// One documented operation, ready for the template: every text in the page's language.
 pub struct OperationDoc {
     /// Upper-case method.
     pub method: String,
@@ -138,17 +138,19 @@ pub struct OperationDoc {
     pub path: String,
     /// Anchor id.
     pub anchor: String,
-    /// Translated summary.
+    /// Its tag (the group it is listed under).
+    pub tag: String,
+    /// Summary.
     pub summary: String,
-    /// Longer description (from the code's documentation, in English).
+    /// Longer description, as HTML (see [`code_spans`]); empty when the code has none.
     pub description: String,
-    /// Who may call it (translated).
+    /// Who may call it.
     pub access: String,
-    /// (name, location, required, description).
+    /// (name, location, required, description as HTML).
     pub parameters: Vec<(String, String, bool, String)>,
     /// Request body schema name.
     pub request: Option<String>,
-    /// (status, description, schema name).
+    /// (status, description as HTML, schema name).
     pub responses: Vec<(String, String, Option<String>)>,
 }
 
@@ -156,10 +158,67 @@ pub struct OperationDoc {
 pub struct SchemaDoc {
     /// Name.
     pub name: String,
-    /// Description.
+    /// Description, as HTML.
     pub description: String,
-    /// (property, type, required, description).
+    /// (property, type, required, description as HTML).
     pub properties: Vec<(String, String, bool, String)>,
+}
+
+/// One tag of the document: the operations listed under it.
+pub struct TagDoc {
+    /// Its name in the document (what operations refer to).
+    pub code: String,
+    /// Its name in the page's language.
+    pub name: String,
+    /// What it groups, as HTML.
+    pub description: String,
+}
+
+/// The Fluent key of a text of the document, by where it stands: `prefix`, then every part in
+/// kebab case (`TenderDetail` → `tender-detail`, `per_page` → `per-page`, `open data` →
+/// `open-data`), joined by `-`. The page uses `api` + operation (its summary), `apidoc-op` +
+/// operation (its description), `apidoc-param` + operation + name, `apidoc-response` +
+/// operation + status (a shared answer: + its name), `apidoc-schema` + schema, `apidoc-field` +
+/// schema + property, and `apidoc-tag` + tag (its description: + `text`).
+///
+/// `openapi.json` stays in English, the code's own words; `/api/docs` shows every text in the
+/// page's language (issue 13: the Spanish page carried English descriptions), the English page
+/// through the same keys, whose texts a test holds equal to the document's.
+pub fn text_key(prefix: &str, parts: &[&str]) -> String {
+    let mut key = prefix.to_string();
+    for part in parts {
+        key.push('-');
+        let mut previous: Option<char> = None;
+        for c in part.chars() {
+            if c.is_ascii_uppercase()
+                && previous.is_some_and(|p| p.is_ascii_lowercase() || p.is_ascii_digit())
+            {
+                key.push('-');
+            }
+            key.push(match c {
+                '_' | ' ' => '-',
+                c => c.to_ascii_lowercase(),
+            });
+            previous = Some(c);
+        }
+    }
+    key
+}
+
+/// Text with `code` spans as HTML: escaped, each span between backticks in `<code>`.
+pub fn code_spans(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    for (i, part) in text.split('`').enumerate() {
+        let Ok(escaped) = askama::filters::escape(part, askama::filters::Html);
+        if i % 2 == 1 {
+            out.push_str("<code>");
+            out.push_str(&escaped.to_string());
+            out.push_str("</code>");
+        } else {
+            out.push_str(&escaped.to_string());
+        }
+    }
+    out
 }
 
 fn ref_name(value: &serde_json::Value) -> Option<String> {
@@ -216,7 +275,71 @@ fn access_label(ctx: &PageCtx, method: &str, path: &str) -> String {
     }
 }
 
-/// Operations of the document, in path order.
+/// The text under `key` in the page's language, as HTML; empty where the document has none
+/// (`english` is the document's text, only asked whether there is one).
+fn words(ctx: &PageCtx, key: &str, english: Option<&str>) -> String {
+    match english {
+        Some(text) if !text.trim().is_empty() => code_spans(&ctx.t(key)),
+        _ => String::new(),
+    }
+}
+
+/// An answer of an operation: its own description, else that of the shared answer it refers
+/// to or, when it documents only a body, of the shared answer with its status (the same
+/// meaning); and the schema of its body.
+fn response_doc(
+    ctx: &PageCtx,
+    operation_id: &str,
+    status: &str,
+    response: &serde_json::Value,
+) -> (String, String, Option<String>) {
+    let doc = openapi_document();
+    let shared = |name: &str| {
+        let component = &doc["components"]["responses"][name];
+        let text = component["description"].as_str();
+        (
+            words(ctx, &text_key("apidoc-response", &[name]), text),
+            component,
+        )
+    };
+    let own = response["description"].as_str().filter(|d| !d.is_empty());
+    let (description, body) = match (own, response["$ref"].as_str()) {
+        (Some(text), _) => (
+            words(
+                ctx,
+                &text_key("apidoc-response", &[operation_id, status]),
+                Some(text),
+            ),
+            response,
+        ),
+        (None, Some(reference)) => shared(reference.rsplit('/').next().unwrap_or_default()),
+        (None, None) => match super::openapi_responses::shared_name(status) {
+            Some(name) => (shared(name).0, response),
+            None => (String::new(), response),
+        },
+    };
+    (status.to_string(), description, ref_name(body))
+}
+
+/// The document's tags, in its order.
+pub fn tags(ctx: &PageCtx) -> Vec<TagDoc> {
+    openapi_document()["tags"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|tag| {
+            let code = tag["name"].as_str()?;
+            let key = text_key("apidoc-tag", &[code]);
+            Some(TagDoc {
+                code: code.to_string(),
+                name: ctx.t(&key),
+                description: words(ctx, &text_key(&key, &["text"]), tag["description"].as_str()),
+            })
+        })
+        .collect()
+}
+
+/// Operations of the document, in its order (the page lists them under their tags).
 pub fn operations(ctx: &PageCtx) -> Vec<OperationDoc> {
     let doc = openapi_document();
     let mut out = Vec::new();
@@ -237,11 +360,17 @@ pub fn operations(ctx: &PageCtx) -> Vec<OperationDoc> {
                 .map(|ps| {
                     ps.iter()
                         .map(|p| {
+                            let name = p["name"].as_str().unwrap_or_default();
+                            let location = p["in"].as_str().unwrap_or_default();
                             (
-                                p["name"].as_str().unwrap_or_default().to_string(),
-                                p["in"].as_str().unwrap_or_default().to_string(),
+                                name.to_string(),
+                                ctx.t(&format!("api-docs-in-{location}")),
                                 p["required"].as_bool().unwrap_or(false),
-                                p["description"].as_str().unwrap_or_default().to_string(),
+                                words(
+                                    ctx,
+                                    &text_key("apidoc-param", &[operation_id, name]),
+                                    p["description"].as_str(),
+                                ),
                             )
                         })
                         .collect()
@@ -252,13 +381,7 @@ pub fn operations(ctx: &PageCtx) -> Vec<OperationDoc> {
                 .and_then(|r| r.as_object())
                 .map(|rs| {
                     rs.iter()
-                        .map(|(status, r)| {
-                            (
-                                status.clone(),
-                                r["description"].as_str().unwrap_or_default().to_string(),
-                                ref_name(r),
-                            )
-                        })
+                        .map(|(status, r)| response_doc(ctx, operation_id, status, r))
                         .collect()
                 })
                 .unwrap_or_default();
@@ -267,12 +390,13 @@ pub fn operations(ctx: &PageCtx) -> Vec<OperationDoc> {
                 method: upper,
                 path: path.clone(),
                 anchor: operation_id.to_string(),
-                summary: ctx.t(&format!("api-{}", operation_id.replace('_', "-"))),
-                description: op
-                    .get("description")
-                    .and_then(|d| d.as_str())
-                    .unwrap_or_default()
-                    .to_string(),
+                tag: op["tags"][0].as_str().unwrap_or_default().to_string(),
+                summary: ctx.t(&text_key("api", &[operation_id])),
+                description: words(
+                    ctx,
+                    &text_key("apidoc-op", &[operation_id]),
+                    op["description"].as_str(),
+                ),
                 parameters,
                 request: op.get("requestBody").and_then(ref_name),
                 responses,
@@ -283,7 +407,7 @@ pub fn operations(ctx: &PageCtx) -> Vec<OperationDoc> {
 }
 
 /// Schemas of the document, by name.
-pub fn schemas() -> Vec<SchemaDoc> {
+pub fn schemas(ctx: &PageCtx) -> Vec<SchemaDoc> {
     let doc = openapi_document();
     let Some(schemas) = doc
         .get("components")
@@ -307,7 +431,11 @@ pub fn schemas() -> Vec<SchemaDoc> {
                         prop.clone(),
                         type_of(def),
                         required.contains(&prop.as_str()),
-                        def["description"].as_str().unwrap_or_default().to_string(),
+                        words(
+                            ctx,
+                            &text_key("apidoc-field", &[name, prop]),
+                            def["description"].as_str(),
+                        ),
                     ));
                 }
             };
@@ -326,10 +454,11 @@ pub fn schemas() -> Vec<SchemaDoc> {
             }
             SchemaDoc {
                 name: name.clone(),
-                description: schema["description"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_string(),
+                description: words(
+                    ctx,
+                    &text_key("apidoc-schema", &[name]),
+                    schema["description"].as_str(),
+                ),
                 properties,
             }
         })
@@ -340,6 +469,7 @@ pub fn schemas() -> Vec<SchemaDoc> {
 #[template(path = "api_docs.html")]
 struct DocsPage {
     ctx: PageCtx,
+    tags: Vec<TagDoc>,
     operations: Vec<OperationDoc>,
     schemas: Vec<SchemaDoc>,
 }
@@ -347,10 +477,13 @@ struct DocsPage {
 /// `GET /api/docs`.
 pub async fn docs_page(State(state): State<AppState>, ctx: RequestContext) -> Response {
     let page = PageCtx::new(&state, &ctx);
+    let tags = tags(&page);
     let operations = operations(&page);
+    let schemas = schemas(&page);
     render(&DocsPage {
         ctx: page,
+        tags,
         operations,
-        schemas: schemas(),
+        schemas,
     })
 }

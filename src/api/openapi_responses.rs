@@ -85,6 +85,11 @@ const ALL: [&Standard; 8] = [
     &TOO_MANY,
 ];
 
+/// The component name of the shared answer with `status` (`422` → `ValidationFailed`).
+pub fn shared_name(status: &str) -> Option<&'static str> {
+    ALL.iter().find(|s| s.status == status).map(|s| s.name)
+}
+
 /// Operations a rate limit guards (issue 13: self-registration, sealed-bid replacement and
 /// colleagues added by a firm; sign-in and live-auction bids before). Method and path.
 const RATE_LIMITED: [(&str, &str); 4] = [

@@ -32,7 +32,7 @@ pub struct AuctionRow {
     pub tender_id: i64,
     /// Lot.
     pub lot_id: i64,
-    /// See [`status`].
+    /// `scheduled`, `running` or `finished`.
     pub status: String,
     /// The auction rules (JSON).
     #[serde(skip)]

@@ -35,7 +35,7 @@ pub struct AwardRow {
     pub amount_minor: i64,
     /// Currency.
     pub currency: String,
-    /// See [`status`].
+    /// `standstill`, `final` or `annulled`.
     pub status: String,
     /// Decision instant (µs).
     pub decided_at: i64,

@@ -33,7 +33,7 @@ pub struct BidRow {
     pub lot_id: i64,
     /// Bidding supplier.
     pub supplier_id: i64,
-    /// See [`status`].
+    /// `submitted`, `withdrawn`, `replaced` or `opened`.
     pub status: String,
     /// The sealed content (encoded ciphertext).
     #[serde(skip)]

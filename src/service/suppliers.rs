@@ -71,9 +71,10 @@ fn department_schema() -> utoipa::openapi::Schema {
         .into()
 }
 
-/// A self-registration. The fields the service refuses when missing are `required` in the
-/// OpenAPI document (issue 13); they keep `serde(default)` so a missing one is reported with the
-/// other field errors rather than as malformed JSON.
+// The fields the service refuses when missing are `required` in the OpenAPI document (issue
+// 13); they keep `serde(default)` so a missing one is reported with the other field errors
+// rather than as malformed JSON.
+/// A self-registration.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct Registration {
     /// Legal name (razón social).

@@ -810,3 +810,45 @@ async fn dashboards_in_a_browser(backend: Backend) {
 async fn browser_dashboards_match_the_computation() {
     dashboards_in_a_browser(Backend::Sqlite).await;
 }
+
+/// `/api/docs` fits a phone (issue 13: at 390 px it was wider than the screen): long paths and
+/// codes wrap, and the parameter and schema tables reflow to one card per row; a desktop keeps
+/// the tables. In both languages.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_api_docs_fit_a_phone() {
+    let Some(app) = TestApp::start(Backend::Sqlite).await else {
+        return;
+    };
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let c = &browser.client;
+    for (width, lang) in [(390, "es"), (390, "en"), (1366, "es")] {
+        c.set_window_size(width, 844).await.unwrap();
+        c.goto(&app.url("/")).await.unwrap();
+        c.execute(
+            "document.cookie = 'tianguis_lang=' + arguments[0] + '; path=/'",
+            vec![serde_json::json!(lang)],
+        )
+        .await
+        .unwrap();
+        c.goto(&app.url("/api/docs")).await.unwrap();
+        let fit = c
+            .execute(
+                "const row = document.querySelector('.api-docs tbody tr'); \
+                 return [document.documentElement.lang, \
+                         document.documentElement.scrollWidth, window.innerWidth, \
+                         getComputedStyle(row).display];",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let (scroll, inner) = (fit[1].as_i64().unwrap(), fit[2].as_i64().unwrap());
+        assert_eq!(fit[0], lang, "{fit}");
+        assert!(scroll <= inner, "{lang} at {width} px is {scroll} px wide");
+        let row = if width < 640 { "flex" } else { "table-row" };
+        assert_eq!(fit[3], row, "{lang} at {width} px: {fit}");
+    }
+    browser.close().await;
+    app.stop().await;
+}

@@ -112,8 +112,102 @@ async fn openapi_and_docs(app: TestApp) {
         }
     }
     assert!(es.contains("schema-UserView"));
+    docs_speak_the_page_language(&doc, &es, &en);
 }
 both!(openapi_document_and_docs_page, openapi_and_docs);
+
+/// Every description of the document: tags, shared answers, operations (their own words,
+/// parameters, answers), schemas and their fields; whitespace folded as the page shows it.
+fn document_texts(doc: &serde_json::Value) -> Vec<String> {
+    let mut texts = Vec::new();
+    let mut add = |value: &serde_json::Value| {
+        if let Some(text) = value["description"].as_str() {
+            let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            if !text.is_empty() {
+                texts.push(text);
+            }
+        }
+    };
+    let values = |v: &serde_json::Value| v.as_object().cloned().unwrap_or_default();
+    doc["tags"].as_array().unwrap().iter().for_each(&mut add);
+    values(&doc["components"]["responses"])
+        .values()
+        .for_each(&mut add);
+    for item in values(&doc["paths"]).values() {
+        for op in values(item).values() {
+            add(op);
+            op["parameters"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .for_each(&mut add);
+            values(&op["responses"]).values().for_each(&mut add);
+        }
+    }
+    for schema in values(&doc["components"]["schemas"]).values() {
+        add(schema);
+        let parts = schema["allOf"].as_array().cloned().unwrap_or_default();
+        for part in parts.iter().chain([schema]) {
+            values(&part["properties"]).values().for_each(&mut add);
+        }
+    }
+    texts
+}
+
+/// What the page shows of a text: only code (`json`, `` `a`, `b` ``) reads the same in both
+/// languages.
+fn is_code_only(html: &str) -> bool {
+    let code = regex::Regex::new(r"<code>.*?</code>").unwrap();
+    !code.replace_all(html, "").chars().any(char::is_alphabetic)
+}
+
+/// `/api/docs` speaks the page's language (issue 13: the Spanish page listed English parameter
+/// descriptions), while `openapi.json` stays in English: on the Spanish page every description
+/// differs from its English counterpart, code alone excepted, and none is a description of the
+/// document; the English page shows the document's own words; neither shows a message key.
+fn docs_speak_the_page_language(doc: &serde_json::Value, es: &str, en: &str) {
+    use tianguis::api::openapi::code_spans;
+    for (lang, page) in [("es", es), ("en", en)] {
+        assert!(page.contains(&format!("<html lang=\"{lang}\">")));
+        for key in ["apidoc-", "api-docs-", ">api-"] {
+            assert!(
+                !page.contains(key),
+                "a raw message key ({key}) on the {lang} page"
+            );
+        }
+    }
+    let cells = regex::Regex::new(r"(?s)<(p|td|span) data-doc>(.*?)</(?:p|td|span)>").unwrap();
+    let texts = |page: &str| -> Vec<String> {
+        cells
+            .captures_iter(page)
+            .map(|c| c[2].to_string())
+            .collect()
+    };
+    let (es_texts, en_texts) = (texts(es), texts(en));
+    assert!(
+        en_texts.len() > 600,
+        "the descriptions are marked ({})",
+        en_texts.len()
+    );
+    assert_eq!(es_texts.len(), en_texts.len(), "the same descriptions");
+    let english: BTreeSet<String> = document_texts(doc).iter().map(|t| code_spans(t)).collect();
+    let mut untranslated = Vec::new();
+    for (es, en) in es_texts.iter().zip(&en_texts) {
+        if !is_code_only(en) && (es == en || english.contains(es)) {
+            untranslated.push(es.clone());
+        }
+    }
+    assert!(
+        untranslated.is_empty(),
+        "English on the Spanish page: {untranslated:#?}"
+    );
+    let shown: BTreeSet<&String> = en_texts.iter().collect();
+    let stale: Vec<&String> = english.iter().filter(|t| !shown.contains(t)).collect();
+    assert!(
+        stale.is_empty(),
+        "the English page does not show the document's words (update both main.ftl): {stale:#?}"
+    );
+}
 
 async fn assets_and_headers(app: TestApp) {
     let api = reqwest::Client::new();
