@@ -19,7 +19,6 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::path::PathBuf;
 use tianguis::service::demo_year;
 
-
 /// Pages reached by forms or typed addresses rather than links.
 const START: &[&str] = &[
     "/",
