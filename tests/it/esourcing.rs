@@ -757,16 +757,19 @@ async fn deadline_edges(app: TestApp) {
         .as_i64()
         .unwrap();
     let s1 = As::user(&app, "proveedor1").await;
-    // One second before the deadline: accepted. At and one second after: refused.
+    // Before the deadline: accepted; after it: refused. Over HTTP the node's clock keeps
+    // running while a loaded machine serves the request, so the HTTP check stands a minute
+    // either side; the exact instant and one second either side are checked through the
+    // service below, with explicit instants (tests never depend on the machine's speed).
     app.state.advance_clock(
-        deadline.as_micros() / 1_000_000 - app.state.now().as_micros() / 1_000_000 - 1,
+        deadline.as_micros() / 1_000_000 - app.state.now().as_micros() / 1_000_000 - 60,
     );
     assert!(app.state.now() < deadline);
     let (s, body) = s1
         .post(&format!("/api/tenders/{id}/bids"), bid(lot, item, "0.99"))
         .await;
     assert_eq!(s, StatusCode::CREATED, "{body}");
-    app.state.advance_clock(2);
+    app.state.advance_clock(61);
     assert!(app.state.now() > deadline);
     let (s, body) = s1
         .post(&format!("/api/tenders/{id}/bids"), bid(lot, item, "0.98"))
