@@ -33,6 +33,7 @@ pub mod suppliers;
 pub mod tender_pages;
 pub mod tenders;
 pub mod tokens;
+pub mod units;
 pub mod users;
 pub mod workspace;
 
@@ -330,6 +331,33 @@ pub fn routes() -> Vec<Route> {
             get(suppliers::detail_page),
         ),
         route(M::GET, "/catalogue", Public, get(catalogue::list_page)),
+        route(M::GET, "/units", Public, get(units::list_page)),
+        route(
+            M::GET,
+            "/units/mine",
+            Access::AnyOf(&[Role::UnitUser, Role::Warehouse]),
+            get(units::mine_page),
+        ),
+        route(M::GET, "/units/{code}", Public, get(units::page)),
+        route(M::GET, "/admin/units/new", ADMIN, get(units::new_page)),
+        route(M::POST, "/admin/units", ADMIN, post(units::create_submit)),
+        route(M::GET, "/admin/units/{code}", ADMIN, get(units::edit_page)),
+        route(
+            M::POST,
+            "/admin/units/{code}",
+            ADMIN,
+            post(units::update_submit),
+        ),
+        route(M::GET, "/api/units", Public, get(units::list)),
+        route(M::GET, "/api/units/{code}", Public, get(units::get_one)),
+        route(M::POST, "/api/units", ADMIN, post(units::create)),
+        route(M::PUT, "/api/units/{code}", ADMIN, put(units::update)),
+        route(
+            M::PUT,
+            "/api/users/{id}/units",
+            ADMIN,
+            put(units::set_user_units),
+        ),
         route(M::GET, "/audit", Public, get(audit::public_page)),
         // Session
         route(M::GET, "/login", Public, get(session::login_page)),

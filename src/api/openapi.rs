@@ -8,7 +8,7 @@ use super::openapi_schemas::MultipartPartNames;
 use super::page::{PageCtx, render};
 use super::{
     AppState, account, auctions, audit, awards, bids, catalogue, dashboards, evaluation, health,
-    ocds, plan, routes, suppliers, tenders, tokens, users, workspace,
+    ocds, plan, routes, suppliers, tenders, tokens, units, users, workspace,
 };
 use crate::domain::role::Access;
 use askama::Template;
@@ -75,6 +75,7 @@ Authentication: `Authorization: Bearer tgs_…` personal API tokens; public data
         tokens::list, tokens::create, tokens::revoke,
         users::list, users::create, users::get_one, users::update, users::reset_password,
         users::activate, users::deactivate,
+        units::list, units::get_one, units::create, units::update, units::set_user_units,
         audit::public_log, audit::full_log, audit::head,
         suppliers::buyers, suppliers::list, suppliers::get_one, suppliers::register,
         suppliers::change_status,
@@ -101,6 +102,7 @@ Authentication: `Authorization: Bearer tgs_…` personal API tokens; public data
         (name = "platform", description = "Health and metadata"),
         (name = "account", description = "The caller's own account and API tokens"),
         (name = "users", description = "Account administration (administrators)"),
+        (name = "units", description = "The institution's units: warehouses, hospitals, clinics and pharmacies, and who acts for them"),
         (name = "audit", description = "The hash-chained audit log"),
         (name = "registry", description = "Buyers, suppliers and the catalogue"),
         (name = "tenders", description = "Tenders: search, public record, buyers' workflow, clarifications"),

@@ -360,6 +360,9 @@ fn navigation(i18n: &I18n, lang: Lang, user: Option<&User>, path: &str) -> Vec<N
         if user.has_role(Role::Evaluator) {
             items.push(("/committee", "nav-committee"));
         }
+        if user.has_role(Role::UnitUser) || user.has_role(Role::Warehouse) {
+            items.push(("/units/mine", "nav-my-units"));
+        }
     }
     items.extend([
         ("/tenders", "nav-tenders"),
@@ -367,6 +370,7 @@ fn navigation(i18n: &I18n, lang: Lang, user: Option<&User>, path: &str) -> Vec<N
         ("/plan", "nav-plan"),
         ("/suppliers", "nav-suppliers"),
         ("/catalogue", "nav-catalogue"),
+        ("/units", "nav-units"),
         ("/audit", "nav-audit"),
     ]);
     match user {
@@ -383,8 +387,9 @@ fn navigation(i18n: &I18n, lang: Lang, user: Option<&User>, path: &str) -> Vec<N
         .map(|(href, key)| NavItem {
             href,
             label: i18n.t(lang, key),
+            // `/units/mine` is its own item, not the network's.
             current: path == href
-                || path.starts_with(&format!("{href}/"))
+                || (path.starts_with(&format!("{href}/")) && !path.starts_with("/units/mine"))
                 || path.starts_with(&format!("{href}?")),
         })
         .collect()

@@ -123,8 +123,14 @@ pub enum AuditAction {
     TenderCancelled,
     /// `tender.unsuccessful`.
     TenderUnsuccessful,
+    /// `unit.created`: a unit of the institution (issue 14).
+    UnitCreated,
+    /// `unit.updated`.
+    UnitUpdated,
     /// `user.created`.
     UserCreated,
+    /// `user.units_changed`: the units a user acts for (issue 14).
+    UserUnitsChanged,
     /// `user.updated`.
     UserUpdated,
     /// `user.activated`.
@@ -147,7 +153,7 @@ pub enum AuditAction {
 
 impl AuditAction {
     /// Every event kind.
-    pub const ALL: [AuditAction; 62] = [
+    pub const ALL: [AuditAction; 65] = [
         AuditAction::ApiTokenCreated,
         AuditAction::ApiTokenRevoked,
         AuditAction::AuctionScheduled,
@@ -201,7 +207,10 @@ impl AuditAction {
         AuditAction::TenderCancelled,
         AuditAction::TenderUnsuccessful,
         AuditAction::UserCreated,
+        AuditAction::UserUnitsChanged,
         AuditAction::UserUpdated,
+        AuditAction::UnitCreated,
+        AuditAction::UnitUpdated,
         AuditAction::UserActivated,
         AuditAction::UserDeactivated,
         AuditAction::UserPasswordReset,
@@ -268,6 +277,9 @@ impl AuditAction {
             AuditAction::TenderCancelled => "tender.cancelled",
             AuditAction::TenderUnsuccessful => "tender.unsuccessful",
             AuditAction::UserCreated => "user.created",
+            AuditAction::UserUnitsChanged => "user.units_changed",
+            AuditAction::UnitCreated => "unit.created",
+            AuditAction::UnitUpdated => "unit.updated",
             AuditAction::UserUpdated => "user.updated",
             AuditAction::UserActivated => "user.activated",
             AuditAction::UserDeactivated => "user.deactivated",

@@ -14,5 +14,6 @@ pub mod search;
 pub mod supplier;
 pub mod tender;
 pub mod time;
+pub mod unit;
 pub mod user;
 pub mod validation;

@@ -21,6 +21,9 @@ pub enum Role {
     Supplier,
     /// Warehouse / logistics officer: receives deliveries.
     Warehouse,
+    /// A hospital's or clinic's pharmacist or requester, acting for its units: places
+    /// call-offs against agreements (issue 14) and requests stock (issue 15).
+    UnitUser,
     /// Market-intelligence analyst.
     Analyst,
     /// Civil-society observer, auditor or journalist with a named account.
@@ -29,12 +32,13 @@ pub enum Role {
 
 impl Role {
     /// Every role, in the order the administration screens list them.
-    pub const ALL: [Role; 7] = [
+    pub const ALL: [Role; 8] = [
         Role::Administrator,
         Role::Buyer,
         Role::Evaluator,
         Role::Supplier,
         Role::Warehouse,
+        Role::UnitUser,
         Role::Analyst,
         Role::Observer,
     ];
@@ -47,6 +51,7 @@ impl Role {
             Role::Evaluator => "evaluator",
             Role::Supplier => "supplier",
             Role::Warehouse => "warehouse",
+            Role::UnitUser => "unit_user",
             Role::Analyst => "analyst",
             Role::Observer => "observer",
         }
@@ -67,12 +72,13 @@ impl Role {
 /// role held wins. Work that others wait for comes first: a supplier's bids and deadlines, the
 /// buyer's processes, the committee's openings and scores, then administration, and last the
 /// roles that read rather than act.
-pub const DESK_ORDER: [Role; 7] = [
+pub const DESK_ORDER: [Role; 8] = [
     Role::Supplier,
     Role::Buyer,
     Role::Evaluator,
     Role::Administrator,
     Role::Warehouse,
+    Role::UnitUser,
     Role::Analyst,
     Role::Observer,
 ];
@@ -87,6 +93,8 @@ impl Role {
             Role::Administrator => "/admin/users",
             // No supply module yet: the contracts whose deliveries the warehouse receives.
             Role::Warehouse => "/tenders?phase=contracted",
+            // The units the user acts for, and what waits for them there.
+            Role::UnitUser => "/units/mine",
             Role::Analyst => "/dashboards",
             // Civil-society observers and auditors: what happens, as it happens, in words.
             Role::Observer => "/audit",
@@ -186,6 +194,7 @@ mod tests {
         assert_eq!(landing(&set(&[Role::Evaluator])), "/committee");
         assert_eq!(landing(&set(&[Role::Administrator])), "/admin/users");
         assert_eq!(landing(&set(&[Role::Analyst])), "/dashboards");
+        assert_eq!(landing(&set(&[Role::UnitUser])), "/units/mine");
         assert_eq!(landing(&set(&[Role::Observer])), "/audit");
         assert_eq!(
             landing(&set(&[Role::Administrator, Role::Buyer])),

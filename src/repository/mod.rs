@@ -23,11 +23,13 @@ pub mod schema;
 pub mod schema_auction;
 pub mod schema_esourcing;
 pub mod schema_ocds;
+pub mod schema_units;
 pub mod sessions;
 pub mod supplier_history;
 pub mod suppliers;
 pub mod tender_search;
 pub mod tenders;
+pub mod units;
 pub mod users;
 pub mod webhooks;
 

@@ -244,6 +244,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "tenders: each item keeps its estimated unit price",
         steps: super::schema_esourcing::item_unit_prices,
     },
+    Migration {
+        version: 9,
+        name: "the institution's units and the users who act for them",
+        steps: super::schema_units::units,
+    },
 ];
 
 fn id_col<T: Iden + 'static>(col: T) -> ColumnDef {

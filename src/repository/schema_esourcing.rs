@@ -119,7 +119,7 @@ iden!(
     /// Contract amendments.
     ContractAmendments { Id, ContractId, Number, Reason, ValueChange, NewEndDate, CreatedBy, CreatedAt });
 
-fn id(col: impl Iden + 'static) -> ColumnDef {
+pub(super) fn id(col: impl Iden + 'static) -> ColumnDef {
     ColumnDef::new(col)
         .big_integer()
         .not_null()
@@ -127,26 +127,26 @@ fn id(col: impl Iden + 'static) -> ColumnDef {
         .primary_key()
         .to_owned()
 }
-fn big(col: impl Iden + 'static) -> ColumnDef {
+pub(super) fn big(col: impl Iden + 'static) -> ColumnDef {
     ColumnDef::new(col).big_integer().not_null().to_owned()
 }
-fn big_null(col: impl Iden + 'static) -> ColumnDef {
+pub(super) fn big_null(col: impl Iden + 'static) -> ColumnDef {
     ColumnDef::new(col).big_integer().to_owned()
 }
-fn text(col: impl Iden + 'static) -> ColumnDef {
+pub(super) fn text(col: impl Iden + 'static) -> ColumnDef {
     ColumnDef::new(col).text().not_null().to_owned()
 }
-fn text_null(col: impl Iden + 'static) -> ColumnDef {
+pub(super) fn text_null(col: impl Iden + 'static) -> ColumnDef {
     ColumnDef::new(col).text().to_owned()
 }
-fn flag(col: impl Iden + 'static) -> ColumnDef {
+pub(super) fn flag(col: impl Iden + 'static) -> ColumnDef {
     ColumnDef::new(col)
         .boolean()
         .not_null()
         .default(false)
         .to_owned()
 }
-fn fk(
+pub(super) fn fk(
     name: &str,
     from: (impl Iden + 'static, impl Iden + 'static),
     to: (impl Iden + 'static, impl Iden + 'static),
@@ -158,7 +158,7 @@ fn fk(
         .on_delete(ForeignKeyAction::Restrict)
         .to_owned()
 }
-fn index(name: &str, table: impl Iden + 'static, cols: &[&'static str]) -> Step {
+pub(super) fn index(name: &str, table: impl Iden + 'static, cols: &[&'static str]) -> Step {
     let mut ix = Index::create().name(name).table(table).to_owned();
     for c in cols {
         ix.col(sea_query::Alias::new(*c));

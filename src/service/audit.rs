@@ -198,6 +198,8 @@ pub enum RecordKind {
     PlanLine,
     /// A user account, by number.
     Account,
+    /// A unit of the institution (hospital, warehouse…), by name.
+    Unit,
     /// An API token, webhook or other technical record, by number.
     Other,
 }
@@ -340,6 +342,13 @@ pub async fn describe(
                         ),
                         "plan_line" => simple(RecordKind::PlanLine, Some("/plan".to_string())),
                         "user" => simple(RecordKind::Account, None),
+                        "unit" => crate::repository::units::find(&mut conn, id)
+                            .await?
+                            .map(|u| RecordRef {
+                                kind: RecordKind::Unit,
+                                href: Some(format!("/units/{}", u.code)),
+                                text: u.name,
+                            }),
                         _ => simple(RecordKind::Other, None),
                     };
                     records.insert(key, found.clone());

@@ -41,6 +41,8 @@ pub struct SeedReport {
     pub users: usize,
     /// Catalogue items created.
     pub catalogue_items: usize,
+    /// Units of the institution created.
+    pub units: usize,
 }
 
 /// The 22 departments of Guatemala.
@@ -233,6 +235,18 @@ pub const DEMO_USERS: &[DemoUser] = &[
         "bodega",
         "Luis Tuyuc (Almacén central)",
         &[Role::Warehouse],
+        None,
+    ),
+    (
+        "farmacia",
+        "Ana Lucía Pérez (Farmacia, Hospital General de Enfermedades)",
+        &[Role::UnitUser],
+        None,
+    ),
+    (
+        "farmacia2",
+        "Julio Say (Farmacia, hospitales de Quetzaltenango y Coatepeque)",
+        &[Role::UnitUser],
         None,
     ),
     (
@@ -1388,6 +1402,10 @@ pub async fn seed(db: &Database) -> Result<SeedReport, ServiceError> {
         .await?;
         report.catalogue_items += 1;
     }
+    let buyer = buyers::find_by_identifier(&mut tx, &buyer_nit)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    report.units = super::demo_units::seed(&mut tx, &actor, buyer.id, now).await?;
     tx.commit().await?;
     Ok(report)
 }

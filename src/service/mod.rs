@@ -12,6 +12,7 @@ pub mod dashboards;
 pub mod demo;
 pub mod demo_bases;
 pub mod demo_prices;
+pub mod demo_units;
 pub mod demo_year;
 pub mod evaluation;
 pub mod figures;
@@ -25,6 +26,7 @@ pub mod suppliers;
 pub mod tender_view;
 pub mod tenders;
 pub mod tokens;
+pub mod units;
 pub mod users;
 pub mod workspace;
 

@@ -221,6 +221,7 @@ async fn desks_after_sign_in(app: TestApp) {
         [Role::Evaluator] => "/committee",
         [Role::Administrator] => "/admin/users",
         [Role::Warehouse] => "/tenders?phase=contracted",
+        [Role::UnitUser] => "/units/mine",
         [Role::Analyst] => "/dashboards",
         [Role::Observer] => "/audit",
         other => panic!("a demo account with roles {other:?}"),
@@ -228,8 +229,14 @@ async fn desks_after_sign_in(app: TestApp) {
     let mut seen = std::collections::BTreeSet::new();
     for (username, display_name, roles, _) in DEMO_USERS {
         // With no `next`, or the home page (the sign-in link's default), each role lands on
-        // its desk, greeted there.
-        for next in [None, Some("/")] {
+        // its desk, greeted there. A role's first account tries both; the others one, so the
+        // sign-ins stay under the per-address limit.
+        let nexts: &[Option<&str>] = if seen.is_superset(&roles.iter().copied().collect()) {
+            &[None]
+        } else {
+            &[None, Some("/")]
+        };
+        for &next in nexts {
             let (to, html) = sign_in(&app, username, next).await;
             assert_eq!(to, expected(roles), "{username} ({next:?})");
             assert!(

@@ -55,16 +55,20 @@ async fn matrix(app: TestApp) {
     let mut failures = Vec::new();
     let mut checked = 0;
     for route in routes() {
-        let path = route.path.replace("{file}", "tianguis.css").replace(
-            "{id}",
-            &if route.path.contains("tokens") {
-                target_token.to_string()
-            } else if route.path.contains("suppliers") {
-                "1".to_string()
-            } else {
-                target_user.to_string()
-            },
-        );
+        let path = route
+            .path
+            .replace("{file}", "tianguis.css")
+            .replace("{code}", "HGE")
+            .replace(
+                "{id}",
+                &if route.path.contains("tokens") {
+                    target_token.to_string()
+                } else if route.path.contains("suppliers") {
+                    "1".to_string()
+                } else {
+                    target_user.to_string()
+                },
+            );
         let is_api = path.starts_with("/api/") && path != "/api/docs";
         for identity in &identities {
             let client = reqwest::Client::builder()

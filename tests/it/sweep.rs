@@ -423,8 +423,8 @@ async fn pages_of_the_buyer_and_the_administrator() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn pages_of_the_committee_and_the_analyst() {
-    sweep(&[Some("evaluador1"), Some("analista")]).await;
+async fn pages_of_the_committee_the_analyst_and_a_unit() {
+    sweep(&[Some("evaluador1"), Some("analista"), Some("farmacia")]).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
