@@ -2013,3 +2013,25 @@ apidoc-field-workspace-view-counts = Tenders per phase.
 apidoc-field-workspace-view-tenders = The chosen phase's tenders (ids, titles, phases).
 apidoc-field-workspace-view-total = Tenders in the chosen phase.
 apidoc-field-workspace-view-complaints = Complaints awaiting a resolution.
+
+## Forms on the components (issue 13): each field's name in the error summary
+field-nit = NIT
+field-verdict = Check
+field-items = Items
+field-lots = Lots
+field-lot-titles = Lot titles
+field-requirements = Compliance requirements
+field-committee = Evaluation committee
+field-threshold = Members needed to open the bids
+field-quantity = Quantity
+field-unit-price = Unit price
+field-catalogue-item-id = Catalogue item
+field-plan-line-id = Plan line
+field-start = Contract start
+field-end = Contract end
+field-milestones = Delivery schedule
+field-due = Delivery date
+field-has-conflict = Conflict of interest
+field-statement = Statement
+design-kind-hint = Choose one.
+design-price-table = Prices per item

@@ -2013,3 +2013,25 @@ apidoc-field-workspace-view-counts = Procesos por fase.
 apidoc-field-workspace-view-tenders = Los procesos de la fase elegida (identificadores, títulos, fases).
 apidoc-field-workspace-view-total = Procesos en la fase elegida.
 apidoc-field-workspace-view-complaints = Inconformidades pendientes de resolver.
+
+## Formularios sobre los componentes (issue 13): el nombre de cada campo en el resumen de errores
+field-nit = NIT
+field-verdict = Verificación
+field-items = Artículos
+field-lots = Lotes
+field-lot-titles = Títulos de los lotes
+field-requirements = Requisitos de cumplimiento
+field-committee = Junta calificadora
+field-threshold = Miembros necesarios para abrir las ofertas
+field-quantity = Cantidad
+field-unit-price = Precio unitario
+field-catalogue-item-id = Artículo del catálogo
+field-plan-line-id = Línea del plan
+field-start = Inicio del contrato
+field-end = Fin del contrato
+field-milestones = Calendario de entregas
+field-due = Fecha de entrega
+field-has-conflict = Conflicto de interés
+field-statement = Declaración
+design-kind-hint = Elija uno.
+design-price-table = Precios por artículo
