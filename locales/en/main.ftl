@@ -1364,6 +1364,7 @@ apidoc-param-search-tenders-to = Published before (YYYY-MM-DD or an RFC 3339 ins
 apidoc-param-search-tenders-min-value = Estimated value at least.
 apidoc-param-search-tenders-max-value = Estimated value at most.
 apidoc-param-search-tenders-direct = `true`: direct awards only.
+apidoc-param-search-tenders-sort = Order: `published_desc`, `published_asc`, `deadline_asc`, `deadline_desc`, `value_desc` or `value_asc` (tenders without the date last, equal values by id); empty: exact matches of a typed code first, then the newest publication.
 apidoc-param-search-tenders-page = Page (from 1).
 apidoc-param-search-tenders-per-page = Rows per page (1–200, default 50).
 apidoc-param-get-tender-id = Tender id

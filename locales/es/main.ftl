@@ -1364,6 +1364,7 @@ apidoc-param-search-tenders-to = Publicado antes de esa fecha (YYYY-MM-DD o un i
 apidoc-param-search-tenders-min-value = Valor estimado mínimo.
 apidoc-param-search-tenders-max-value = Valor estimado máximo.
 apidoc-param-search-tenders-direct = `true`: solo adjudicaciones directas.
+apidoc-param-search-tenders-sort = Orden: `published_desc`, `published_asc`, `deadline_asc`, `deadline_desc`, `value_desc` o `value_asc` (los procesos sin esa fecha al final, los valores iguales por identificador); vacío: primero las coincidencias exactas de un código escrito, luego la publicación más reciente.
 apidoc-param-search-tenders-page = Página (desde 1).
 apidoc-param-search-tenders-per-page = Filas por página (1–200; 50 si se omite).
 apidoc-param-get-tender-id = Identificador del proceso

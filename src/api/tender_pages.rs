@@ -15,7 +15,7 @@ use crate::domain::tender::{Action, Phase, check};
 use crate::domain::time::Timestamp;
 use crate::domain::validation::FieldCode;
 use crate::repository::bids::BidRow;
-use crate::repository::tenders::TenderListRow;
+use crate::repository::tenders::{SortKey, TenderListRow, TenderOrder};
 use crate::repository::{
     awards as award_repo, bids as bid_repo, committee, evaluation as eval_repo,
     tenders as tender_repo, users as user_repo,
@@ -130,9 +130,14 @@ impl SearchPage {
             .map(|(_, n)| n.clone())
             .unwrap_or_else(|| code.to_string())
     }
+    /// A page of the list with the same filters, page size and order.
     fn page_link(&self, page: i64) -> String {
+        self.link(page, self.query.sort.as_deref())
+    }
+    fn link(&self, page: i64, sort: Option<&str>) -> String {
         let item = self.query.item.map(|i| i.to_string());
         let buyer = self.query.buyer.map(|i| i.to_string());
+        let per_page = self.query.per_page.map(|_| self.query.limit().to_string());
         super::page::page_link(
             "/tenders",
             page,
@@ -147,8 +152,44 @@ impl SearchPage {
                 ("min_value", self.query.min_value.as_deref()),
                 ("max_value", self.query.max_value.as_deref()),
                 ("direct", self.query.direct.as_deref()),
+                ("per_page", per_page.as_deref()),
+                ("sort", sort),
             ],
         )
+    }
+    /// The order shown: the one asked for, else the default (newest publication first).
+    fn order(&self) -> TenderOrder {
+        self.query
+            .order()
+            .ok()
+            .flatten()
+            .unwrap_or(TenderOrder::DEFAULT)
+    }
+    /// `aria-sort` of a column header: "ascending", "descending" or "" (not sorted by it).
+    fn sort_dir(&self, key: &str) -> &'static str {
+        let order = self.order();
+        match order.key.code() == key {
+            false => "",
+            true if order.descending => "descending",
+            true => "ascending",
+        }
+    }
+    /// A column header's link: the first page sorted by that column, the other way round if
+    /// the list is sorted by it already; filters and page size kept.
+    fn sort_link(&self, key: &str) -> String {
+        let order = self.order();
+        let Some(key) = SortKey::ALL.into_iter().find(|k| k.code() == key) else {
+            return self.page_link(1);
+        };
+        let next = TenderOrder {
+            key,
+            descending: if order.key == key {
+                !order.descending
+            } else {
+                key.first_descending()
+            },
+        };
+        self.link(1, Some(&next.code()))
     }
 }
 
@@ -156,8 +197,11 @@ impl SearchPage {
 pub async fn search_page(
     State(state): State<AppState>,
     ctx: RequestContext,
-    ApiQuery(query): ApiQuery<TenderQuery>,
+    ApiQuery(mut query): ApiQuery<TenderQuery>,
 ) -> AppResult<Response> {
+    // A `sort` that names no order (an old bookmark, a hand-edited address) lists in the
+    // default order rather than failing.
+    query.sort = query.order().ok().flatten().map(TenderOrder::code);
     let staff = ctx
         .user()
         .is_some_and(|u| u.has_role(Role::Buyer) || u.has_role(Role::Administrator));

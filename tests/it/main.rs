@@ -27,4 +27,5 @@ mod registry;
 mod reload;
 mod support;
 mod sweep;
+mod tender_list;
 mod users;
