@@ -23,15 +23,9 @@ struct DesignPage {
     deadline: Timestamp,
     remaining: String,
     events: Vec<(&'static str, Timestamp)>,
+    /// The example amount as typed (kept when refused).
+    typed: String,
     errors: Vec<(String, String)>,
-}
-
-impl DesignPage {
-    fn error(&self, field: &str) -> String {
-        super::page::error_at(&self.errors, field)
-            .unwrap_or_default()
-            .to_string()
-    }
 }
 
 /// The example form's one input: shown with the error a decimal comma earns.
@@ -95,6 +89,7 @@ pub async fn page(
         deadline,
         remaining,
         events,
+        typed,
         errors,
     })
 }

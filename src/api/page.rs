@@ -48,6 +48,12 @@ pub struct PageCtx {
     pub nav: Vec<NavItem>,
     /// The procurement clock when the page was drawn (countdowns are computed against it).
     pub now: Timestamp,
+    /// Fields whose control has an id of its own on this page (`method` → `plan-method`):
+    /// [`PageCtx::field_anchor`] answers it instead of the usual one.
+    anchors: Vec<(String, String)>,
+    /// Fields the page names better than [`PageCtx::field_label`] can (an evaluation cell:
+    /// the requirement and the bidder).
+    labels: Vec<(String, String)>,
 }
 
 impl PageCtx {
@@ -71,7 +77,33 @@ impl PageCtx {
             flash,
             nav,
             now: state.now(),
+            anchors: Vec::new(),
+            labels: Vec::new(),
         }
+    }
+
+    /// This page's control for `field` has the id `id` (one the page's script or an older
+    /// link needs), so the error summary links there and the field shows its own message.
+    pub fn with_anchor(mut self, field: impl Into<String>, id: impl Into<String>) -> PageCtx {
+        self.anchors.push((field.into(), id.into()));
+        self
+    }
+
+    /// This page names `field` as `label` in its error summary.
+    pub fn with_label(mut self, field: impl Into<String>, label: impl Into<String>) -> PageCtx {
+        self.labels.push((field.into(), label.into()));
+        self
+    }
+
+    /// The message of the first error whose field's control is the element `id` (the message
+    /// shown at that control, the same words as in the error summary), or "" when it has none.
+    /// Form templates pass it to the field components: `ctx.error_for(errors, "title")`.
+    pub fn error_for<'e>(&self, errors: &'e [(String, String)], id: &str) -> &'e str {
+        errors
+            .iter()
+            .find(|(field, _)| !field.is_empty() && self.field_anchor(field) == id)
+            .map(|(_, message)| message.as_str())
+            .unwrap_or("")
     }
 
     /// Translated text.
@@ -239,6 +271,9 @@ impl PageCtx {
     /// reads as words, e.g. "Artículo 1 — Precio unitario"; a field without a label of its own
     /// reads "Este campo".
     pub fn field_label(&self, field: &str) -> String {
+        if let Some((_, label)) = self.labels.iter().find(|(f, _)| f == field) {
+            return label.clone();
+        }
         let own = |name: &str| {
             let key = format!("field-{}", name.replace('_', "-"));
             self.i18n.has(self.lang, &key).then(|| self.t(&key))
@@ -282,6 +317,15 @@ impl PageCtx {
                 return label;
             }
         }
+        // An evaluation grid's cell (`reason_{bid}_{requirement}`, `score_{bid}_{criterion}`):
+        // "Motivo — Oferta 12" when the page names it no better.
+        if let Some((kind, bid, _)) = grid_cell(field) {
+            return format!(
+                "{} — {} {bid}",
+                self.t(&format!("field-{kind}")),
+                self.t("receipt-bid")
+            );
+        }
         tracing::warn!(field, "a form field has no label");
         self.t("field-this")
     }
@@ -289,6 +333,9 @@ impl PageCtx {
     /// The id of the element a field's error links to (the error summary's anchors): the
     /// page's inputs are named after the service's field paths, with these exceptions.
     pub fn field_anchor(&self, field: &str) -> String {
+        if let Some((_, id)) = self.anchors.iter().find(|(f, _)| f == field) {
+            return id.clone();
+        }
         if let Some(id) = field
             .strip_prefix("prices[")
             .and_then(|r| r.strip_suffix(']'))
@@ -308,12 +355,21 @@ impl PageCtx {
             && let Some((i, sub)) = rest.split_once("].")
             && let Ok(i) = i.parse::<usize>()
         {
+            // The tender form's item rows: lot, catalogue item, quantity, unit price. The
+            // description and unit come from the catalogue item, as does a plan line's.
             let kind = match sub {
+                "lot" => "lot",
                 "quantity" => "qty",
                 "unit_price" => "price",
-                other => other,
+                _ => "cat",
             };
             return format!("{kind}-{}", i + 1);
+        }
+        // Evaluators ticked in a group: the group.
+        if let Some(rest) = field.strip_prefix("committee[")
+            && rest.ends_with(']')
+        {
+            return "committee".to_string();
         }
         field.replace(['[', ']', '.'], "_")
     }
@@ -322,6 +378,17 @@ impl PageCtx {
     pub fn zone_name(&self) -> String {
         self.tz.name().to_string()
     }
+}
+
+/// A cell of the evaluation grid, `{kind}_{bid}_{other}` with kind `reason`, `score`, `comment`
+/// or `verdict` (`other` is the requirement or the criterion): the kind and the two ids.
+pub fn grid_cell(field: &str) -> Option<(&str, i64, i64)> {
+    let (kind, rest) = field.split_once('_')?;
+    if !matches!(kind, "reason" | "score" | "comment" | "verdict") {
+        return None;
+    }
+    let (bid, other) = rest.split_once('_')?;
+    Some((kind, bid.parse().ok()?, other.parse().ok()?))
 }
 
 /// The key part of a code-list word: lower case, accents removed, words joined by `-`

@@ -108,9 +108,6 @@ impl PlanPage {
     fn ticked(&self, id: &i64) -> bool {
         self.form.lines.contains(id)
     }
-    fn method_error(&self) -> Option<&str> {
-        super::page::error_at(&self.form.errors, "method")
-    }
 }
 
 /// `GET /plan`: the public plan-vs-actual.
@@ -158,7 +155,12 @@ pub async fn render_page(
         .collect();
     let refused = !form.errors.is_empty();
     let mut response = render(&PlanPage {
-        ctx: page,
+        // The form's controls keep the ids the page's script knows (`plan-method`); a draft
+        // with no lines is refused at the table of lines.
+        ctx: page
+            .with_anchor("title", "plan-title")
+            .with_anchor("method", "plan-method")
+            .with_anchor("items", "plan_lines"),
         year,
         years,
         lines,

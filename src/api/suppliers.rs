@@ -578,37 +578,16 @@ impl RegisterPage {
     }
 }
 
-/// A field error's label: `contacts[0].email` reads "Contact 1 — E-mail".
-fn registration_label(ctx: &PageCtx, field: &str) -> String {
-    for (prefix, key) in [
-        ("contacts[", "register-contact"),
-        ("owners[", "register-owner"),
-    ] {
-        if let Some(rest) = field.strip_prefix(prefix)
-            && let Some((index, sub)) = rest.split_once("].")
-            && let Ok(i) = index.parse::<usize>()
-        {
-            let sub_label = match sub {
-                "share_percent" => ctx.t("field-share-percent"),
-                other => ctx.field_label(other),
-            };
-            return format!("{} {} — {}", ctx.t(key), i + 1, sub_label);
-        }
-    }
-    ctx.field_label(field)
-}
-
 fn register_page(
     state: &AppState,
     ctx: &RequestContext,
     form: RegistrationForm,
     errors: Vec<(String, String)>,
 ) -> Response {
+    // The service's field paths stay as they are (`contacts[0].email`): the error summary
+    // names them (`PageCtx::field_label`) and links each to its control, whose id is
+    // `PageCtx::field_anchor` of the path (`contacts_0__email`).
     let page_ctx = PageCtx::new(state, ctx);
-    let errors: Vec<(String, String)> = errors
-        .into_iter()
-        .map(|(field, msg)| (registration_label(&page_ctx, &field), msg))
-        .collect();
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {

@@ -15,7 +15,7 @@ use crate::domain::tender::{Action, Phase, check};
 use crate::domain::time::Timestamp;
 use crate::domain::validation::FieldCode;
 use crate::repository::bids::BidRow;
-use crate::repository::tenders::TenderListRow;
+use crate::repository::tenders::{SortKey, TenderListRow, TenderOrder};
 use crate::repository::{
     awards as award_repo, bids as bid_repo, committee, evaluation as eval_repo,
     tenders as tender_repo, users as user_repo,
@@ -130,9 +130,14 @@ impl SearchPage {
             .map(|(_, n)| n.clone())
             .unwrap_or_else(|| code.to_string())
     }
+    /// A page of the list with the same filters, page size and order.
     fn page_link(&self, page: i64) -> String {
+        self.link(page, self.query.sort.as_deref())
+    }
+    fn link(&self, page: i64, sort: Option<&str>) -> String {
         let item = self.query.item.map(|i| i.to_string());
         let buyer = self.query.buyer.map(|i| i.to_string());
+        let per_page = self.query.per_page.map(|_| self.query.limit().to_string());
         super::page::page_link(
             "/tenders",
             page,
@@ -147,8 +152,44 @@ impl SearchPage {
                 ("min_value", self.query.min_value.as_deref()),
                 ("max_value", self.query.max_value.as_deref()),
                 ("direct", self.query.direct.as_deref()),
+                ("per_page", per_page.as_deref()),
+                ("sort", sort),
             ],
         )
+    }
+    /// The order shown: the one asked for, else the default (newest publication first).
+    fn order(&self) -> TenderOrder {
+        self.query
+            .order()
+            .ok()
+            .flatten()
+            .unwrap_or(TenderOrder::DEFAULT)
+    }
+    /// `aria-sort` of a column header: "ascending", "descending" or "" (not sorted by it).
+    fn sort_dir(&self, key: &str) -> &'static str {
+        let order = self.order();
+        match order.key.code() == key {
+            false => "",
+            true if order.descending => "descending",
+            true => "ascending",
+        }
+    }
+    /// A column header's link: the first page sorted by that column, the other way round if
+    /// the list is sorted by it already; filters and page size kept.
+    fn sort_link(&self, key: &str) -> String {
+        let order = self.order();
+        let Some(key) = SortKey::ALL.into_iter().find(|k| k.code() == key) else {
+            return self.page_link(1);
+        };
+        let next = TenderOrder {
+            key,
+            descending: if order.key == key {
+                !order.descending
+            } else {
+                key.first_descending()
+            },
+        };
+        self.link(1, Some(&next.code()))
     }
 }
 
@@ -156,8 +197,11 @@ impl SearchPage {
 pub async fn search_page(
     State(state): State<AppState>,
     ctx: RequestContext,
-    ApiQuery(query): ApiQuery<TenderQuery>,
+    ApiQuery(mut query): ApiQuery<TenderQuery>,
 ) -> AppResult<Response> {
+    // A `sort` that names no order (an old bookmark, a hand-edited address) lists in the
+    // default order rather than failing.
+    query.sort = query.order().ok().flatten().map(TenderOrder::code);
     let staff = ctx
         .user()
         .is_some_and(|u| u.has_role(Role::Buyer) || u.has_role(Role::Administrator));
@@ -880,11 +924,9 @@ impl TenderWebForm {
     fn to_form(&self) -> TenderForm {
         let n = self.item_catalogue.len().max(self.item_quantity.len());
         let get = |v: &Vec<String>, i: usize| v.get(i).cloned().unwrap_or_default();
+        // Every row, empty ones too: the service skips those and names a refused row by its
+        // place, which is then the row's place on the page (`items[2]` is row 3, `qty-3`).
         let items = (0..n)
-            .filter(|i| {
-                !get(&self.item_catalogue, *i).trim().is_empty()
-                    || !get(&self.item_quantity, *i).trim().is_empty()
-            })
             .map(|i| ItemForm {
                 lot: get(&self.item_lot, i).trim().parse().unwrap_or(1),
                 catalogue_item_id: get(&self.item_catalogue, i).trim().parse().ok(),
@@ -948,11 +990,6 @@ struct FormPage {
 }
 
 impl FormPage {
-    /// The message of a field that failed, shown next to it.
-    fn error_at(&self, field: &str) -> Option<&str> {
-        super::page::error_at(&self.errors, field)
-    }
-
     fn method_selected(&self, code: &str) -> bool {
         self.f.method == code
     }
@@ -1064,7 +1101,8 @@ async fn form_page(
         StatusCode::UNPROCESSABLE_ENTITY
     };
     let mut response = render(&FormPage {
-        ctx: page,
+        // The rulebook's lot rules concern the item rows.
+        ctx: page.with_anchor("lots", "items"),
         tender_id,
         f,
         rows,
@@ -1354,11 +1392,14 @@ impl BidPage {
             .and_then(|r| r.lines.get(item).copied())
     }
 
-    /// The message of a field that failed, shown next to it.
-    fn error_at(&self, field: String) -> Option<&str> {
-        super::page::error_at(&self.errors, &field)
+    /// The documents field's hint: files are not kept when a bid is refused.
+    fn documents_hint(&self) -> String {
+        if self.documents_dropped {
+            self.ctx.t("bid-documents-again")
+        } else {
+            String::new()
+        }
     }
-
     fn price(&self, item: &i64) -> String {
         self.prices.get(item).cloned().unwrap_or_default()
     }
@@ -1842,8 +1883,16 @@ async fn evaluation_page_for(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
+    let page = grid_names(
+        PageCtx::new(state, ctx),
+        &d,
+        &bids,
+        &verdicts,
+        &scores,
+        &errors,
+    );
     let mut response = render(&EvaluationPage {
-        ctx: PageCtx::new(state, ctx),
+        ctx: page,
         d,
         declared,
         submitted,
@@ -1855,6 +1904,86 @@ async fn evaluation_page_for(
     });
     *response.status_mut() = status;
     Ok(response)
+}
+
+/// Where each of the grid's errors is shown and what the error summary calls it. The service
+/// names a cell `reason_{bid}_{requirement}` or `score_{bid}_{criterion}` (the controls' ids);
+/// the summary reads "Motivo: R-01 — Farmacia Central, Lote 1". A grid of one cell is refused
+/// as `reason` or `value`, and a submission with cells left unanswered as `verdicts` or
+/// `scores`: those link to the cell (the first unanswered one).
+fn grid_names(
+    mut page: PageCtx,
+    d: &TenderDetail,
+    bids: &[GridBid],
+    verdicts: &BTreeMap<(i64, i64), (bool, String)>,
+    scores: &BTreeMap<(i64, i64), String>,
+    errors: &[(String, String)],
+) -> PageCtx {
+    let bidder = |bid: i64| {
+        bids.iter()
+            .find(|b| b.bid_id == bid)
+            .map(|b| format!("{}, {} {}", b.supplier, page.t("tender-lot"), b.lot_number))
+            .unwrap_or_else(|| format!("{} {bid}", page.t("receipt-bid")))
+    };
+    let cell_label = |kind: &str, bid: i64, other: i64| -> Option<String> {
+        let what = match kind {
+            "reason" | "verdict" => {
+                let r = d.requirements.iter().find(|r| r.id == other)?;
+                format!("{}: {}", page.t(&format!("field-{kind}")), r.code)
+            }
+            _ => {
+                let c = d.criteria.iter().find(|c| c.id == other)?;
+                page.criterion(&c.code, &c.name)
+            }
+        };
+        Some(format!("{what} — {}", bidder(bid)))
+    };
+    let mut names: Vec<(String, Option<String>, String)> = Vec::new();
+    for (field, _) in errors {
+        let cell = match field.as_str() {
+            "reason" if verdicts.len() == 1 && scores.is_empty() => verdicts
+                .keys()
+                .next()
+                .map(|(b, r)| format!("reason_{b}_{r}")),
+            "value" if scores.len() == 1 && verdicts.is_empty() => {
+                scores.keys().next().map(|(b, c)| format!("score_{b}_{c}"))
+            }
+            "verdicts" => bids.iter().find_map(|b| {
+                d.requirements
+                    .iter()
+                    .find(|r| !verdicts.contains_key(&(b.bid_id, r.id)))
+                    .map(|r| format!("verdict_{}_{}", b.bid_id, r.id))
+            }),
+            "scores" => bids.iter().find_map(|b| {
+                d.criteria
+                    .iter()
+                    .filter(|c| !c.is_price)
+                    .find(|c| !scores.contains_key(&(b.bid_id, c.id)))
+                    .map(|c| format!("score_{}_{}", b.bid_id, c.id))
+            }),
+            _ => None,
+        };
+        let label_of = |name: &str| {
+            super::page::grid_cell(name).and_then(|(kind, bid, other)| cell_label(kind, bid, other))
+        };
+        // A one-cell grid's error reads as its cell; a grid-wide one keeps its own label
+        // ("Verificación de requisitos") and links to the first cell left unanswered.
+        let label = match (field.as_str(), &cell) {
+            ("reason" | "value", Some(id)) => label_of(id),
+            _ => label_of(field),
+        };
+        let anchor = cell;
+        names.push((field.clone(), anchor, label.unwrap_or_default()));
+    }
+    for (field, anchor, label) in names {
+        if let Some(id) = anchor {
+            page = page.with_anchor(field.clone(), id);
+        }
+        if !label.is_empty() {
+            page = page.with_label(field, label);
+        }
+    }
+    page
 }
 
 /// `GET /tenders/{id}/evaluation`: the member's own workspace (others' views stay hidden).
@@ -1897,31 +2026,6 @@ pub async fn declare(
         "flash-declared",
         None,
     ))
-}
-
-/// Grid errors with readable labels: `score_12_3` reads "Score — bid 12".
-fn grid_errors(
-    state: &AppState,
-    ctx: &RequestContext,
-    err: &ServiceError,
-) -> Vec<(String, String)> {
-    field_errors(state, ctx, err)
-        .into_iter()
-        .map(|(field, message)| {
-            let label = ["reason_", "score_", "comment_"].iter().find_map(|p| {
-                let rest = field.strip_prefix(p)?;
-                let (bid, _) = rest.split_once('_')?;
-                Some(format!(
-                    "{} — {} {bid}",
-                    state
-                        .i18n
-                        .t(ctx.lang, &format!("field-{}", p.trim_end_matches('_'))),
-                    state.i18n.t(ctx.lang, "receipt-bid")
-                ))
-            });
-            (label.unwrap_or(field), message)
-        })
-        .collect()
 }
 
 /// `POST /tenders/{id}/evaluation`: the whole grid (`verdict_{bid}_{req}` = pass/fail,
@@ -1981,7 +2085,7 @@ pub async fn save_evaluation(
                 .map(|s| ((s.bid_id, s.criterion_id), s.value.clone()))
                 .collect(),
         );
-        let errors = grid_errors(&state, &ctx, &e);
+        let errors = field_errors(&state, &ctx, &e);
         return evaluation_page_for(&state, &ctx, id, Some(typed), errors).await;
     }
     if lock {
@@ -2201,6 +2305,41 @@ impl ContractPage {
     fn money(&self, value: &str) -> String {
         self.ctx.money(value, &self.award.currency)
     }
+    /// The row of an item in the form as posted.
+    fn posted_row(&self, item: i64) -> Option<usize> {
+        self.f
+            .milestone_item
+            .iter()
+            .position(|i| i.trim() == item.to_string())
+    }
+    /// A milestone's quantity as typed, else the item's whole quantity.
+    fn milestone_quantity(&self, item: &tender_repo::ItemRow) -> String {
+        self.posted_row(item.id)
+            .and_then(|row| self.f.milestone_quantity.get(row).cloned())
+            .unwrap_or_else(|| item.quantity.clone())
+    }
+    /// A milestone's due date as typed.
+    fn milestone_due(&self, item: &i64) -> String {
+        self.posted_row(*item)
+            .and_then(|row| self.f.milestone_due.get(row).cloned())
+            .unwrap_or_default()
+    }
+}
+
+impl ContractWebForm {
+    /// The rows sent to the service (a row without a quantity is left out), by their place in
+    /// the form: the service's `milestones[k]` is the form's row `sent()[k]`.
+    fn sent(&self) -> Vec<usize> {
+        (0..self.milestone_item.len())
+            .filter(|i| {
+                !self
+                    .milestone_quantity
+                    .get(*i)
+                    .map(|q| q.trim().is_empty())
+                    .unwrap_or(true)
+            })
+            .collect()
+    }
 }
 
 /// The contract form as posted.
@@ -2240,7 +2379,7 @@ async fn contract_page(
         .await?
         .map(|s| s.legal_name)
         .unwrap_or_default();
-    let items = tender_repo::items(&mut conn, award.tender_id)
+    let items: Vec<tender_repo::ItemRow> = tender_repo::items(&mut conn, award.tender_id)
         .await?
         .into_iter()
         .filter(|i| i.lot_id == award.lot_id)
@@ -2251,8 +2390,30 @@ async fn contract_page(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
+    // The service names a milestone by its place among those sent (`milestones[0].due`): the
+    // summary links it to its item's row and names the item.
+    let mut page = PageCtx::new(state, ctx);
+    for (k, row) in f.sent().into_iter().enumerate() {
+        let Some(item) = f
+            .milestone_item
+            .get(row)
+            .and_then(|i| i.trim().parse::<i64>().ok())
+            .and_then(|id| items.iter().find(|i| i.id == id))
+        else {
+            continue;
+        };
+        for (part, id, label) in [
+            ("quantity", format!("mq-{}", item.id), "plan-quantity"),
+            ("tender_item_id", format!("mq-{}", item.id), "plan-quantity"),
+            ("due", format!("md-{}", item.id), "contract-due"),
+        ] {
+            let field = format!("milestones[{k}].{part}");
+            let label = format!("{} — {}", item.description, page.t(label));
+            page = page.with_anchor(field.clone(), id).with_label(field, label);
+        }
+    }
     let mut r = render(&ContractPage {
-        ctx: PageCtx::new(state, ctx),
+        ctx: page,
         award,
         tender,
         supplier,
@@ -2287,13 +2448,9 @@ pub async fn sign_contract(
     ApiPath(award_id): ApiPath<i64>,
     WebForm(f): WebForm<ContractWebForm>,
 ) -> AppResult<Response> {
-    let milestones = (0..f.milestone_item.len())
-        .filter(|i| {
-            !f.milestone_quantity
-                .get(*i)
-                .map(|q| q.trim().is_empty())
-                .unwrap_or(true)
-        })
+    let milestones = f
+        .sent()
+        .into_iter()
         .map(|i| crate::service::awards::MilestoneForm {
             tender_item_id: f.milestone_item[i].parse().unwrap_or(0),
             quantity: f.milestone_quantity.get(i).cloned().unwrap_or_default(),

@@ -7,7 +7,7 @@ use super::extract::{ApiJson, ApiMultipart, ApiPath, ApiQuery};
 use crate::domain::error_code::ErrorCode;
 use crate::domain::tender::Phase;
 use crate::domain::time::Timestamp;
-use crate::repository::tenders::{TenderListRow, TenderRow, TenderSearch};
+use crate::repository::tenders::{TenderListRow, TenderOrder, TenderRow, TenderSearch};
 use crate::service::tender_view::{self, TenderDetail};
 use crate::service::tenders::{self, TenderForm};
 use axum::Json;
@@ -49,6 +49,9 @@ pub struct TenderQuery {
     pub max_value: Option<String>,
     /// `true`: direct awards only.
     pub direct: Option<String>,
+    /// Order: `published_desc`, `published_asc`, `deadline_asc`, `deadline_desc`, `value_desc` or `value_asc` (tenders without the date last, equal values by id); empty: exact matches of a typed code first, then the newest publication.
+    #[param(schema_with = sort_schema)]
+    pub sort: Option<String>,
     /// Page (from 1).
     pub page: Option<i64>,
     /// Rows per page (1–200, default 50).
@@ -56,6 +59,20 @@ pub struct TenderQuery {
 }
 
 impl TenderQuery {
+    /// The order asked for (`None`: the default), or the parameter's name when `sort` names
+    /// no order.
+    pub fn order(&self) -> Result<Option<TenderOrder>, &'static str> {
+        match self
+            .sort
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            None => Ok(None),
+            Some(code) => TenderOrder::parse(code).map(Some).ok_or("sort"),
+        }
+    }
+
     /// The repository search, or the name of the parameter that is wrong.
     pub fn to_search(&self, include_drafts: bool) -> Result<TenderSearch, &'static str> {
         let date =
@@ -98,6 +115,7 @@ impl TenderQuery {
             direct_only: self.direct.as_deref() == Some("true"),
             include_drafts: include_drafts && phase == Some(Phase::Draft),
             created_by: None,
+            order: self.order()?,
         })
     }
 
@@ -211,12 +229,22 @@ fn public_phases() -> utoipa::openapi::Schema {
     )
 }
 
+/// The orders the search takes.
+fn sort_schema() -> utoipa::openapi::Schema {
+    let mut codes = vec![""];
+    codes.extend(TenderOrder::CODES);
+    super::openapi_schemas::one_of(
+        &codes,
+        "Order: `published_desc`, `published_asc`, `deadline_asc`, `deadline_desc`, `value_desc` or `value_asc` (tenders without the date last, equal values by id); empty: exact matches of a typed code first, then the newest publication.",
+    )
+}
+
 fn bad_parameter(name: &str) -> AppError {
     AppError::new(ErrorCode::RequestInvalidQuery)
         .with_details(serde_json::json!({"parameter": name}))
 }
 
-/// Searches public tenders (full text and filters), newest publication first.
+/// Searches public tenders (full text and filters), newest publication first or as sorted.
 #[utoipa::path(get, path = "/api/tenders", tag = "tenders", operation_id = "search_tenders",
     params(TenderQuery), responses((status = 200, body = TenderPage), (status = 400, body = super::openapi::ErrorBody)))]
 pub async fn search(

@@ -218,13 +218,6 @@ impl FormPage {
     fn supplier_selected(&self, id: &i64) -> bool {
         self.form.supplier_id == id.to_string()
     }
-
-    fn error_for(&self, field: &str) -> Option<&str> {
-        self.errors
-            .iter()
-            .find(|(f, _)| f == field)
-            .map(|(_, m)| m.as_str())
-    }
 }
 
 async fn form_page(

@@ -9,7 +9,7 @@ use super::schema_esourcing::{
 use super::tender_search::{exact_rank, text_condition};
 use crate::domain::tender::{Phase, TenderStatus};
 use crate::domain::time::Timestamp;
-use sea_query::{Asterisk, Cond, Expr, ExprTrait, Order, Query, SelectStatement};
+use sea_query::{Asterisk, CaseStatement, Cond, Expr, ExprTrait, Order, Query, SelectStatement};
 use serde::Serialize;
 use std::collections::BTreeSet;
 
@@ -513,6 +513,120 @@ pub struct TenderSearch {
     pub include_drafts: bool,
     /// Only tenders created by or visible to this buyer user (workspace).
     pub created_by: Option<i64>,
+    /// The order asked for; `None`: exact matches of a typed code first, then the newest
+    /// publication.
+    pub order: Option<TenderOrder>,
+}
+
+/// A column the tender list sorts by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortKey {
+    /// Publication instant.
+    Published,
+    /// Bid deadline (the closing date).
+    BidDeadline,
+    /// Estimated value.
+    Value,
+}
+
+impl SortKey {
+    /// Every key, in the order the list's columns show them.
+    pub const ALL: [SortKey; 3] = [SortKey::Value, SortKey::Published, SortKey::BidDeadline];
+
+    /// Its name in a `sort` code (`deadline_asc`).
+    pub fn code(self) -> &'static str {
+        match self {
+            SortKey::Published => "published",
+            SortKey::BidDeadline => "deadline",
+            SortKey::Value => "value",
+        }
+    }
+
+    /// The direction a first click sorts in: the newest publication, the nearest deadline,
+    /// the largest value first.
+    pub fn first_descending(self) -> bool {
+        !matches!(self, SortKey::BidDeadline)
+    }
+
+    fn column(self) -> Tenders {
+        match self {
+            SortKey::Published => Tenders::PublishedAt,
+            SortKey::BidDeadline => Tenders::BidDeadline,
+            SortKey::Value => Tenders::EstimatedValueMinor,
+        }
+    }
+}
+
+/// An explicit order of the tender search: a column and a direction, written `value_desc`,
+/// `deadline_asc`, … in a query string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TenderOrder {
+    /// The column.
+    pub key: SortKey,
+    /// Largest or latest first.
+    pub descending: bool,
+}
+
+impl TenderOrder {
+    /// The default order of the list (newest publication first), as an explicit order.
+    pub const DEFAULT: TenderOrder = TenderOrder {
+        key: SortKey::Published,
+        descending: true,
+    };
+
+    /// Every `sort` code, in the order the OpenAPI document lists them.
+    pub const CODES: [&'static str; 6] = [
+        "published_desc",
+        "published_asc",
+        "deadline_asc",
+        "deadline_desc",
+        "value_desc",
+        "value_asc",
+    ];
+
+    /// The order a `sort` code names; `None` for anything else.
+    pub fn parse(code: &str) -> Option<TenderOrder> {
+        let (key, direction) = code.rsplit_once('_')?;
+        let key = SortKey::ALL.into_iter().find(|k| k.code() == key)?;
+        let descending = match direction {
+            "asc" => false,
+            "desc" => true,
+            _ => return None,
+        };
+        Some(TenderOrder { key, descending })
+    }
+
+    /// Its `sort` code.
+    pub fn code(self) -> String {
+        format!(
+            "{}_{}",
+            self.key.code(),
+            if self.descending { "desc" } else { "asc" }
+        )
+    }
+
+    /// Adds the order to a query: the column (tenders without a value in it last, whatever
+    /// the direction: SQLite and PostgreSQL put NULLs at opposite ends), then the id in the
+    /// same direction, so equal values keep one order and an offset page never repeats or
+    /// skips a row.
+    fn apply(self, query: &mut SelectStatement) {
+        let order = if self.descending {
+            Order::Desc
+        } else {
+            Order::Asc
+        };
+        let column = Expr::col((Tenders::Table, self.key.column()));
+        query
+            .order_by_expr(
+                CaseStatement::new()
+                    .case(column.clone().is_null(), 1)
+                    .finally(0)
+                    .into(),
+                Order::Asc,
+            )
+            .order_by_expr(column, order.clone())
+            .order_by((Tenders::Table, Tenders::Id), order);
+    }
 }
 
 fn phase_condition(phase: Phase, now: Timestamp) -> Cond {
@@ -607,7 +721,7 @@ pub struct TenderListRow {
     pub buyer_short_name: String,
 }
 
-/// Searches tenders, newest publication first.
+/// Searches tenders, in `s.order` or newest publication first.
 pub async fn search(
     db: &mut impl Queryable,
     s: &TenderSearch,
@@ -627,9 +741,19 @@ pub async fn search(
         )
         .await?;
     let mut query = select();
-    // Issue 13: a reference or catalogue code typed whole lists its exact matches first.
-    if let Some(rank) = s.text.as_deref().and_then(exact_rank) {
-        query.order_by_expr(rank, Order::Asc);
+    match s.order {
+        // An order asked for is the order shown (a column header sorts the whole list).
+        Some(order) => order.apply(&mut query),
+        None => {
+            // Issue 13: a reference or catalogue code typed whole lists its exact matches
+            // first.
+            if let Some(rank) = s.text.as_deref().and_then(exact_rank) {
+                query.order_by_expr(rank, Order::Asc);
+            }
+            query
+                .order_by((Tenders::Table, Tenders::PublishedAt), Order::Desc)
+                .order_by((Tenders::Table, Tenders::Id), Order::Desc);
+        }
     }
     let items: Vec<TenderListRow> = db
         .handle()
@@ -645,8 +769,6 @@ pub async fn search(
                         .equals((Tenders::Table, Tenders::BuyerId)),
                 )
                 .cond_where(cond)
-                .order_by((Tenders::Table, Tenders::PublishedAt), Order::Desc)
-                .order_by((Tenders::Table, Tenders::Id), Order::Desc)
                 .limit(u64::try_from(limit).unwrap_or(1))
                 .offset(u64::try_from(offset).unwrap_or(0))
                 .to_owned(),

@@ -192,16 +192,19 @@ fn check(r: &Registration, v: &mut Validator) -> Checked {
     } else if categories.iter().any(|c| !is_category(c)) {
         v.fail("categories", FieldCode::UnknownOption);
     }
-    let contacts: Vec<&ContactInput> = r
+    // Empty rows are skipped; an error names a row by its place as sent (`contacts[1]` is the
+    // second row even when the first was left empty), so a form can mark that row.
+    let contacts: Vec<(usize, &ContactInput)> = r
         .contacts
         .iter()
-        .filter(|c| !c.name.trim().is_empty() || !c.email.trim().is_empty())
+        .enumerate()
+        .filter(|(_, c)| !c.name.trim().is_empty() || !c.email.trim().is_empty())
         .collect();
     if contacts.is_empty() {
         v.fail("contacts", FieldCode::AtLeastOne);
     }
     let mut contact_rows = Vec::new();
-    for (i, c) in contacts.iter().enumerate() {
+    for &(i, c) in &contacts {
         let name = v.name(&format!("contacts[{i}].name"), &c.name, 2, 120);
         if !c.email.trim().is_empty() && !looks_like_email(c.email.trim()) {
             v.fail(&format!("contacts[{i}].email"), FieldCode::InvalidEmail);
@@ -216,17 +219,18 @@ fn check(r: &Registration, v: &mut Validator) -> Checked {
             phone: optional(&c.phone),
         });
     }
-    let owners: Vec<&OwnerInput> = r
+    let owners: Vec<(usize, &OwnerInput)> = r
         .owners
         .iter()
-        .filter(|o| !o.name.trim().is_empty() || !o.share_percent.trim().is_empty())
+        .enumerate()
+        .filter(|(_, o)| !o.name.trim().is_empty() || !o.share_percent.trim().is_empty())
         .collect();
     if owners.is_empty() {
         v.fail("owners", FieldCode::AtLeastOne);
     }
     let mut total = Decimal::ZERO;
     let mut owner_rows = Vec::new();
-    for (i, o) in owners.iter().enumerate() {
+    for &(i, o) in &owners {
         let name = v.name(&format!("owners[{i}].name"), &o.name, 2, 160);
         let share = match parse_positive(&o.share_percent, 4) {
             Ok(s) if s <= Decimal::from(100) => s,

@@ -176,10 +176,14 @@ async fn check_form(
         v.fail("clarification_deadline", FieldCode::InvalidDate);
     }
     let mut lots: BTreeMap<i64, (String, Vec<CheckedItem>)> = BTreeMap::new();
-    let rows: Vec<&ItemForm> = form
+    // Empty rows are skipped; a field error names the row by its place in the form as sent
+    // (`items[3].quantity` is the fourth row even when the second was left empty), so a page
+    // can mark the row the person typed in.
+    let rows: Vec<(usize, &ItemForm)> = form
         .items
         .iter()
-        .filter(|i| {
+        .enumerate()
+        .filter(|(_, i)| {
             i.catalogue_item_id.is_some()
                 || !i.description.trim().is_empty()
                 || !i.quantity.trim().is_empty()
@@ -191,7 +195,7 @@ async fn check_form(
     if rows.len() > 500 {
         v.fail("items", FieldCode::TooLong);
     }
-    for (i, row) in rows.iter().enumerate() {
+    for &(i, row) in &rows {
         if !(1..=50).contains(&row.lot) {
             v.fail(&format!("items[{i}].lot"), FieldCode::InvalidNumber);
             continue;

@@ -27,5 +27,6 @@ mod registry;
 mod reload;
 mod support;
 mod sweep;
+mod tender_list;
 mod units;
 mod users;

@@ -87,7 +87,7 @@ async fn plan_to_tender(app: TestApp) {
     let (s, html) = post_plan_form(&app, &cookie, &fields).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{html}");
     assert!(
-        html.contains(r##"<a href="#method">Método de compra: "##),
+        html.contains(r##"<a href="#plan-method">Método de compra: "##),
         "{html}"
     );
     assert!(html.contains(r#"id="plan-method-error""#));
