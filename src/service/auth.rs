@@ -4,7 +4,7 @@
 //! and API tokens are 256-bit random values of which only the SHA-256 is stored, and sign-in is
 //! rate-limited per account and per address. Failures never say whether the username exists.
 
-use super::audit::{Change, record};
+use super::audit::{Change, record_change};
 use super::rate_limit::RateLimiter;
 use super::{Actor, ServiceError};
 use crate::domain::audit::AuditAction;
@@ -208,7 +208,7 @@ pub async fn login(
         expires,
     )
     .await?;
-    record(
+    record_change(
         &mut tx,
         &Actor::User(user.clone()),
         Change {
@@ -234,7 +234,7 @@ pub async fn login(
 pub async fn logout(db: &Database, session_token: &str, user: &User) -> Result<(), ServiceError> {
     let mut tx = db.begin().await?;
     if sessions::delete(&mut tx, &token_hash(session_token)).await? {
-        record(
+        record_change(
             &mut tx,
             &Actor::User(user.clone()),
             Change {

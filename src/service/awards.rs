@@ -7,7 +7,7 @@
 //! leaves it standing. The award becomes final when the standstill is over and no complaint is
 //! pending; only then can the contract be signed.
 
-use super::audit::{Change, record};
+use super::audit::{Change, record_change};
 use super::tenders::acting_supplier;
 use super::{Actor, ServiceError, snapshot};
 use crate::domain::audit::AuditAction;
@@ -217,7 +217,7 @@ pub async fn award(
         id: award_id,
         ..row
     };
-    record(
+    record_change(
         &mut tx,
         actor,
         Change {
@@ -256,7 +256,7 @@ pub async fn finalize_due(db: &Database, now: Timestamp) -> Result<usize, Servic
             continue;
         }
         if awards::set_status(&mut tx, a.id, status::STANDSTILL, status::FINAL, now).await? {
-            record(
+            record_change(
                 &mut tx,
                 &Actor::System("standstill"),
                 Change {
@@ -352,7 +352,7 @@ pub async fn file_complaint(
         now,
     )
     .await?;
-    record(
+    record_change(
         &mut tx,
         actor,
         Change {
@@ -418,7 +418,7 @@ pub async fn resolve_complaint(
         now,
     )
     .await?;
-    record(
+    record_change(
         &mut tx,
         actor,
         Change {
@@ -640,7 +640,7 @@ pub async fn sign_contract(
         id: contract_id,
         ..row
     };
-    record(
+    record_change(
         &mut tx,
         actor,
         Change {
@@ -746,7 +746,7 @@ pub async fn amend_contract(
     )
     .await?;
     let row = ContractAmendmentRow { id, ..row };
-    record(
+    record_change(
         &mut tx,
         actor,
         Change {
@@ -796,7 +796,7 @@ pub async fn declare_unsuccessful(
         now,
     )
     .await?;
-    record(
+    record_change(
         &mut tx,
         actor,
         Change {

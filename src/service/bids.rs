@@ -7,7 +7,7 @@
 //! the tender key (crate `tianguis-sealed`), withdrawn and replaced ciphertexts are erased, and
 //! the opening needs `k` members' passphrases in one act.
 
-use super::audit::{Change, record};
+use super::audit::{Change, record_change};
 use super::tenders::{acting_supplier, sanitize_filename};
 use super::{Actor, ServiceError, snapshot};
 use crate::domain::audit::AuditAction;
@@ -81,7 +81,7 @@ pub async fn register_opening_key(
         .map_err(|e| ServiceError::Internal(e.code().to_string()))?;
     let mut tx = db.begin().await?;
     committee::put_opening_key(&mut tx, user.id, &public, &wrapped, Timestamp::now()).await?;
-    record(
+    record_change(
         &mut tx,
         actor,
         Change {
@@ -341,7 +341,7 @@ pub async fn submit(
         replaces: previous.map(|p| p.id),
     };
     // Private: who bid is not public until the opening, and never what.
-    record(
+    record_change(
         &mut tx,
         actor,
         Change {
@@ -405,7 +405,7 @@ pub async fn withdraw(
     let after = bids::find(&mut tx, bid_id)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    record(
+    record_change(
         &mut tx,
         actor,
         Change {
@@ -764,7 +764,7 @@ pub(crate) async fn open_with_secrets(
         now,
     )
     .await?;
-    record(
+    record_change(
         &mut tx,
         actor,
         Change {

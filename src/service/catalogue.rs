@@ -7,7 +7,7 @@
 //! holding every valid row; a file with errors imports nothing unless the user explicitly asks
 //! to import the valid rows.
 
-use super::audit::{Change, record};
+use super::audit::{Change, record_change};
 use super::{Actor, ServiceError, snapshot};
 use crate::domain::audit::AuditAction;
 use crate::domain::catalogue::{CatalogueItem, ItemInput, validate_item};
@@ -110,7 +110,7 @@ pub async fn propose_item(
     let row = catalogue::proposal(&mut tx, id)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    record(
+    record_change(
         &mut tx,
         actor,
         Change {
@@ -158,7 +158,7 @@ pub async fn propose_retirement(
     let row = catalogue::proposal(&mut tx, id)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    record(
+    record_change(
         &mut tx,
         actor,
         Change {
@@ -234,7 +234,7 @@ pub async fn review(
     let after = catalogue::proposal(&mut tx, proposal_id)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    record(
+    record_change(
         &mut tx,
         actor,
         Change {
@@ -498,7 +498,7 @@ pub async fn import(
     )
     .await?;
     notify_reviewers(&mut tx, id, by_of(actor), Timestamp::now()).await?;
-    record(&mut tx, actor, Change {
+    record_change(&mut tx, actor, Change {
         action: AuditAction::CatalogueProposalCreated,
         entity_type: "catalogue_proposal",
         entity_id: Some(id.to_string()),

@@ -6,7 +6,7 @@
 //! NIT, username, item code) and only missing ones are created, so running it twice changes
 //! nothing. All names are fictional; any resemblance to real firms is coincidental.
 
-use super::audit::{Change, record};
+use super::audit::{Change, record_change};
 use super::auth::hash_password;
 use super::{Actor, ServiceError, snapshot};
 use crate::domain::audit::AuditAction;
@@ -1282,7 +1282,7 @@ pub async fn seed(db: &Database) -> Result<SeedReport, ServiceError> {
         )
         .await?;
         let row = buyers::find_by_identifier(&mut tx, &buyer_nit).await?;
-        record(
+        record_change(
             &mut tx,
             &actor,
             Change {
@@ -1322,7 +1322,7 @@ pub async fn seed(db: &Database) -> Result<SeedReport, ServiceError> {
         )
         .await?;
         let created = suppliers::find(&mut tx, id).await?;
-        record(
+        record_change(
             &mut tx,
             &actor,
             Change {
@@ -1352,7 +1352,7 @@ pub async fn seed(db: &Database) -> Result<SeedReport, ServiceError> {
         };
         let id = users::insert(&mut tx, &fields, &password_hash, now).await?;
         let created = users::find(&mut tx, id).await?;
-        record(
+        record_change(
             &mut tx,
             &actor,
             Change {
@@ -1373,7 +1373,7 @@ pub async fn seed(db: &Database) -> Result<SeedReport, ServiceError> {
             continue;
         }
         let id = catalogue::insert(&mut tx, &item, now).await?;
-        record(
+        record_change(
             &mut tx,
             &actor,
             Change {

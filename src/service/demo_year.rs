@@ -11,7 +11,7 @@
 //! The seed is deterministic (a fixed pseudo-random sequence) and runs only on a database
 //! without tenders, so running the demo twice adds nothing.
 
-use super::audit::{Change, record};
+use super::audit::{Change, record_change};
 use super::auth::hash_password;
 use super::awards::{ContractForm, MilestoneForm};
 use super::evaluation::{ScoreInput, VerdictInput};
@@ -343,7 +343,7 @@ async fn bidders(db: &Database) -> Result<Vec<(i64, Actor)>, ServiceError> {
                 let created = users::find(&mut tx, id)
                     .await?
                     .ok_or(ServiceError::NotFound)?;
-                record(
+                record_change(
                     &mut tx,
                     &Actor::System("demo"),
                     Change {

@@ -3,7 +3,7 @@
 //! the consolidated ranking and report only once every member without a conflict has
 //! submitted (rules in `domain::evaluation`).
 
-use super::audit::{Change, record};
+use super::audit::{Change, record_change};
 use super::{Actor, ServiceError};
 use crate::domain::audit::AuditAction;
 use crate::domain::evaluation::{
@@ -89,7 +89,7 @@ pub async fn declare(
         declared_at: now.as_micros(),
     };
     committee::declare(&mut tx, &row).await?;
-    record(
+    record_change(
         &mut tx,
         actor,
         Change {
@@ -329,7 +329,7 @@ pub async fn save_grid(
     }
     if !verdicts.is_empty() || !scores.is_empty() {
         // Private until the evaluation closes: members assess independently.
-        record(
+        record_change(
             &mut tx,
             actor,
             Change {
@@ -416,7 +416,7 @@ async fn submit_in(
         ));
     }
     repo::submit(tx, tender_id, user_id, now).await?;
-    record(
+    record_change(
         tx,
         actor,
         Change {
@@ -680,7 +680,7 @@ pub async fn complete(
             .await?;
         }
     }
-    record(
+    record_change(
         &mut tx,
         actor,
         Change {

@@ -20,7 +20,7 @@ use serde::Serialize;
 use serde_json::Value;
 use tianguis_ocds::read::{Input, Item, Kind, ReadOptions, Reader};
 
-use super::audit::{Change, record};
+use super::audit::{Change, record_change};
 use super::{Actor, ServiceError};
 use crate::domain::time::Timestamp;
 use crate::repository::imports::{self as repo, NewRelease, ProcessRow};
@@ -456,7 +456,7 @@ pub async fn import(
                 report.processes_changed - before.1,
             );
             if new > 0 || changed > 0 {
-                record(
+                record_change(
                     &mut tx,
                     &actor,
                     Change {

@@ -8,7 +8,7 @@
 //! catalogue names, hospitals and methods so text filters select realistic fractions. Never run
 //! it on a production database: the tenders are fictitious.
 
-use super::audit::{Change, record};
+use super::audit::{Change, record_change};
 use super::{Actor, ServiceError};
 use crate::domain::audit::AuditAction;
 use crate::domain::catalogue::CatalogueItem;
@@ -74,7 +74,7 @@ pub async fn generate(
             let seq = first + k as i64;
             write_one(&mut tx, buyer.id, &buyer.short_name, &items, seq, now).await?;
         }
-        record(
+        record_change(
             &mut tx,
             &Actor::System("load-data"),
             Change {

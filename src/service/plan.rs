@@ -4,7 +4,7 @@
 //! item, quantity, estimated unit price, quarter and funding source; tenders are created from
 //! lines, and the plan page shows what was tendered and awarded against each line.
 
-use super::audit::{Change, record};
+use super::audit::{Change, record_change};
 use super::{Actor, ServiceError, snapshot};
 use crate::domain::audit::AuditAction;
 use crate::domain::bid::BidContent;
@@ -101,7 +101,7 @@ pub async fn add_line(
     };
     let id = plan::insert(&mut tx, &row, now).await?;
     let row = PlanLineRow { id, ..row };
-    record(
+    record_change(
         &mut tx,
         actor,
         Change {

@@ -8,7 +8,7 @@
 //! politically-exposed status are public (beneficial-ownership transparency, OCP guidance);
 //! identity-document numbers are not.
 
-use super::audit::{Change, record};
+use super::audit::{Change, record_change};
 use super::auth::hash_password;
 use super::{Actor, ServiceError, snapshot};
 use crate::domain::audit::AuditAction;
@@ -365,7 +365,7 @@ pub async fn register(db: &Database, r: &Registration) -> Result<(Supplier, User
         .iter()
         .map(|o| serde_json::json!({"name": o.name, "share_percent": o.share_percent, "politically_exposed": o.politically_exposed}))
         .collect();
-    record(&mut tx, &actor, Change {
+    record_change(&mut tx, &actor, Change {
         action: AuditAction::SupplierRegistered,
         entity_type: "supplier",
         entity_id: Some(supplier_id.to_string()),
@@ -374,7 +374,7 @@ pub async fn register(db: &Database, r: &Registration) -> Result<(Supplier, User
         public: true,
     })
     .await?;
-    record(
+    record_change(
         &mut tx,
         &actor,
         Change {
@@ -447,7 +447,7 @@ pub async fn change_status(
     let after = suppliers::find(&mut tx, supplier_id)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    record(
+    record_change(
         &mut tx,
         actor,
         Change {
@@ -547,7 +547,7 @@ pub async fn add_colleague(
     let user = users::find(&mut tx, id)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    record(
+    record_change(
         &mut tx,
         &Actor::User(actor.clone()),
         Change {

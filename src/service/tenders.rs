@@ -3,7 +3,7 @@
 //! clarifications, documents, cancellation, search and the public tender page (issue 3,
 //! items 3–6 and 12).
 
-use super::audit::{Change, record};
+use super::audit::{Change, record_change};
 use super::{Actor, ServiceError, snapshot};
 use crate::domain::audit::AuditAction;
 use crate::domain::money::{self, parse_positive};
@@ -589,7 +589,7 @@ pub async fn create(
     let row = tenders::find(&mut tx, id)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    record(
+    record_change(
         &mut tx,
         actor,
         Change {
@@ -646,7 +646,7 @@ pub async fn update(
     let after = tenders::find(&mut tx, id)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    record(
+    record_change(
         &mut tx,
         actor,
         Change {
@@ -839,7 +839,7 @@ pub async fn publish(
         let after = tenders::find(&mut tx, id)
             .await?
             .ok_or(ServiceError::NotFound)?;
-        record(
+        record_change(
             &mut tx,
             actor,
             Change {
@@ -893,7 +893,7 @@ pub async fn publish(
         let after = tenders::find(&mut tx, id)
             .await?
             .ok_or(ServiceError::NotFound)?;
-        record(
+        record_change(
             &mut tx,
             actor,
             Change {
@@ -1019,7 +1019,7 @@ pub async fn amend(
         id: amendment_id,
         ..row
     };
-    record(
+    record_change(
         &mut tx,
         actor,
         Change {
@@ -1098,7 +1098,7 @@ pub async fn cancel(
     let after = tenders::find(&mut tx, id)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    record(
+    record_change(
         &mut tx,
         actor,
         Change {
@@ -1187,7 +1187,7 @@ pub async fn attach_document(
         )
         .await?;
     }
-    record(
+    record_change(
         &mut tx,
         actor,
         Change {
@@ -1294,7 +1294,7 @@ pub async fn ask(
     let by = actor.user_id().unwrap_or(0);
     let id = clarifications::ask(&mut tx, tender_id, supplier_id, by, &question, now).await?;
     bids::register_interest(&mut tx, tender_id, supplier_id, now).await?;
-    record(
+    record_change(
         &mut tx,
         actor,
         Change {
@@ -1351,7 +1351,7 @@ pub async fn answer(
         now,
     )
     .await?;
-    record(&mut tx, actor, Change {
+    record_change(&mut tx, actor, Change {
         action: AuditAction::ClarificationAnswered,
         entity_type: "tender",
         entity_id: Some(q.tender_id.to_string()),
@@ -1433,7 +1433,7 @@ async fn set_following(
     };
     let state = Some(serde_json::json!({"supplier_id": supplier_id}).to_string());
     let (before, after) = if follow { (None, state) } else { (state, None) };
-    record(
+    record_change(
         &mut tx,
         actor,
         Change {

@@ -1,6 +1,6 @@
 //! Personal API tokens: each user creates tokens for their scripts and revokes them.
 
-use super::audit::{Change, record};
+use super::audit::{Change, record_change};
 use super::auth::{API_TOKEN_PREFIX, random_token, token_hash};
 use super::{Actor, ServiceError, snapshot};
 use crate::domain::audit::AuditAction;
@@ -52,7 +52,7 @@ pub async fn create(
     let row = api_tokens::find(&mut tx, id)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    record(
+    record_change(
         &mut tx,
         &Actor::User(user.clone()),
         Change {
@@ -95,7 +95,7 @@ pub async fn revoke(db: &Database, user: &User, id: i64) -> Result<ApiTokenRow, 
     let after = api_tokens::find(&mut tx, id)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    record(
+    record_change(
         &mut tx,
         &Actor::User(user.clone()),
         Change {

@@ -1,6 +1,6 @@
 //! Account administration and each user's own settings.
 
-use super::audit::{Change, record};
+use super::audit::{Change, record_change};
 use super::auth::{hash_password, verify_password};
 use super::{Actor, ServiceError, snapshot};
 use crate::domain::audit::AuditAction;
@@ -94,7 +94,7 @@ pub async fn create(
     let user = users::find(&mut tx, id)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    record(
+    record_change(
         &mut tx,
         actor,
         Change {
@@ -134,7 +134,7 @@ pub async fn update(
     let after = users::find(&mut tx, id)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    record(
+    record_change(
         &mut tx,
         actor,
         Change {
@@ -181,7 +181,7 @@ pub async fn set_active(
     let after = users::find(&mut tx, id)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    record(
+    record_change(
         &mut tx,
         actor,
         Change {
@@ -222,7 +222,7 @@ pub async fn reset_password(
     let mut tx = db.begin().await?;
     users::set_password_hash(&mut tx, id, &hash, Timestamp::now()).await?;
     sessions::delete_for_user(&mut tx, id).await?;
-    record(
+    record_change(
         &mut tx,
         actor,
         Change {
@@ -270,7 +270,7 @@ pub async fn change_own_password(
     let mut tx = db.begin().await?;
     users::set_password_hash(&mut tx, user.id, &hash, Timestamp::now()).await?;
     sessions::delete_for_user_except(&mut tx, user.id, keep_session_hash).await?;
-    record(
+    record_change(
         &mut tx,
         &Actor::User(user.clone()),
         Change {
@@ -294,7 +294,7 @@ pub async fn set_locale(db: &Database, user: &User, lang: Lang) -> Result<(), Se
     }
     let mut tx = db.begin().await?;
     users::set_locale(&mut tx, user.id, lang, Timestamp::now()).await?;
-    record(
+    record_change(
         &mut tx,
         &Actor::User(user.clone()),
         Change {

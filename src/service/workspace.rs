@@ -462,7 +462,7 @@ pub async fn mark_notifications_read(
     let mut tx = db.begin().await?;
     let n = notifications::mark_read(&mut tx, user.id, now).await?;
     if n > 0 {
-        super::audit::record(
+        super::audit::record_change(
             &mut tx,
             &super::Actor::User(user.clone()),
             super::audit::Change {

@@ -10,7 +10,7 @@ pub mod hub;
 pub mod listing;
 pub mod synthetic;
 
-use super::audit::{Change, record};
+use super::audit::{Change, record_change};
 use super::{Actor, ServiceError};
 use crate::domain::audit::AuditAction;
 use crate::domain::role::Role;
@@ -104,7 +104,7 @@ pub async fn schedule_for_tender(
         let json = serde_json::to_string(&participants)
             .map_err(|e| ServiceError::Internal(e.to_string()))?;
         let id = repo::insert(tx, tender_id, lot.id, &rules_json, &json, starts_at, now).await?;
-        record(
+        record_change(
             tx,
             actor,
             Change {
@@ -174,7 +174,7 @@ pub async fn reschedule(
     }
     require_notice(starts_at, now, "starts_at")?;
     repo::reschedule(&mut tx, auction_id, starts_at).await?;
-    record(
+    record_change(
         &mut tx,
         actor,
         Change {
@@ -203,7 +203,7 @@ pub(crate) async fn start_effects(
     row: &AuctionRow,
 ) -> Result<(), RepoError> {
     repo::set_running(tx, row.id).await?;
-    record(
+    record_change(
         tx,
         &Actor::System("auction"),
         Change {
@@ -231,7 +231,7 @@ pub(crate) async fn outage_effects(
         tianguis_auction::EventKind::Paused => AuditAction::AuctionPaused,
         _ => AuditAction::AuctionResumed,
     };
-    record(
+    record_change(
         tx,
         &Actor::System("auction"),
         Change {
@@ -281,7 +281,7 @@ pub(crate) async fn resumption_effects(
         Some(by) => (by.user_id, by.label.clone()),
         None => (None, Actor::System("auction").label()),
     };
-    super::audit::record_for(
+    super::audit::record_change_for(
         tx,
         user_id,
         label,
@@ -371,7 +371,7 @@ pub(crate) async fn finish_effects(
             })
         })
         .collect();
-    record(
+    record_change(
         tx,
         &Actor::System("auction"),
         Change {

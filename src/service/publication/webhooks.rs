@@ -16,7 +16,7 @@ use rand::RngCore;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::super::audit::{Change, record};
+use super::super::audit::{Change, record_change};
 use super::super::{Actor, ServiceError};
 use crate::domain::time::Timestamp;
 use crate::domain::validation::FieldCode;
@@ -178,7 +178,7 @@ pub async fn subscribe(
     let row = repo::find(&mut tx, id)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    record(
+    record_change(
         &mut tx,
         actor,
         Change {
@@ -247,7 +247,7 @@ pub async fn set_active(
     let after = repo::find(&mut tx, id)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    record(
+    record_change(
         &mut tx,
         actor,
         Change {
