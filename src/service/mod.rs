@@ -14,6 +14,7 @@ pub mod demo_bases;
 pub mod demo_prices;
 pub mod demo_year;
 pub mod evaluation;
+pub mod events;
 pub mod figures;
 pub mod imports;
 pub mod load_data;
