@@ -9,4 +9,5 @@
 //! unaffected. A new workflow adds its kind to `AuditAction` (with its sentences), its type
 //! here, and ends with `service::audit::commit_with`.
 
+pub mod auth;
 pub mod users;
