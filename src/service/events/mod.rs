@@ -10,4 +10,5 @@
 //! here, and ends with `service::audit::commit_with`.
 
 pub mod auth;
+pub mod tokens;
 pub mod users;
