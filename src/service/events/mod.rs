@@ -12,3 +12,4 @@
 pub mod auth;
 pub mod tokens;
 pub mod users;
+pub mod workspace;
