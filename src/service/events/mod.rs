@@ -11,6 +11,7 @@
 
 pub mod auth;
 pub mod bids;
+pub mod evaluation;
 pub mod tokens;
 pub mod users;
 pub mod workspace;
