@@ -10,6 +10,7 @@
 //! here, and ends with `service::audit::commit_with`.
 
 pub mod auth;
+pub mod awards;
 pub mod bids;
 pub mod evaluation;
 pub mod tokens;
