@@ -13,6 +13,7 @@ pub mod auth;
 pub mod awards;
 pub mod bids;
 pub mod evaluation;
+pub mod tenders;
 pub mod tokens;
 pub mod users;
 pub mod workspace;
