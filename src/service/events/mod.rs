@@ -9,6 +9,7 @@
 //! unaffected. A new workflow adds its kind to `AuditAction` (with its sentences), its type
 //! here, and ends with `service::audit::commit_with`.
 
+pub mod auctions;
 pub mod auth;
 pub mod awards;
 pub mod bids;
