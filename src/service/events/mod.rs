@@ -13,6 +13,7 @@ pub mod auctions;
 pub mod auth;
 pub mod awards;
 pub mod bids;
+pub mod catalogue;
 pub mod evaluation;
 pub mod tenders;
 pub mod tokens;
