@@ -15,6 +15,7 @@ pub mod awards;
 pub mod bids;
 pub mod catalogue;
 pub mod evaluation;
+pub mod plan;
 pub mod suppliers;
 pub mod tenders;
 pub mod tokens;
