@@ -20,4 +20,5 @@ pub mod suppliers;
 pub mod tenders;
 pub mod tokens;
 pub mod users;
+pub mod webhooks;
 pub mod workspace;
