@@ -15,6 +15,7 @@ pub mod awards;
 pub mod bids;
 pub mod catalogue;
 pub mod evaluation;
+pub mod imports;
 pub mod plan;
 pub mod suppliers;
 pub mod tenders;
