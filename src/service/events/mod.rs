@@ -16,6 +16,7 @@ pub mod bids;
 pub mod catalogue;
 pub mod evaluation;
 pub mod imports;
+pub mod load_data;
 pub mod plan;
 pub mod suppliers;
 pub mod tenders;
