@@ -14,6 +14,7 @@ pub mod auth;
 pub mod awards;
 pub mod bids;
 pub mod catalogue;
+pub mod demo;
 pub mod evaluation;
 pub mod imports;
 pub mod load_data;
