@@ -12,7 +12,7 @@ use crate::domain::audit_event::{AsAuditEvent, encode};
 use crate::domain::time::Timestamp;
 use crate::repository::audit::{self as repo, AuditFilter, NewEvent};
 use crate::repository::plan::PlanLineRow;
-use crate::repository::{Database, Queryable, RepoError, Tx};
+use crate::repository::{Database, Queryable, Tx};
 
 /// What a workflow publishes to the open-data feed with its event (issue 5).
 #[derive(Debug, Clone, Copy)]
@@ -49,6 +49,11 @@ impl Publication<'_> {
     }
 }
 
+/// The right to write to the release feed in a transaction, given once its audit events are
+/// appended: only this module makes one, so the feed cannot be written first (see [`record`]).
+#[derive(Debug)]
+pub struct FeedTurn(());
+
 async fn write(tx: &mut impl Queryable, publication: Publication<'_>) -> Result<(), ServiceError> {
     match publication {
         Publication::None => {}
@@ -56,8 +61,10 @@ async fn write(tx: &mut impl Queryable, publication: Publication<'_>) -> Result<
             tender_id,
             event,
             at,
-        } => publication::publish(tx, tender_id, event, at).await?,
-        Publication::PlanLine { line, at } => publication::publish_plan_line(tx, line, at).await?,
+        } => publication::publish(tx, FeedTurn(()), tender_id, event, at).await?,
+        Publication::PlanLine { line, at } => {
+            publication::publish_plan_line(tx, FeedTurn(()), line, at).await?
+        }
     }
     Ok(())
 }
@@ -69,10 +76,10 @@ async fn write(tx: &mut impl Queryable, publication: Publication<'_>) -> Result<
 /// head row (`schema_ocds`), and both stay locked until commit. Every transaction takes them in
 /// this order — audit log first, feed second — because two transactions taking them the other
 /// way round would each hold one and wait for the other: on PostgreSQL a deadlock, broken by
-/// failing one workflow. This function is that order; workflows never write to the feed
-/// themselves. A transaction
-/// that records several events may publish after any of them: once it holds the audit head, a
-/// later append waits for nothing.
+/// failing one workflow. This function is that order. The feed asks for a [`FeedTurn`], which
+/// only this module gives: here after the append, or through [`Publishing`], which allows no
+/// append afterwards. A transaction that records several events may publish after any of
+/// them: once it holds the audit head, a later append waits for nothing.
 pub async fn record<E: AsAuditEvent + ?Sized>(
     tx: &mut impl Queryable,
     actor: &Actor,
@@ -123,70 +130,28 @@ pub async fn commit_with<E: AsAuditEvent + ?Sized>(
     Ok(stored)
 }
 
-/// Writes a publication that no event of this transaction calls for (the auction hub's reveal
-/// of bidders' names, whose batch recorded its events before), then commits. Taking the feed's
-/// head without the audit log's is safe only as the transaction's last write, which committing
-/// here guarantees (see [`record`]).
-pub async fn commit_publishing(
-    mut tx: Tx,
-    publications: impl IntoIterator<Item = Publication<'_>>,
-) -> Result<(), ServiceError> {
-    for publication in publications {
-        write(&mut tx, publication).await?;
+/// A transaction that from now on only writes to the release feed, then commits: for
+/// publications no audit event calls for (the auction hub's reveal of bidders' names, whose
+/// batch recorded its events before). It gives no way back to the audit log, so the feed's
+/// head is never taken before the log's (see [`record`]).
+pub struct Publishing(Tx);
+
+impl Publishing {
+    /// The rest of `tx` writes to the feed only.
+    pub fn new(tx: Tx) -> Publishing {
+        Publishing(tx)
     }
-    tx.commit().await?;
-    Ok(())
-}
 
-/// What changed, described for the audit log.
-#[derive(Debug, Clone)]
-pub struct Change {
-    /// What happened: one of the event kinds the log knows (and translates).
-    pub action: AuditAction,
-    /// Record kind, e.g. `user`.
-    pub entity_type: &'static str,
-    /// Record id.
-    pub entity_id: Option<String>,
-    /// JSON snapshot before (secrets excluded).
-    pub before: Option<String>,
-    /// JSON snapshot after (secrets excluded).
-    pub after: Option<String>,
-    /// Whether the public may read this event.
-    pub public: bool,
-}
+    /// Writes a publication.
+    pub async fn publish(&mut self, publication: Publication<'_>) -> Result<(), ServiceError> {
+        write(&mut self.0, publication).await
+    }
 
-/// Appends the event of a change inside the workflow's own transaction (untyped; being
-/// replaced by [`record`]).
-pub async fn record_change(
-    tx: &mut impl Queryable,
-    actor: &Actor,
-    change: Change,
-) -> Result<AuditEvent, RepoError> {
-    record_change_for(tx, actor.user_id(), actor.label(), change).await
-}
-
-/// [`record_change`] for an actor known only by its audit identity (untyped; being replaced by
-/// [`record_for`]).
-pub async fn record_change_for(
-    tx: &mut impl Queryable,
-    actor_user_id: Option<i64>,
-    actor_label: String,
-    change: Change,
-) -> Result<AuditEvent, RepoError> {
-    repo::append(
-        tx,
-        NewEvent {
-            actor_user_id,
-            actor: actor_label,
-            action: change.action.code().to_string(),
-            entity_type: change.entity_type.to_string(),
-            entity_id: change.entity_id,
-            before: change.before,
-            after: change.after,
-            public: change.public,
-        },
-    )
-    .await
+    /// Commits the transaction.
+    pub async fn commit(self) -> Result<(), ServiceError> {
+        self.0.commit().await?;
+        Ok(())
+    }
 }
 
 /// Result of verifying the whole chain.
@@ -634,17 +599,15 @@ mod tests {
         .await
         .unwrap();
         // A tender that does not exist (or is a draft) publishes nothing either.
-        let tx = db.begin().await.unwrap();
-        commit_publishing(
-            tx,
-            [Publication::release(
-                99,
-                ReleaseEvent::TenderUpdate,
-                Timestamp::now(),
-            )],
-        )
+        let mut feed = Publishing::new(db.begin().await.unwrap());
+        feed.publish(Publication::release(
+            99,
+            ReleaseEvent::TenderUpdate,
+            Timestamp::now(),
+        ))
         .await
         .unwrap();
+        feed.commit().await.unwrap();
         assert_eq!(counts(&db).await, (1, 0));
     }
 }

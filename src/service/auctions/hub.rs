@@ -1244,17 +1244,19 @@ impl EngineLoop {
             }
         }
         // The names now shown change the processes' public record; the reveal has no audit
-        // event of its own (the award that allows it was recorded).
-        let releases = revealed.into_iter().map(|(tender_id, at)| {
-            Publication::release(
+        // event of its own (the award that allows it was recorded), so its releases are the
+        // batch's last writes.
+        let mut feed = audit::Publishing::new(tx);
+        for (tender_id, at) in revealed {
+            feed.publish(Publication::release(
                 tender_id,
                 ReleaseEvent::TenderUpdate,
                 Timestamp::from_micros(at),
-            )
-        });
-        audit::commit_publishing(tx, releases)
+            ))
             .await
             .map_err(effects_failed)?;
+        }
+        feed.commit().await.map_err(effects_failed)?;
         for (auction_id, event) in &batch.events {
             if let Some(slot) = self.slots.get_mut(auction_id) {
                 if matches!(event.kind, EventKind::Started { .. }) {
