@@ -2,6 +2,7 @@
 //! fuzzed and reasoned about alone; the service layer composes it with the repositories.
 
 pub mod audit;
+pub mod audit_event;
 pub mod bid;
 pub mod catalogue;
 pub mod error_code;

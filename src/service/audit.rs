@@ -1,60 +1,157 @@
 //! Recording and verifying the audit log.
+//!
+//! Every workflow ends the same way: it appends its typed event ([`AsAuditEvent`]), writes the
+//! open-data release the event calls for, and commits — [`commit_with`] does the three in that
+//! order, and [`record`] does the first two for a transaction that records several events. The
+//! order is the platform's lock order, explained once, on [`record`].
 
+use super::publication::{self, release::ReleaseEvent};
 use super::{Actor, ServiceError};
 use crate::domain::audit::{AuditAction, AuditEvent, ChainBreak, ChainVerifier};
+use crate::domain::audit_event::{AsAuditEvent, encode};
 use crate::domain::time::Timestamp;
 use crate::repository::audit::{self as repo, AuditFilter, NewEvent};
-use crate::repository::{Database, Queryable, RepoError};
+use crate::repository::plan::PlanLineRow;
+use crate::repository::{Database, Queryable, Tx};
 
-/// What changed, described for the audit log.
-#[derive(Debug, Clone)]
-pub struct Change {
-    /// What happened: one of the event kinds the log knows (and translates).
-    pub action: AuditAction,
-    /// Record kind, e.g. `user`.
-    pub entity_type: &'static str,
-    /// Record id.
-    pub entity_id: Option<String>,
-    /// JSON snapshot before (secrets excluded).
-    pub before: Option<String>,
-    /// JSON snapshot after (secrets excluded).
-    pub after: Option<String>,
-    /// Whether the public may read this event.
-    pub public: bool,
+/// What a workflow publishes to the open-data feed with its event (issue 5).
+#[derive(Debug, Clone, Copy)]
+pub enum Publication<'a> {
+    /// Nothing: the event is not part of an open-contracting process's public history.
+    None,
+    /// A release of a tender's process, a snapshot of what is public about it at this moment
+    /// (a draft publishes nothing; see `publication::publish`).
+    Release {
+        /// The tender.
+        tender_id: i64,
+        /// What the release reports.
+        event: ReleaseEvent,
+        /// Its date.
+        at: Timestamp,
+    },
+    /// The planning release of a new line of the procurement plan.
+    PlanLine {
+        /// The line, as stored.
+        line: &'a PlanLineRow,
+        /// Its date.
+        at: Timestamp,
+    },
 }
 
-/// Appends the event of a change inside the workflow's own transaction, so the change and its
-/// record commit together or not at all.
-pub async fn record(
+impl Publication<'_> {
+    /// A release of a tender's process.
+    pub fn release(tender_id: i64, event: ReleaseEvent, at: Timestamp) -> Publication<'static> {
+        Publication::Release {
+            tender_id,
+            event,
+            at,
+        }
+    }
+}
+
+/// The right to write to the release feed in a transaction, given once its audit events are
+/// appended: only this module makes one, so the feed cannot be written first (see [`record`]).
+#[derive(Debug)]
+pub struct FeedTurn(());
+
+async fn write(tx: &mut impl Queryable, publication: Publication<'_>) -> Result<(), ServiceError> {
+    match publication {
+        Publication::None => {}
+        Publication::Release {
+            tender_id,
+            event,
+            at,
+        } => publication::publish(tx, FeedTurn(()), tender_id, event, at).await?,
+        Publication::PlanLine { line, at } => {
+            publication::publish_plan_line(tx, FeedTurn(()), line, at).await?
+        }
+    }
+    Ok(())
+}
+
+/// Appends `event` to the log inside the workflow's own transaction, so the change and its
+/// record commit together or not at all, then writes the publication it calls for.
+///
+/// Lock order: appending locks the audit log's head row, publishing locks the release feed's
+/// head row (`schema_ocds`), and both stay locked until commit. Every transaction takes them in
+/// this order — audit log first, feed second — because two transactions taking them the other
+/// way round would each hold one and wait for the other: on PostgreSQL a deadlock, broken by
+/// failing one workflow. This function is that order. The feed asks for a [`FeedTurn`], which
+/// only this module gives: here after the append, or through [`Publishing`], which allows no
+/// append afterwards. A transaction that records several events may publish after any of
+/// them: once it holds the audit head, a later append waits for nothing.
+pub async fn record<E: AsAuditEvent + ?Sized>(
     tx: &mut impl Queryable,
     actor: &Actor,
-    change: Change,
-) -> Result<AuditEvent, RepoError> {
-    record_for(tx, actor.user_id(), actor.label(), change).await
+    event: &E,
+    publication: Publication<'_>,
+) -> Result<AuditEvent, ServiceError> {
+    record_for(tx, actor.user_id(), actor.label(), event, publication).await
 }
 
 /// [`record`] for a decision whose actor is known only by its audit identity: a command that
 /// crossed to another node (the auction owner records the authority's reschedule, issue 4).
-pub async fn record_for(
+pub async fn record_for<E: AsAuditEvent + ?Sized>(
     tx: &mut impl Queryable,
     actor_user_id: Option<i64>,
     actor_label: String,
-    change: Change,
-) -> Result<AuditEvent, RepoError> {
-    repo::append(
+    event: &E,
+    publication: Publication<'_>,
+) -> Result<AuditEvent, ServiceError> {
+    let encoded = encode(event).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let stored = repo::append(
         tx,
         NewEvent {
             actor_user_id,
             actor: actor_label,
-            action: change.action.code().to_string(),
-            entity_type: change.entity_type.to_string(),
-            entity_id: change.entity_id,
-            before: change.before,
-            after: change.after,
-            public: change.public,
+            action: encoded.action.code().to_string(),
+            entity_type: encoded.entity_type.to_string(),
+            entity_id: encoded.entity_id,
+            before: encoded.before,
+            after: encoded.after,
+            public: encoded.public,
         },
     )
-    .await
+    .await?;
+    write(tx, publication).await?;
+    Ok(stored)
+}
+
+/// How a workflow ends: [`record`] its event and publication, then commit, so the change, its
+/// event and its release become visible together.
+pub async fn commit_with<E: AsAuditEvent + ?Sized>(
+    mut tx: Tx,
+    actor: &Actor,
+    event: &E,
+    publication: Publication<'_>,
+) -> Result<AuditEvent, ServiceError> {
+    let stored = record(&mut tx, actor, event, publication).await?;
+    tx.commit().await?;
+    Ok(stored)
+}
+
+/// A transaction that from now on only writes to the release feed, then commits: for
+/// publications no audit event calls for (the auction hub's reveal of bidders' names, whose
+/// batch recorded its events before). It gives no way back to the audit log, so the feed's
+/// head is never taken before the log's (see [`record`]).
+pub struct Publishing(Tx);
+
+impl Publishing {
+    /// The rest of `tx` writes to the feed only.
+    pub fn new(tx: Tx) -> Publishing {
+        Publishing(tx)
+    }
+
+    /// Writes a publication.
+    pub async fn publish(&mut self, publication: Publication<'_>) -> Result<(), ServiceError> {
+        write(&mut self.0, publication).await
+    }
+
+    /// Commits the transaction.
+    pub async fn commit(self) -> Result<(), ServiceError> {
+        self.0.commit().await?;
+        Ok(())
+    }
 }
 
 /// Result of verifying the whole chain.
@@ -364,4 +461,162 @@ pub async fn describe(
         });
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::audit_event::NoSnapshot;
+    use crate::repository::{DbOptions, buyers, ocds};
+    use serde::Serialize;
+
+    async fn database() -> (tempfile::TempDir, Database) {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("t.db").display());
+        let db = Database::connect(&url, &DbOptions::default())
+            .await
+            .unwrap();
+        crate::repository::schema::migrate(&db).await.unwrap();
+        (dir, db)
+    }
+
+    /// A plan line was created: the one event whose publication needs no tender.
+    #[derive(Serialize)]
+    struct LineCreated<'a>(&'a PlanLineRow);
+
+    impl AsAuditEvent for LineCreated<'_> {
+        const ACTION: AuditAction = AuditAction::PlanLineCreated;
+        const ENTITY_TYPE: &'static str = "plan_line";
+        type Before = NoSnapshot;
+        type After = PlanLineRow;
+        fn entity_id(&self) -> Option<String> {
+            Some(self.0.id.to_string())
+        }
+        fn public(&self) -> bool {
+            true
+        }
+        fn before(&self) -> Option<&NoSnapshot> {
+            None
+        }
+        fn after(&self) -> Option<&PlanLineRow> {
+            Some(self.0)
+        }
+    }
+
+    async fn line(db: &Database) -> PlanLineRow {
+        let mut tx = db.begin().await.unwrap();
+        let buyer_id = buyers::insert(
+            &mut tx,
+            &buyers::NewBuyer {
+                name: "Hospital de prueba",
+                short_name: "HP",
+                identifier_scheme: "GT-NIT",
+                identifier: "123456-7",
+                department: None,
+            },
+            Timestamp::now(),
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        PlanLineRow {
+            id: 5,
+            buyer_id,
+            year: 2026,
+            quarter: 2,
+            catalogue_item_id: 1,
+            quantity: "10".into(),
+            unit_price: "2.50".into(),
+            currency: "GTQ".into(),
+            funding_source: "11-0001".into(),
+            notes: None,
+            created_by: 1,
+            created_at: 0,
+        }
+    }
+
+    async fn counts(db: &Database) -> (i64, i64) {
+        let mut conn = db.read().await.unwrap();
+        (
+            repo::head(&mut conn).await.unwrap().0,
+            ocds::last_seq(&mut conn).await.unwrap(),
+        )
+    }
+
+    #[tokio::test]
+    async fn commit_with_records_publishes_and_commits() {
+        let (_dir, db) = database().await;
+        let line = line(&db).await;
+        let at = Timestamp::now();
+        let tx = db.begin().await.unwrap();
+        let stored = commit_with(
+            tx,
+            &Actor::System("test"),
+            &LineCreated(&line),
+            Publication::PlanLine { line: &line, at },
+        )
+        .await
+        .unwrap();
+        assert_eq!(stored.seq, 1);
+        assert_eq!(stored.actor, "system:test");
+        assert_eq!(stored.action, "plan_line.created");
+        assert_eq!(stored.entity_type, "plan_line");
+        assert_eq!(stored.entity_id.as_deref(), Some("5"));
+        assert_eq!(stored.before, None);
+        assert_eq!(stored.after, crate::service::snapshot(&line));
+        assert!(stored.public);
+        assert_eq!(counts(&db).await, (1, 1), "the event and its release");
+        let page = page(&db, false, None, None, 10).await.unwrap();
+        assert_eq!(page.events, vec![stored]);
+        assert!(matches!(
+            verify(&db).await.unwrap(),
+            Verification::Intact { events: 1, .. }
+        ));
+    }
+
+    #[tokio::test]
+    async fn an_uncommitted_record_leaves_nothing() {
+        let (_dir, db) = database().await;
+        let line = line(&db).await;
+        let mut tx = db.begin().await.unwrap();
+        record(
+            &mut tx,
+            &Actor::System("test"),
+            &LineCreated(&line),
+            Publication::PlanLine {
+                line: &line,
+                at: Timestamp::now(),
+            },
+        )
+        .await
+        .unwrap();
+        drop(tx);
+        assert_eq!(counts(&db).await, (0, 0));
+    }
+
+    #[tokio::test]
+    async fn nothing_to_publish_records_the_event_only() {
+        let (_dir, db) = database().await;
+        let line = line(&db).await;
+        let tx = db.begin().await.unwrap();
+        commit_with(
+            tx,
+            &Actor::System("test"),
+            &LineCreated(&line),
+            Publication::None,
+        )
+        .await
+        .unwrap();
+        // A tender that does not exist (or is a draft) publishes nothing either.
+        let mut feed = Publishing::new(db.begin().await.unwrap());
+        feed.publish(Publication::release(
+            99,
+            ReleaseEvent::TenderUpdate,
+            Timestamp::now(),
+        ))
+        .await
+        .unwrap();
+        feed.commit().await.unwrap();
+        assert_eq!(counts(&db).await, (1, 0));
+    }
 }

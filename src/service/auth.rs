@@ -4,10 +4,10 @@
 //! and API tokens are 256-bit random values of which only the SHA-256 is stored, and sign-in is
 //! rate-limited per account and per address. Failures never say whether the username exists.
 
-use super::audit::{Change, record};
+use super::audit::{Publication, commit_with};
+use super::events::auth::{SessionSignedIn, SessionSignedOut};
 use super::rate_limit::RateLimiter;
 use super::{Actor, ServiceError};
-use crate::domain::audit::AuditAction;
 use crate::domain::time::Timestamp;
 use crate::domain::user::{User, canonical_username};
 use crate::repository::{Database, api_tokens, sessions, users};
@@ -208,20 +208,13 @@ pub async fn login(
         expires,
     )
     .await?;
-    record(
-        &mut tx,
+    commit_with(
+        tx,
         &Actor::User(user.clone()),
-        Change {
-            action: AuditAction::SessionSignedIn,
-            entity_type: "user",
-            entity_id: Some(user.id.to_string()),
-            before: None,
-            after: None,
-            public: false,
-        },
+        &SessionSignedIn { user_id: user.id },
+        Publication::None,
     )
     .await?;
-    tx.commit().await?;
     tracing::info!(user_id = user.id, "signed in");
     Ok(NewSession {
         token,
@@ -234,21 +227,16 @@ pub async fn login(
 pub async fn logout(db: &Database, session_token: &str, user: &User) -> Result<(), ServiceError> {
     let mut tx = db.begin().await?;
     if sessions::delete(&mut tx, &token_hash(session_token)).await? {
-        record(
-            &mut tx,
+        commit_with(
+            tx,
             &Actor::User(user.clone()),
-            Change {
-                action: AuditAction::SessionSignedOut,
-                entity_type: "user",
-                entity_id: Some(user.id.to_string()),
-                before: None,
-                after: None,
-                public: false,
-            },
+            &SessionSignedOut { user_id: user.id },
+            Publication::None,
         )
         .await?;
+    } else {
+        tx.commit().await?;
     }
-    tx.commit().await?;
     Ok(())
 }
 

@@ -7,10 +7,14 @@
 //! leaves it standing. The award becomes final when the standstill is over and no complaint is
 //! pending; only then can the contract be signed.
 
-use super::audit::{Change, record};
+use super::audit::{Publication, commit_with, record};
+use super::events::awards::{
+    AwardDecided, AwardFinal, ComplaintFiled, ComplaintRejected, ComplaintResolution,
+    ComplaintUpheld, ContractAmended, ContractSigned, TenderUnsuccessful, UnsuccessfulReason,
+};
+use super::publication::release::ReleaseEvent;
 use super::tenders::acting_supplier;
-use super::{Actor, ServiceError, snapshot};
-use crate::domain::audit::AuditAction;
+use super::{Actor, ServiceError};
 use crate::domain::money::{self, parse_positive};
 use crate::domain::role::Role;
 use crate::domain::tender::{Action, TenderStatus, check};
@@ -217,27 +221,16 @@ pub async fn award(
         id: award_id,
         ..row
     };
-    record(
-        &mut tx,
+    commit_with(
+        tx,
         actor,
-        Change {
-            action: AuditAction::AwardDecided,
-            entity_type: "tender",
-            entity_id: Some(tender_id.to_string()),
-            before: None,
-            after: Some(serde_json::json!({"award": row, "supplier": winner}).to_string()),
-            public: true,
+        &AwardDecided {
+            award: &row,
+            supplier: &winner,
         },
+        Publication::release(tender_id, ReleaseEvent::Award, now),
     )
     .await?;
-    crate::service::publication::publish(
-        &mut tx,
-        tender_id,
-        crate::service::publication::release::ReleaseEvent::Award,
-        now,
-    )
-    .await?;
-    tx.commit().await?;
     Ok(row)
 }
 
@@ -259,23 +252,12 @@ pub async fn finalize_due(db: &Database, now: Timestamp) -> Result<usize, Servic
             record(
                 &mut tx,
                 &Actor::System("standstill"),
-                Change {
-                    action: AuditAction::AwardFinal,
-                    entity_type: "tender",
-                    entity_id: Some(a.tender_id.to_string()),
-                    before: None,
-                    after: Some(
-                        serde_json::json!({"award_id": a.id, "lot_id": a.lot_id}).to_string(),
-                    ),
-                    public: true,
+                &AwardFinal {
+                    tender_id: a.tender_id,
+                    award_id: a.id,
+                    lot_id: a.lot_id,
                 },
-            )
-            .await?;
-            crate::service::publication::publish(
-                &mut tx,
-                a.tender_id,
-                crate::service::publication::release::ReleaseEvent::AwardUpdate,
-                now,
+                Publication::release(a.tender_id, ReleaseEvent::AwardUpdate, now),
             )
             .await?;
             done += 1;
@@ -352,20 +334,15 @@ pub async fn file_complaint(
         now,
     )
     .await?;
-    record(
-        &mut tx,
+    commit_with(
+        tx,
         actor,
-        Change {
-            action: AuditAction::ComplaintFiled,
-            entity_type: "tender",
-            entity_id: Some(award.tender_id.to_string()),
-            before: None,
-            after: snapshot(&complaint),
-            public: true,
+        &ComplaintFiled {
+            complaint: &complaint,
         },
+        Publication::None,
     )
     .await?;
-    tx.commit().await?;
     Ok(complaint)
 }
 
@@ -418,33 +395,17 @@ pub async fn resolve_complaint(
         now,
     )
     .await?;
-    record(
-        &mut tx,
-        actor,
-        Change {
-            action: if upheld {
-                AuditAction::ComplaintUpheld
-            } else {
-                AuditAction::ComplaintRejected
-            },
-            entity_type: "tender",
-            entity_id: Some(before.tender_id.to_string()),
-            before: snapshot(&before),
-            after: snapshot(&after),
-            public: true,
-        },
-    )
-    .await?;
+    let resolution = ComplaintResolution {
+        before: &before,
+        after: &after,
+    };
     if upheld {
-        crate::service::publication::publish(
-            &mut tx,
-            before.tender_id,
-            crate::service::publication::release::ReleaseEvent::AwardUpdate,
-            now,
-        )
-        .await?;
+        // The annulled award changes the process's public record.
+        let publication = Publication::release(before.tender_id, ReleaseEvent::AwardUpdate, now);
+        commit_with(tx, actor, &ComplaintUpheld(resolution), publication).await?;
+    } else {
+        commit_with(tx, actor, &ComplaintRejected(resolution), Publication::None).await?;
     }
-    tx.commit().await?;
     Ok(after)
 }
 
@@ -640,27 +601,13 @@ pub async fn sign_contract(
         id: contract_id,
         ..row
     };
-    record(
-        &mut tx,
+    commit_with(
+        tx,
         actor,
-        Change {
-            action: AuditAction::ContractSigned,
-            entity_type: "tender",
-            entity_id: Some(award.tender_id.to_string()),
-            before: None,
-            after: snapshot(&row),
-            public: true,
-        },
+        &ContractSigned { contract: &row },
+        Publication::release(award.tender_id, ReleaseEvent::Contract, now),
     )
     .await?;
-    crate::service::publication::publish(
-        &mut tx,
-        award.tender_id,
-        crate::service::publication::release::ReleaseEvent::Contract,
-        now,
-    )
-    .await?;
-    tx.commit().await?;
     Ok(row)
 }
 
@@ -746,27 +693,16 @@ pub async fn amend_contract(
     )
     .await?;
     let row = ContractAmendmentRow { id, ..row };
-    record(
-        &mut tx,
+    commit_with(
+        tx,
         actor,
-        Change {
-            action: AuditAction::ContractAmended,
-            entity_type: "tender",
-            entity_id: Some(contract.tender_id.to_string()),
-            before: snapshot(&contract),
-            after: snapshot(&row),
-            public: true,
+        &ContractAmended {
+            contract: &contract,
+            amendment: &row,
         },
+        Publication::release(contract.tender_id, ReleaseEvent::ContractAmendment, now),
     )
     .await?;
-    crate::service::publication::publish(
-        &mut tx,
-        contract.tender_id,
-        crate::service::publication::release::ReleaseEvent::ContractAmendment,
-        now,
-    )
-    .await?;
-    tx.commit().await?;
     Ok(row)
 }
 
@@ -796,26 +732,15 @@ pub async fn declare_unsuccessful(
         now,
     )
     .await?;
-    record(
-        &mut tx,
+    commit_with(
+        tx,
         actor,
-        Change {
-            action: AuditAction::TenderUnsuccessful,
-            entity_type: "tender",
-            entity_id: Some(tender_id.to_string()),
-            before: snapshot(&tender),
-            after: Some(serde_json::json!({"reason": reason}).to_string()),
-            public: true,
+        &TenderUnsuccessful {
+            tender: &tender,
+            reason: UnsuccessfulReason { reason: &reason },
         },
+        Publication::release(tender_id, ReleaseEvent::TenderUpdate, now),
     )
     .await?;
-    crate::service::publication::publish(
-        &mut tx,
-        tender_id,
-        crate::service::publication::release::ReleaseEvent::TenderUpdate,
-        now,
-    )
-    .await?;
-    tx.commit().await?;
     Ok(())
 }

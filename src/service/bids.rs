@@ -7,10 +7,13 @@
 //! the tender key (crate `tianguis-sealed`), withdrawn and replaced ciphertexts are erased, and
 //! the opening needs `k` members' passphrases in one act.
 
-use super::audit::{Change, record};
+use super::audit::{Publication, commit_with};
+use super::events::bids::{
+    BidReplaced, BidSubmitted, BidWithdrawn, OpeningKeyRegistered, TenderBidsOpened,
+};
+use super::publication::release::ReleaseEvent;
 use super::tenders::{acting_supplier, sanitize_filename};
-use super::{Actor, ServiceError, snapshot};
-use crate::domain::audit::AuditAction;
+use super::{Actor, ServiceError};
 use crate::domain::bid::{
     BidContent, BidDocumentMeta, BidInput, FeatureRule, LotItem, total, validate_bid,
 };
@@ -81,20 +84,16 @@ pub async fn register_opening_key(
         .map_err(|e| ServiceError::Internal(e.code().to_string()))?;
     let mut tx = db.begin().await?;
     committee::put_opening_key(&mut tx, user.id, &public, &wrapped, Timestamp::now()).await?;
-    record(
-        &mut tx,
+    commit_with(
+        tx,
         actor,
-        Change {
-            action: AuditAction::OpeningKeyRegistered,
-            entity_type: "user",
-            entity_id: Some(user.id.to_string()),
-            before: None,
-            after: Some(serde_json::json!({"fingerprint": fingerprint}).to_string()),
-            public: false,
+        &OpeningKeyRegistered {
+            user_id: user.id,
+            fingerprint: &fingerprint,
         },
+        Publication::None,
     )
     .await?;
-    tx.commit().await?;
     Ok(fingerprint)
 }
 
@@ -341,24 +340,13 @@ pub async fn submit(
         replaces: previous.map(|p| p.id),
     };
     // Private: who bid is not public until the opening, and never what.
-    record(
-        &mut tx,
-        actor,
-        Change {
-            action: if receipt.replaces.is_some() {
-                AuditAction::BidReplaced
-            } else {
-                AuditAction::BidSubmitted
-            },
-            entity_type: "bid",
-            entity_id: Some(bid_id.to_string()),
-            before: None,
-            after: snapshot(&receipt),
-            public: false,
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    if receipt.replaces.is_some() {
+        let event = BidReplaced { receipt: &receipt };
+        commit_with(tx, actor, &event, Publication::None).await?;
+    } else {
+        let event = BidSubmitted { receipt: &receipt };
+        commit_with(tx, actor, &event, Publication::None).await?;
+    }
     Ok(receipt)
 }
 
@@ -405,20 +393,7 @@ pub async fn withdraw(
     let after = bids::find(&mut tx, bid_id)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    record(
-        &mut tx,
-        actor,
-        Change {
-            action: AuditAction::BidWithdrawn,
-            entity_type: "bid",
-            entity_id: Some(bid_id.to_string()),
-            before: None,
-            after: snapshot(&after),
-            public: false,
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    commit_with(tx, actor, &BidWithdrawn { bid: &after }, Publication::None).await?;
     Ok(after)
 }
 
@@ -764,28 +739,16 @@ pub(crate) async fn open_with_secrets(
         now,
     )
     .await?;
-    record(
-        &mut tx,
+    commit_with(
+        tx,
         actor,
-        Change {
-            action: AuditAction::TenderBidsOpened,
-            entity_type: "tender",
-            entity_id: Some(tender_id.to_string()),
-            before: None,
-            after: Some(
-                serde_json::json!({"opened_by": opened_by, "bids": record_lines}).to_string(),
-            ),
-            public: true,
+        &TenderBidsOpened {
+            tender_id,
+            opened_by: &opened_by,
+            bids: &record_lines,
         },
+        Publication::release(tender_id, ReleaseEvent::TenderUpdate, now),
     )
     .await?;
-    crate::service::publication::publish(
-        &mut tx,
-        tender_id,
-        crate::service::publication::release::ReleaseEvent::TenderUpdate,
-        now,
-    )
-    .await?;
-    tx.commit().await?;
     Ok(record_lines)
 }

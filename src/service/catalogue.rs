@@ -7,9 +7,12 @@
 //! holding every valid row; a file with errors imports nothing unless the user explicitly asks
 //! to import the valid rows.
 
-use super::audit::{Change, record};
-use super::{Actor, ServiceError, snapshot};
-use crate::domain::audit::AuditAction;
+use super::audit::{Publication, commit_with};
+use super::events::catalogue::{
+    CatalogueProposalApproved, CatalogueProposalCreated, CatalogueProposalRejected, Proposed,
+    Review,
+};
+use super::{Actor, ServiceError};
 use crate::domain::catalogue::{CatalogueItem, ItemInput, validate_item};
 use crate::domain::role::Role;
 use crate::domain::time::Timestamp;
@@ -110,20 +113,12 @@ pub async fn propose_item(
     let row = catalogue::proposal(&mut tx, id)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    record(
-        &mut tx,
-        actor,
-        Change {
-            action: AuditAction::CatalogueProposalCreated,
-            entity_type: "catalogue_proposal",
-            entity_id: Some(id.to_string()),
-            before: existing.as_ref().and_then(snapshot),
-            after: snapshot(&row),
-            public: true,
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    let event = CatalogueProposalCreated {
+        proposal_id: id,
+        item: existing.as_ref(),
+        proposed: Proposed::Proposal(&row),
+    };
+    commit_with(tx, actor, &event, Publication::None).await?;
     Ok(row)
 }
 
@@ -158,20 +153,12 @@ pub async fn propose_retirement(
     let row = catalogue::proposal(&mut tx, id)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    record(
-        &mut tx,
-        actor,
-        Change {
-            action: AuditAction::CatalogueProposalCreated,
-            entity_type: "catalogue_proposal",
-            entity_id: Some(id.to_string()),
-            before: snapshot(&item),
-            after: snapshot(&row),
-            public: true,
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    let event = CatalogueProposalCreated {
+        proposal_id: id,
+        item: Some(&item),
+        proposed: Proposed::Proposal(&row),
+    };
+    commit_with(tx, actor, &event, Publication::None).await?;
     Ok(row)
 }
 
@@ -234,24 +221,27 @@ pub async fn review(
     let after = catalogue::proposal(&mut tx, proposal_id)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    record(
-        &mut tx,
-        actor,
-        Change {
-            action: if approve {
-                AuditAction::CatalogueProposalApproved
-            } else {
-                AuditAction::CatalogueProposalRejected
-            },
-            entity_type: "catalogue_proposal",
-            entity_id: Some(proposal_id.to_string()),
-            before: snapshot(&before),
-            after: snapshot(&after),
-            public: true,
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    let review = Review {
+        before: &before,
+        after: &after,
+    };
+    if approve {
+        commit_with(
+            tx,
+            actor,
+            &CatalogueProposalApproved(review),
+            Publication::None,
+        )
+        .await?;
+    } else {
+        commit_with(
+            tx,
+            actor,
+            &CatalogueProposalRejected(review),
+            Publication::None,
+        )
+        .await?;
+    }
     Ok(after)
 }
 
@@ -498,16 +488,12 @@ pub async fn import(
     )
     .await?;
     notify_reviewers(&mut tx, id, by_of(actor), Timestamp::now()).await?;
-    record(&mut tx, actor, Change {
-        action: AuditAction::CatalogueProposalCreated,
-        entity_type: "catalogue_proposal",
-        entity_id: Some(id.to_string()),
-        before: None,
-        after: Some(serde_json::json!({"kind": "import", "items": valid_items.len(), "rejected_rows": invalid}).to_string()),
-        public: true,
-    })
-    .await?;
-    tx.commit().await?;
+    let event = CatalogueProposalCreated {
+        proposal_id: id,
+        item: None,
+        proposed: Proposed::import(valid_items.len(), invalid),
+    };
+    commit_with(tx, actor, &event, Publication::None).await?;
     report.proposal_id = Some(id);
     Ok(Ok(report))
 }

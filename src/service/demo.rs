@@ -6,10 +6,13 @@
 //! NIT, username, item code) and only missing ones are created, so running it twice changes
 //! nothing. All names are fictional; any resemblance to real firms is coincidental.
 
-use super::audit::{Change, record};
+use super::audit::{Publication, record};
 use super::auth::hash_password;
-use super::{Actor, ServiceError, snapshot};
-use crate::domain::audit::AuditAction;
+use super::events::catalogue::CatalogueItemCreated;
+use super::events::demo::BuyerCreated;
+use super::events::suppliers::{Registered, SupplierRegistered};
+use super::events::users::UserCreated;
+use super::{Actor, ServiceError};
 use crate::domain::catalogue::{CatalogueItem, ItemKind};
 use crate::domain::nit::Nit;
 use crate::domain::role::Role;
@@ -1283,7 +1286,7 @@ pub async fn seed(db: &Database) -> Result<SeedReport, ServiceError> {
         .await?
         .is_none()
     {
-        let id = buyers::insert(
+        buyers::insert(
             &mut tx,
             &NewBuyer {
                 name: "Instituto de Seguridad Social de Guatemala (demostración)",
@@ -1295,18 +1298,14 @@ pub async fn seed(db: &Database) -> Result<SeedReport, ServiceError> {
             now,
         )
         .await?;
-        let row = buyers::find_by_identifier(&mut tx, &buyer_nit).await?;
+        let buyer = buyers::find_by_identifier(&mut tx, &buyer_nit)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
         record(
             &mut tx,
             &actor,
-            Change {
-                action: AuditAction::BuyerCreated,
-                entity_type: "buyer",
-                entity_id: Some(id.to_string()),
-                before: None,
-                after: row.as_ref().and_then(snapshot),
-                public: true,
-            },
+            &BuyerCreated { buyer: &buyer },
+            Publication::None,
         )
         .await?;
         report.buyers += 1;
@@ -1335,20 +1334,13 @@ pub async fn seed(db: &Database) -> Result<SeedReport, ServiceError> {
             now,
         )
         .await?;
-        let created = suppliers::find(&mut tx, id).await?;
-        record(
-            &mut tx,
-            &actor,
-            Change {
-                action: AuditAction::SupplierRegistered,
-                entity_type: "supplier",
-                entity_id: Some(id.to_string()),
-                before: None,
-                after: created.as_ref().and_then(snapshot),
-                public: true,
-            },
-        )
-        .await?;
+        let created = suppliers::find(&mut tx, id)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        let event = SupplierRegistered {
+            registered: Registered::Seeded(&created),
+        };
+        record(&mut tx, &actor, &event, Publication::None).await?;
         supplier_ids.push(id);
         report.suppliers += 1;
     }
@@ -1365,18 +1357,14 @@ pub async fn seed(db: &Database) -> Result<SeedReport, ServiceError> {
             supplier_id: supplier.and_then(|i| supplier_ids.get(i).copied()),
         };
         let id = users::insert(&mut tx, &fields, &password_hash, now).await?;
-        let created = users::find(&mut tx, id).await?;
+        let created = users::find(&mut tx, id)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
         record(
             &mut tx,
             &actor,
-            Change {
-                action: AuditAction::UserCreated,
-                entity_type: "user",
-                entity_id: Some(id.to_string()),
-                before: None,
-                after: created.as_ref().and_then(snapshot),
-                public: false,
-            },
+            &UserCreated { user: &created },
+            Publication::None,
         )
         .await?;
         report.users += 1;
@@ -1387,17 +1375,12 @@ pub async fn seed(db: &Database) -> Result<SeedReport, ServiceError> {
             continue;
         }
         let id = catalogue::insert(&mut tx, &item, now).await?;
+        let item = CatalogueItem { id, ..item };
         record(
             &mut tx,
             &actor,
-            Change {
-                action: AuditAction::CatalogueItemCreated,
-                entity_type: "catalogue_item",
-                entity_id: Some(id.to_string()),
-                before: None,
-                after: snapshot(&CatalogueItem { id, ..item }),
-                public: true,
-            },
+            &CatalogueItemCreated { item: &item },
+            Publication::None,
         )
         .await?;
         report.catalogue_items += 1;

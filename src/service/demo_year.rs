@@ -11,14 +11,14 @@
 //! The seed is deterministic (a fixed pseudo-random sequence) and runs only on a database
 //! without tenders, so running the demo twice adds nothing.
 
-use super::audit::{Change, record};
+use super::audit::{Publication, record};
 use super::auth::hash_password;
 use super::awards::{ContractForm, MilestoneForm};
 use super::evaluation::{ScoreInput, VerdictInput};
+use super::events::users::UserCreated;
 use super::plan::PlanLineForm;
 use super::tenders::{ItemForm, TenderForm};
-use super::{Actor, ServiceError, awards, bids, evaluation, plan, snapshot, tenders};
-use crate::domain::audit::AuditAction;
+use super::{Actor, ServiceError, awards, bids, evaluation, plan, tenders};
 use crate::domain::bid::{BidInput, DECLARATIONS};
 use crate::domain::catalogue::{CatalogueItem, ItemKind};
 use crate::domain::role::Role;
@@ -346,14 +346,8 @@ async fn bidders(db: &Database) -> Result<Vec<(i64, Actor)>, ServiceError> {
                 record(
                     &mut tx,
                     &Actor::System("demo"),
-                    Change {
-                        action: AuditAction::UserCreated,
-                        entity_type: "user",
-                        entity_id: Some(id.to_string()),
-                        before: None,
-                        after: snapshot(&created),
-                        public: false,
-                    },
+                    &UserCreated { user: &created },
+                    Publication::None,
                 )
                 .await?;
                 created

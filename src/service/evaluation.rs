@@ -3,9 +3,12 @@
 //! the consolidated ranking and report only once every member without a conflict has
 //! submitted (rules in `domain::evaluation`).
 
-use super::audit::{Change, record};
+use super::audit::{Publication, commit_with, record};
+use super::events::evaluation::{
+    EvaluationAssessed, EvaluationCompleted, EvaluationConflictDeclared, EvaluationSubmitted,
+};
+use super::publication::release::ReleaseEvent;
 use super::{Actor, ServiceError};
-use crate::domain::audit::AuditAction;
 use crate::domain::evaluation::{
     self as rules, BidInput, ComplianceVerdict, Criterion, Method, Score,
 };
@@ -89,20 +92,13 @@ pub async fn declare(
         declared_at: now.as_micros(),
     };
     committee::declare(&mut tx, &row).await?;
-    record(
-        &mut tx,
+    commit_with(
+        tx,
         actor,
-        Change {
-            action: AuditAction::EvaluationConflictDeclared,
-            entity_type: "tender",
-            entity_id: Some(tender_id.to_string()),
-            before: None,
-            after: Some(serde_json::to_string(&row).unwrap_or_default()),
-            public: true,
-        },
+        &EvaluationConflictDeclared { declaration: &row },
+        Publication::None,
     )
     .await?;
-    tx.commit().await?;
     Ok(())
 }
 
@@ -332,20 +328,8 @@ pub async fn save_grid(
         record(
             &mut tx,
             actor,
-            Change {
-                action: AuditAction::EvaluationAssessed,
-                entity_type: "tender",
-                entity_id: Some(tender_id.to_string()),
-                before: None,
-                after: Some(
-                    serde_json::json!({
-                        "verdicts": verdicts.iter().map(|v| serde_json::json!({"bid_id": v.bid_id, "requirement_id": v.requirement_id, "passed": v.passed})).collect::<Vec<_>>(),
-                        "scores": scores.iter().map(|s| serde_json::json!({"bid_id": s.bid_id, "criterion_id": s.criterion_id})).collect::<Vec<_>>(),
-                    })
-                    .to_string(),
-                ),
-                public: false,
-            },
+            &EvaluationAssessed::of(tender_id, verdicts, scores),
+            Publication::None,
         )
         .await?;
     }
@@ -419,14 +403,11 @@ async fn submit_in(
     record(
         tx,
         actor,
-        Change {
-            action: AuditAction::EvaluationSubmitted,
-            entity_type: "tender",
-            entity_id: Some(tender_id.to_string()),
-            before: None,
-            after: Some(serde_json::json!({"evaluator_id": user_id}).to_string()),
-            public: true,
+        &EvaluationSubmitted {
+            tender_id,
+            evaluator_id: user_id,
         },
+        Publication::None,
     )
     .await?;
     Ok(())
@@ -680,26 +661,15 @@ pub async fn complete(
             .await?;
         }
     }
-    record(
-        &mut tx,
+    commit_with(
+        tx,
         actor,
-        Change {
-            action: AuditAction::EvaluationCompleted,
-            entity_type: "tender",
-            entity_id: Some(tender_id.to_string()),
-            before: None,
-            after: Some(serde_json::to_string(&results).unwrap_or_default()),
-            public: true,
+        &EvaluationCompleted {
+            tender_id,
+            results: &results,
         },
+        Publication::release(tender_id, ReleaseEvent::TenderUpdate, now),
     )
     .await?;
-    crate::service::publication::publish(
-        &mut tx,
-        tender_id,
-        crate::service::publication::release::ReleaseEvent::TenderUpdate,
-        now,
-    )
-    .await?;
-    tx.commit().await?;
     Ok(results)
 }

@@ -12,7 +12,6 @@
 //! - Memory stays flat: the reader streams on a blocking thread into a bounded channel, and
 //!   units are committed in batches of about [`BATCH_ITEMS`] items, one audit event per batch.
 
-use crate::domain::audit::AuditAction;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -20,7 +19,8 @@ use serde::Serialize;
 use serde_json::Value;
 use tianguis_ocds::read::{Input, Item, Kind, ReadOptions, Reader};
 
-use super::audit::{Change, record};
+use super::audit::{Publication, commit_with};
+use super::events::imports::OcdsImported;
 use super::{Actor, ServiceError};
 use crate::domain::time::Timestamp;
 use crate::repository::imports::{self as repo, NewRelease, ProcessRow};
@@ -456,24 +456,14 @@ pub async fn import(
                 report.processes_changed - before.1,
             );
             if new > 0 || changed > 0 {
-                record(
-                    &mut tx,
-                    &actor,
-                    Change {
-                        action: AuditAction::OcdsImported,
-                        entity_type: "import",
-                        entity_id: None,
-                        before: None,
-                        after: Some(
-                            serde_json::json!({"releases_new": new, "processes_changed": changed})
-                                .to_string(),
-                        ),
-                        public: true,
-                    },
-                )
-                .await?;
+                let event = OcdsImported {
+                    releases_new: new,
+                    processes_changed: changed,
+                };
+                commit_with(tx, &actor, &event, Publication::None).await?;
+            } else {
+                tx.commit().await?;
             }
-            tx.commit().await?;
             batch_items = 0;
             progress(report.items);
         }

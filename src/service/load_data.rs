@@ -8,9 +8,9 @@
 //! catalogue names, hospitals and methods so text filters select realistic fractions. Never run
 //! it on a production database: the tenders are fictitious.
 
-use super::audit::{Change, record};
+use super::audit::{Publication, commit_with};
+use super::events::load_data::LoadDataGenerated;
 use super::{Actor, ServiceError};
-use crate::domain::audit::AuditAction;
 use crate::domain::catalogue::CatalogueItem;
 use crate::domain::money;
 use crate::domain::search::terms;
@@ -74,20 +74,16 @@ pub async fn generate(
             let seq = first + k as i64;
             write_one(&mut tx, buyer.id, &buyer.short_name, &items, seq, now).await?;
         }
-        record(
-            &mut tx,
+        commit_with(
+            tx,
             &Actor::System("load-data"),
-            Change {
-                action: AuditAction::LoadDataGenerated,
-                entity_type: "tender",
-                entity_id: None,
-                before: None,
-                after: Some(serde_json::json!({"from_sequence": first, "tenders": n}).to_string()),
-                public: false,
+            &LoadDataGenerated {
+                from_sequence: first,
+                tenders: n,
             },
+            Publication::None,
         )
         .await?;
-        tx.commit().await?;
         written += n;
         progress(written);
     }

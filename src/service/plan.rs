@@ -4,9 +4,9 @@
 //! item, quantity, estimated unit price, quarter and funding source; tenders are created from
 //! lines, and the plan page shows what was tendered and awarded against each line.
 
-use super::audit::{Change, record};
-use super::{Actor, ServiceError, snapshot};
-use crate::domain::audit::AuditAction;
+use super::audit::{Publication, commit_with};
+use super::events::plan::PlanLineCreated;
+use super::{Actor, ServiceError};
 use crate::domain::bid::BidContent;
 use crate::domain::money::{self, parse_positive};
 use crate::domain::role::Role;
@@ -101,21 +101,16 @@ pub async fn add_line(
     };
     let id = plan::insert(&mut tx, &row, now).await?;
     let row = PlanLineRow { id, ..row };
-    record(
-        &mut tx,
+    commit_with(
+        tx,
         actor,
-        Change {
-            action: AuditAction::PlanLineCreated,
-            entity_type: "plan_line",
-            entity_id: Some(id.to_string()),
-            before: None,
-            after: snapshot(&row),
-            public: true,
+        &PlanLineCreated { line: &row },
+        Publication::PlanLine {
+            line: &row,
+            at: now,
         },
     )
     .await?;
-    crate::service::publication::publish_plan_line(&mut tx, &row, now).await?;
-    tx.commit().await?;
     Ok(row)
 }
 

@@ -8,9 +8,14 @@
 //! politically-exposed status are public (beneficial-ownership transparency, OCP guidance);
 //! identity-document numbers are not.
 
-use super::audit::{Change, record};
+use super::audit::{Publication, commit_with, record};
 use super::auth::hash_password;
-use super::{Actor, ServiceError, snapshot};
+use super::events::suppliers::{
+    StatusChange, StatusChanged, SupplierPending, SupplierRegistered, SupplierReinstated,
+    SupplierSuspended, SupplierVerified,
+};
+use super::events::users::UserCreated;
+use super::{Actor, ServiceError};
 use crate::domain::audit::AuditAction;
 use crate::domain::money::parse_positive;
 use crate::domain::nit::Nit;
@@ -364,34 +369,14 @@ pub async fn register(db: &Database, r: &Registration) -> Result<(Supplier, User
         .await?
         .ok_or(ServiceError::NotFound)?;
     let actor = Actor::User(user.clone());
-    let public_owners: Vec<serde_json::Value> = checked
-        .owners
-        .iter()
-        .map(|o| serde_json::json!({"name": o.name, "share_percent": o.share_percent, "politically_exposed": o.politically_exposed}))
-        .collect();
-    record(&mut tx, &actor, Change {
-        action: AuditAction::SupplierRegistered,
-        entity_type: "supplier",
-        entity_id: Some(supplier_id.to_string()),
-        before: None,
-        after: Some(serde_json::json!({"supplier": supplier, "categories": checked.details.categories, "owners": public_owners}).to_string()),
-        public: true,
-    })
-    .await?;
-    record(
-        &mut tx,
-        &actor,
-        Change {
-            action: AuditAction::UserCreated,
-            entity_type: "user",
-            entity_id: Some(user_id.to_string()),
-            before: None,
-            after: snapshot(&user),
-            public: false,
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    // Only the owners' public fields reach the (public) log.
+    let registered = SupplierRegistered::registration(
+        &supplier,
+        checked.details.categories.as_deref(),
+        &checked.owners,
+    );
+    record(&mut tx, &actor, &registered, Publication::None).await?;
+    commit_with(tx, &actor, &UserCreated { user: &user }, Publication::None).await?;
     Ok((supplier, user))
 }
 
@@ -451,20 +436,24 @@ pub async fn change_status(
     let after = suppliers::find(&mut tx, supplier_id)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    record(
-        &mut tx,
-        actor,
-        Change {
-            action,
-            entity_type: "supplier",
-            entity_id: Some(supplier_id.to_string()),
-            before: snapshot(&before),
-            after: Some(serde_json::json!({"supplier": after, "reason": reason}).to_string()),
-            public: true,
+    let change = StatusChange {
+        before: &before,
+        after: StatusChanged {
+            supplier: &after,
+            reason: &reason,
         },
-    )
-    .await?;
-    tx.commit().await?;
+    };
+    let none = Publication::None;
+    match to {
+        SupplierStatus::Verified if before.status == SupplierStatus::Suspended => {
+            commit_with(tx, actor, &SupplierReinstated(change), none).await?
+        }
+        SupplierStatus::Verified => commit_with(tx, actor, &SupplierVerified(change), none).await?,
+        SupplierStatus::Suspended => {
+            commit_with(tx, actor, &SupplierSuspended(change), none).await?
+        }
+        SupplierStatus::Pending => commit_with(tx, actor, &SupplierPending(change), none).await?,
+    };
     Ok(after)
 }
 
@@ -551,19 +540,12 @@ pub async fn add_colleague(
     let user = users::find(&mut tx, id)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    record(
-        &mut tx,
+    commit_with(
+        tx,
         &Actor::User(actor.clone()),
-        Change {
-            action: AuditAction::UserCreated,
-            entity_type: "user",
-            entity_id: Some(id.to_string()),
-            before: None,
-            after: snapshot(&user),
-            public: false,
-        },
+        &UserCreated { user: &user },
+        Publication::None,
     )
     .await?;
-    tx.commit().await?;
     Ok(user)
 }

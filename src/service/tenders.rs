@@ -3,9 +3,14 @@
 //! clarifications, documents, cancellation, search and the public tender page (issue 3,
 //! items 3–6 and 12).
 
-use super::audit::{Change, record};
-use super::{Actor, ServiceError, snapshot};
-use crate::domain::audit::AuditAction;
+use super::audit::{Publication, commit_with};
+use super::events::tenders::{
+    Cancellation, ClarificationAnswered, ClarificationAsked, Follower, Published, TenderAmended,
+    TenderCancelled, TenderCreated, TenderDocumentAdded, TenderFollowed, TenderPublished,
+    TenderUnfollowed, TenderUpdated,
+};
+use super::publication::release::ReleaseEvent;
+use super::{Actor, ServiceError};
 use crate::domain::money::{self, parse_positive};
 use crate::domain::role::Role;
 use crate::domain::search::terms;
@@ -593,20 +598,13 @@ pub async fn create(
     let row = tenders::find(&mut tx, id)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    record(
-        &mut tx,
+    commit_with(
+        tx,
         actor,
-        Change {
-            action: AuditAction::TenderCreated,
-            entity_type: "tender",
-            entity_id: Some(id.to_string()),
-            before: None,
-            after: snapshot(&row),
-            public: false,
-        },
+        &TenderCreated { tender: &row },
+        Publication::None,
     )
     .await?;
-    tx.commit().await?;
     Ok(row)
 }
 
@@ -650,20 +648,16 @@ pub async fn update(
     let after = tenders::find(&mut tx, id)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    record(
-        &mut tx,
+    commit_with(
+        tx,
         actor,
-        Change {
-            action: AuditAction::TenderUpdated,
-            entity_type: "tender",
-            entity_id: Some(id.to_string()),
-            before: snapshot(&before),
-            after: snapshot(&after),
-            public: false,
+        &TenderUpdated {
+            before: &before,
+            after: &after,
         },
+        Publication::None,
     )
     .await?;
-    tx.commit().await?;
     Ok(after)
 }
 
@@ -843,35 +837,17 @@ pub async fn publish(
         let after = tenders::find(&mut tx, id)
             .await?
             .ok_or(ServiceError::NotFound)?;
-        record(
-            &mut tx,
-            actor,
-            Change {
-                action: AuditAction::TenderPublished,
-                entity_type: "tender",
-                entity_id: Some(id.to_string()),
-                before: None,
-                after: Some(
-                    serde_json::json!({
-                        "tender": after,
-                        "sealing_key_fingerprint": sealing.public_key().fingerprint(),
-                        "opening_threshold": before.opening_threshold,
-                        "committee": ids,
-                    })
-                    .to_string(),
-                ),
-                public: true,
+        let fingerprint = sealing.public_key().fingerprint();
+        let event = TenderPublished {
+            publication: Published::Sealed {
+                tender: &after,
+                sealing_key_fingerprint: &fingerprint,
+                opening_threshold: before.opening_threshold,
+                committee: &ids,
             },
-        )
-        .await?;
-        crate::service::publication::publish(
-            &mut tx,
-            id,
-            crate::service::publication::release::ReleaseEvent::Tender,
-            now,
-        )
-        .await?;
-        tx.commit().await?;
+        };
+        let publication = Publication::release(id, ReleaseEvent::Tender, now);
+        commit_with(tx, actor, &event, publication).await?;
         Ok(after)
     } else {
         // No call for bids: publish the notice and go to the (direct) award.
@@ -897,27 +873,8 @@ pub async fn publish(
         let after = tenders::find(&mut tx, id)
             .await?
             .ok_or(ServiceError::NotFound)?;
-        record(
-            &mut tx,
-            actor,
-            Change {
-                action: AuditAction::TenderPublished,
-                entity_type: "tender",
-                entity_id: Some(id.to_string()),
-                before: None,
-                after: Some(serde_json::json!({"tender": after, "direct_award": true}).to_string()),
-                public: true,
-            },
-        )
-        .await?;
-        crate::service::publication::publish(
-            &mut tx,
-            id,
-            crate::service::publication::release::ReleaseEvent::Tender,
-            now,
-        )
-        .await?;
-        tx.commit().await?;
+        let publication = Publication::release(id, ReleaseEvent::Tender, now);
+        commit_with(tx, actor, &TenderPublished::direct(&after), publication).await?;
         Ok(after)
     }
 }
@@ -1023,27 +980,16 @@ pub async fn amend(
         id: amendment_id,
         ..row
     };
-    record(
-        &mut tx,
+    commit_with(
+        tx,
         actor,
-        Change {
-            action: AuditAction::TenderAmended,
-            entity_type: "tender",
-            entity_id: Some(id.to_string()),
-            before: snapshot(&before),
-            after: snapshot(&row),
-            public: true,
+        &TenderAmended {
+            before: &before,
+            amendment: &row,
         },
+        Publication::release(id, ReleaseEvent::TenderAmendment, now),
     )
     .await?;
-    crate::service::publication::publish(
-        &mut tx,
-        id,
-        crate::service::publication::release::ReleaseEvent::TenderAmendment,
-        now,
-    )
-    .await?;
-    tx.commit().await?;
     Ok(row)
 }
 
@@ -1102,27 +1048,19 @@ pub async fn cancel(
     let after = tenders::find(&mut tx, id)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    record(
-        &mut tx,
+    commit_with(
+        tx,
         actor,
-        Change {
-            action: AuditAction::TenderCancelled,
-            entity_type: "tender",
-            entity_id: Some(id.to_string()),
-            before: snapshot(&before),
-            after: Some(serde_json::json!({"tender": after, "reason": reason}).to_string()),
-            public: before.status().is_public(),
+        &TenderCancelled {
+            before: &before,
+            after: Cancellation {
+                tender: &after,
+                reason: &reason,
+            },
         },
+        Publication::release(id, ReleaseEvent::TenderCancellation, now),
     )
     .await?;
-    crate::service::publication::publish(
-        &mut tx,
-        id,
-        crate::service::publication::release::ReleaseEvent::TenderCancellation,
-        now,
-    )
-    .await?;
-    tx.commit().await?;
     Ok(after)
 }
 
@@ -1191,27 +1129,16 @@ pub async fn attach_document(
         )
         .await?;
     }
-    record(
-        &mut tx,
+    commit_with(
+        tx,
         actor,
-        Change {
-            action: AuditAction::TenderDocumentAdded,
-            entity_type: "tender",
-            entity_id: Some(id.to_string()),
-            before: None,
-            after: snapshot(&doc),
-            public: tender.status().is_public(),
+        &TenderDocumentAdded {
+            tender: &tender,
+            document: &doc,
         },
+        Publication::release(id, ReleaseEvent::TenderUpdate, now),
     )
     .await?;
-    crate::service::publication::publish(
-        &mut tx,
-        id,
-        crate::service::publication::release::ReleaseEvent::TenderUpdate,
-        now,
-    )
-    .await?;
-    tx.commit().await?;
     Ok(doc)
 }
 
@@ -1298,22 +1225,17 @@ pub async fn ask(
     let by = actor.user_id().unwrap_or(0);
     let id = clarifications::ask(&mut tx, tender_id, supplier_id, by, &question, now).await?;
     bids::register_interest(&mut tx, tender_id, supplier_id, now).await?;
-    record(
-        &mut tx,
+    commit_with(
+        tx,
         actor,
-        Change {
-            action: AuditAction::ClarificationAsked,
-            entity_type: "clarification",
-            entity_id: Some(id.to_string()),
-            before: None,
-            after: Some(
-                serde_json::json!({"tender_id": tender_id, "question": question}).to_string(),
-            ),
-            public: false,
+        &ClarificationAsked {
+            clarification_id: id,
+            tender_id,
+            question: &question,
         },
+        Publication::None,
     )
     .await?;
-    tx.commit().await?;
     Ok(id)
 }
 
@@ -1355,23 +1277,18 @@ pub async fn answer(
         now,
     )
     .await?;
-    record(&mut tx, actor, Change {
-        action: AuditAction::ClarificationAnswered,
-        entity_type: "tender",
-        entity_id: Some(q.tender_id.to_string()),
-        before: None,
-        after: Some(serde_json::json!({"clarification_id": clarification_id, "question": q.question, "answer": answer}).to_string()),
-        public: true,
-    })
-    .await?;
-    crate::service::publication::publish(
-        &mut tx,
-        q.tender_id,
-        crate::service::publication::release::ReleaseEvent::TenderUpdate,
-        now,
+    commit_with(
+        tx,
+        actor,
+        &ClarificationAnswered {
+            tender_id: q.tender_id,
+            clarification_id,
+            question: &q.question,
+            answer: &answer,
+        },
+        Publication::release(q.tender_id, ReleaseEvent::TenderUpdate, now),
     )
     .await?;
-    tx.commit().await?;
     Ok(())
 }
 
@@ -1428,29 +1345,22 @@ async fn set_following(
     if following == follow {
         return Ok(());
     }
-    let action = if follow {
+    let follower = Follower { supplier_id };
+    if follow {
         bids::register_interest(&mut tx, tender_id, supplier_id, now).await?;
-        AuditAction::TenderFollowed
+        let event = TenderFollowed {
+            tender_id,
+            follower,
+        };
+        commit_with(tx, actor, &event, Publication::None).await?;
     } else {
         bids::remove_interest(&mut tx, tender_id, supplier_id).await?;
-        AuditAction::TenderUnfollowed
-    };
-    let state = Some(serde_json::json!({"supplier_id": supplier_id}).to_string());
-    let (before, after) = if follow { (None, state) } else { (state, None) };
-    record(
-        &mut tx,
-        actor,
-        Change {
-            action,
-            entity_type: "tender",
-            entity_id: Some(tender_id.to_string()),
-            before,
-            after,
-            public: false,
-        },
-    )
-    .await?;
-    tx.commit().await?;
+        let event = TenderUnfollowed {
+            tender_id,
+            follower,
+        };
+        commit_with(tx, actor, &event, Publication::None).await?;
+    }
     Ok(())
 }
 

@@ -1,9 +1,9 @@
 //! Personal API tokens: each user creates tokens for their scripts and revokes them.
 
-use super::audit::{Change, record};
+use super::audit::{Publication, commit_with};
 use super::auth::{API_TOKEN_PREFIX, random_token, token_hash};
-use super::{Actor, ServiceError, snapshot};
-use crate::domain::audit::AuditAction;
+use super::events::tokens::{ApiTokenCreated, ApiTokenRevoked};
+use super::{Actor, ServiceError};
 use crate::domain::time::Timestamp;
 use crate::domain::user::User;
 use crate::domain::validation::Validator;
@@ -52,20 +52,13 @@ pub async fn create(
     let row = api_tokens::find(&mut tx, id)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    record(
-        &mut tx,
+    commit_with(
+        tx,
         &Actor::User(user.clone()),
-        Change {
-            action: AuditAction::ApiTokenCreated,
-            entity_type: "api_token",
-            entity_id: Some(id.to_string()),
-            before: None,
-            after: snapshot(&row),
-            public: false,
-        },
+        &ApiTokenCreated { token: &row },
+        Publication::None,
     )
     .await?;
-    tx.commit().await?;
     Ok(CreatedToken {
         token: secret,
         record: row,
@@ -95,19 +88,15 @@ pub async fn revoke(db: &Database, user: &User, id: i64) -> Result<ApiTokenRow, 
     let after = api_tokens::find(&mut tx, id)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    record(
-        &mut tx,
+    commit_with(
+        tx,
         &Actor::User(user.clone()),
-        Change {
-            action: AuditAction::ApiTokenRevoked,
-            entity_type: "api_token",
-            entity_id: Some(id.to_string()),
-            before: snapshot(&before),
-            after: snapshot(&after),
-            public: false,
+        &ApiTokenRevoked {
+            before: &before,
+            after: &after,
         },
+        Publication::None,
     )
     .await?;
-    tx.commit().await?;
     Ok(after)
 }

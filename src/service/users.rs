@@ -1,9 +1,12 @@
 //! Account administration and each user's own settings.
 
-use super::audit::{Change, record};
+use super::audit::{Publication, commit_with};
 use super::auth::{hash_password, verify_password};
-use super::{Actor, ServiceError, snapshot};
-use crate::domain::audit::AuditAction;
+use super::events::users::{
+    AccountChange, UserActivated, UserCreated, UserDeactivated, UserLocaleChanged,
+    UserPasswordChanged, UserPasswordReset, UserUpdated,
+};
+use super::{Actor, ServiceError};
 use crate::domain::lang::Lang;
 use crate::domain::role::Role;
 use crate::domain::time::Timestamp;
@@ -94,20 +97,7 @@ pub async fn create(
     let user = users::find(&mut tx, id)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    record(
-        &mut tx,
-        actor,
-        Change {
-            action: AuditAction::UserCreated,
-            entity_type: "user",
-            entity_id: Some(id.to_string()),
-            before: None,
-            after: snapshot(&user),
-            public: false,
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    commit_with(tx, actor, &UserCreated { user: &user }, Publication::None).await?;
     Ok(user)
 }
 
@@ -134,20 +124,11 @@ pub async fn update(
     let after = users::find(&mut tx, id)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    record(
-        &mut tx,
-        actor,
-        Change {
-            action: AuditAction::UserUpdated,
-            entity_type: "user",
-            entity_id: Some(id.to_string()),
-            before: snapshot(&before),
-            after: snapshot(&after),
-            public: false,
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    let change = AccountChange {
+        before: &before,
+        after: &after,
+    };
+    commit_with(tx, actor, &UserUpdated(change), Publication::None).await?;
     Ok(after)
 }
 
@@ -181,24 +162,15 @@ pub async fn set_active(
     let after = users::find(&mut tx, id)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    record(
-        &mut tx,
-        actor,
-        Change {
-            action: if active {
-                AuditAction::UserActivated
-            } else {
-                AuditAction::UserDeactivated
-            },
-            entity_type: "user",
-            entity_id: Some(id.to_string()),
-            before: snapshot(&before),
-            after: snapshot(&after),
-            public: false,
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    let change = AccountChange {
+        before: &before,
+        after: &after,
+    };
+    if active {
+        commit_with(tx, actor, &UserActivated(change), Publication::None).await?;
+    } else {
+        commit_with(tx, actor, &UserDeactivated(change), Publication::None).await?;
+    }
     Ok(after)
 }
 
@@ -222,20 +194,13 @@ pub async fn reset_password(
     let mut tx = db.begin().await?;
     users::set_password_hash(&mut tx, id, &hash, Timestamp::now()).await?;
     sessions::delete_for_user(&mut tx, id).await?;
-    record(
-        &mut tx,
+    commit_with(
+        tx,
         actor,
-        Change {
-            action: AuditAction::UserPasswordReset,
-            entity_type: "user",
-            entity_id: Some(id.to_string()),
-            before: None,
-            after: None,
-            public: false,
-        },
+        &UserPasswordReset { user_id: id },
+        Publication::None,
     )
     .await?;
-    tx.commit().await?;
     Ok(())
 }
 
@@ -270,20 +235,13 @@ pub async fn change_own_password(
     let mut tx = db.begin().await?;
     users::set_password_hash(&mut tx, user.id, &hash, Timestamp::now()).await?;
     sessions::delete_for_user_except(&mut tx, user.id, keep_session_hash).await?;
-    record(
-        &mut tx,
+    commit_with(
+        tx,
         &Actor::User(user.clone()),
-        Change {
-            action: AuditAction::UserPasswordChanged,
-            entity_type: "user",
-            entity_id: Some(user.id.to_string()),
-            before: None,
-            after: None,
-            public: false,
-        },
+        &UserPasswordChanged { user_id: user.id },
+        Publication::None,
     )
     .await?;
-    tx.commit().await?;
     Ok(())
 }
 
@@ -294,22 +252,17 @@ pub async fn set_locale(db: &Database, user: &User, lang: Lang) -> Result<(), Se
     }
     let mut tx = db.begin().await?;
     users::set_locale(&mut tx, user.id, lang, Timestamp::now()).await?;
-    record(
-        &mut tx,
+    commit_with(
+        tx,
         &Actor::User(user.clone()),
-        Change {
-            action: AuditAction::UserLocaleChanged,
-            entity_type: "user",
-            entity_id: Some(user.id.to_string()),
-            before: user
-                .locale
-                .map(|l| format!("{{\"locale\":\"{}\"}}", l.code())),
-            after: Some(format!("{{\"locale\":\"{}\"}}", lang.code())),
-            public: false,
+        &UserLocaleChanged {
+            user_id: user.id,
+            before: user.locale.map(Into::into),
+            after: lang.into(),
         },
+        Publication::None,
     )
     .await?;
-    tx.commit().await?;
     Ok(())
 }
 

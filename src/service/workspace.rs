@@ -5,7 +5,8 @@
 //! read from a read connection and need no audit entry.
 
 use super::ServiceError;
-use crate::domain::audit::AuditAction;
+use super::audit::{Publication, commit_with};
+use super::events::workspace::NotificationsRead;
 use crate::domain::role::Role;
 use crate::domain::tender::Phase;
 use crate::domain::time::Timestamp;
@@ -462,21 +463,19 @@ pub async fn mark_notifications_read(
     let mut tx = db.begin().await?;
     let n = notifications::mark_read(&mut tx, user.id, now).await?;
     if n > 0 {
-        super::audit::record(
-            &mut tx,
+        commit_with(
+            tx,
             &super::Actor::User(user.clone()),
-            super::audit::Change {
-                action: AuditAction::NotificationsRead,
-                entity_type: "user",
-                entity_id: Some(user.id.to_string()),
-                before: None,
-                after: Some(serde_json::json!({"read": n}).to_string()),
-                public: false,
+            &NotificationsRead {
+                user_id: user.id,
+                read: n,
             },
+            Publication::None,
         )
         .await?;
+    } else {
+        tx.commit().await?;
     }
-    tx.commit().await?;
     Ok(n)
 }
 

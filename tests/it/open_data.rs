@@ -15,6 +15,7 @@ use std::io::Read;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tianguis::domain::time::Timestamp;
+use tianguis::service::audit::{Publication, Publishing};
 use tianguis::service::demo_year;
 use tianguis::service::publication::{self, release::ReleaseEvent};
 use tianguis_ocds::read::{Input, ReadOptions};
@@ -362,18 +363,17 @@ async fn feed_never_skips_with_concurrent_writers(app: TestApp) {
         let tender = tender_ids[w % tender_ids.len()];
         writers.push(tokio::spawn(async move {
             for i in 0..EACH {
-                let mut tx = db.begin().await.unwrap();
-                publication::publish(
-                    &mut tx,
+                let mut feed = Publishing::new(db.begin().await.unwrap());
+                feed.publish(Publication::release(
                     tender,
                     ReleaseEvent::TenderUpdate,
                     Timestamp::now(),
-                )
+                ))
                 .await
                 .unwrap();
                 // Hold the transaction open a varying while: commits would interleave.
                 tokio::time::sleep(Duration::from_millis(((w * 7 + i * 3) % 5) as u64)).await;
-                tx.commit().await.unwrap();
+                feed.commit().await.unwrap();
             }
         }));
     }
@@ -634,16 +634,15 @@ async fn webhooks_are_signed_retried_and_visible(backend: crate::support::Backen
         .await;
     assert_eq!(s, StatusCode::OK, "{paused}");
     assert_eq!(paused["status"], "disabled");
-    let mut tx = app.state.db.begin().await.unwrap();
-    publication::publish(
-        &mut tx,
+    let mut feed = Publishing::new(app.state.db.begin().await.unwrap());
+    feed.publish(Publication::release(
         tender,
         ReleaseEvent::TenderUpdate,
         Timestamp::now(),
-    )
+    ))
     .await
     .unwrap();
-    tx.commit().await.unwrap();
+    feed.commit().await.unwrap();
     tokio::time::sleep(Duration::from_millis(2500)).await;
     assert_eq!(
         received.lock().unwrap().requests.len(),

@@ -20,6 +20,9 @@ use super::{Finish, ParticipantRecord, finish_effects, start_effects};
 use crate::domain::time::Timestamp;
 use crate::repository::auctions::{self as repo, AuctionRow, NewEvent, status};
 use crate::repository::{Database, RepoError};
+use crate::service::ServiceError;
+use crate::service::audit::{self, Publication};
+use crate::service::publication::release::ReleaseEvent;
 use rand::Rng;
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -505,6 +508,12 @@ async fn maintenance_round(inner: &Inner) -> Result<Job, HubError> {
 }
 
 fn unavailable(e: RepoError) -> HubError {
+    HubError::Unavailable(e.to_string())
+}
+
+/// A batch's effects on the tender and the audit log failed: storage, as far as the bidder
+/// can tell (the message is the storage error's).
+fn effects_failed(e: ServiceError) -> HubError {
     HubError::Unavailable(e.to_string())
 }
 
@@ -1187,7 +1196,7 @@ impl EngineLoop {
                 EventKind::Started { .. } => {
                     start_effects(&mut tx, &slot.row)
                         .await
-                        .map_err(unavailable)?;
+                        .map_err(effects_failed)?;
                 }
                 EventKind::IdentitiesRevealed => {
                     repo::set_revealed(&mut tx, *auction_id)
@@ -1198,7 +1207,7 @@ impl EngineLoop {
                 EventKind::Paused | EventKind::Resumed => {
                     super::outage_effects(&mut tx, &slot.row, event)
                         .await
-                        .map_err(unavailable)?;
+                        .map_err(effects_failed)?;
                 }
                 EventKind::Rescheduled { .. } => {
                     let by = batch
@@ -1208,7 +1217,7 @@ impl EngineLoop {
                         .map(|(_, _, by)| by);
                     super::resumption_effects(&mut tx, &slot.row, event, by)
                         .await
-                        .map_err(unavailable)?;
+                        .map_err(effects_failed)?;
                 }
                 _ => {}
             }
@@ -1231,20 +1240,23 @@ impl EngineLoop {
                     },
                 )
                 .await
-                .map_err(unavailable)?;
+                .map_err(effects_failed)?;
             }
         }
+        // The names now shown change the processes' public record; the reveal has no audit
+        // event of its own (the award that allows it was recorded), so its releases are the
+        // batch's last writes.
+        let mut feed = audit::Publishing::new(tx);
         for (tender_id, at) in revealed {
-            crate::service::publication::publish(
-                &mut tx,
+            feed.publish(Publication::release(
                 tender_id,
-                crate::service::publication::release::ReleaseEvent::TenderUpdate,
+                ReleaseEvent::TenderUpdate,
                 Timestamp::from_micros(at),
-            )
+            ))
             .await
-            .map_err(unavailable)?;
+            .map_err(effects_failed)?;
         }
-        tx.commit().await.map_err(unavailable)?;
+        feed.commit().await.map_err(effects_failed)?;
         for (auction_id, event) in &batch.events {
             if let Some(slot) = self.slots.get_mut(auction_id) {
                 if matches!(event.kind, EventKind::Started { .. }) {

@@ -10,9 +10,13 @@ pub mod hub;
 pub mod listing;
 pub mod synthetic;
 
-use super::audit::{Change, record};
+use super::audit::{Publication, commit_with, record, record_for};
+use super::events::auctions::{
+    AuctionFinished, AuctionPaused, AuctionRescheduled, AuctionResumed,
+    AuctionResumptionRescheduled, AuctionScheduled, AuctionStarted, Outage, Start,
+};
+use super::publication::release::ReleaseEvent;
 use super::{Actor, ServiceError};
-use crate::domain::audit::AuditAction;
 use crate::domain::role::Role;
 use crate::domain::time::Timestamp;
 use crate::repository::auctions::{self as repo, AuctionRow, status};
@@ -107,22 +111,14 @@ pub async fn schedule_for_tender(
         record(
             tx,
             actor,
-            Change {
-                action: AuditAction::AuctionScheduled,
-                entity_type: "auction",
-                entity_id: Some(id.to_string()),
-                before: None,
-                after: Some(
-                    serde_json::json!({
-                        "tender_id": tender_id,
-                        "lot_id": lot.id,
-                        "starts_at": starts_at,
-                        "participants": participants.len(),
-                    })
-                    .to_string(),
-                ),
-                public: true,
+            &AuctionScheduled {
+                auction_id: id,
+                tender_id,
+                lot_id: lot.id,
+                starts_at,
+                participants: participants.len(),
             },
+            Publication::None,
         )
         .await?;
         created.push(id);
@@ -174,23 +170,19 @@ pub async fn reschedule(
     }
     require_notice(starts_at, now, "starts_at")?;
     repo::reschedule(&mut tx, auction_id, starts_at).await?;
-    record(
-        &mut tx,
+    commit_with(
+        tx,
         actor,
-        Change {
-            action: AuditAction::AuctionRescheduled,
-            entity_type: "auction",
-            entity_id: Some(auction_id.to_string()),
-            before: Some(
-                serde_json::json!({"starts_at": Timestamp::from_micros(before.starts_at)})
-                    .to_string(),
-            ),
-            after: Some(serde_json::json!({"starts_at": starts_at}).to_string()),
-            public: true,
+        &AuctionRescheduled {
+            auction_id,
+            before: Start {
+                starts_at: Timestamp::from_micros(before.starts_at),
+            },
+            after: Start { starts_at },
         },
+        Publication::None,
     )
     .await?;
-    tx.commit().await?;
     let mut conn = db.read().await?;
     repo::find(&mut conn, auction_id)
         .await?
@@ -201,21 +193,17 @@ pub async fn reschedule(
 pub(crate) async fn start_effects(
     tx: &mut impl Queryable,
     row: &AuctionRow,
-) -> Result<(), RepoError> {
+) -> Result<(), ServiceError> {
     repo::set_running(tx, row.id).await?;
     record(
         tx,
         &Actor::System("auction"),
-        Change {
-            action: AuditAction::AuctionStarted,
-            entity_type: "auction",
-            entity_id: Some(row.id.to_string()),
-            before: None,
-            after: Some(
-                serde_json::json!({"tender_id": row.tender_id, "lot_id": row.lot_id}).to_string(),
-            ),
-            public: true,
+        &AuctionStarted {
+            auction_id: row.id,
+            tender_id: row.tender_id,
+            lot_id: row.lot_id,
         },
+        Publication::None,
     )
     .await?;
     Ok(())
@@ -226,24 +214,19 @@ pub(crate) async fn outage_effects(
     tx: &mut impl Queryable,
     row: &AuctionRow,
     event: &Event,
-) -> Result<(), RepoError> {
-    let action = match event.kind {
-        tianguis_auction::EventKind::Paused => AuditAction::AuctionPaused,
-        _ => AuditAction::AuctionResumed,
+) -> Result<(), ServiceError> {
+    let outage = Outage {
+        auction_id: row.id,
+        seq: event.seq.0,
+        at: event.at,
     };
-    record(
-        tx,
-        &Actor::System("auction"),
-        Change {
-            action,
-            entity_type: "auction",
-            entity_id: Some(row.id.to_string()),
-            before: None,
-            after: Some(serde_json::json!({"seq": event.seq.0, "at": event.at}).to_string()),
-            public: true,
-        },
-    )
-    .await?;
+    let system = Actor::System("auction");
+    match event.kind {
+        tianguis_auction::EventKind::Paused => {
+            record(tx, &system, &AuctionPaused(outage), Publication::None).await?
+        }
+        _ => record(tx, &system, &AuctionResumed(outage), Publication::None).await?,
+    };
     Ok(())
 }
 
@@ -273,7 +256,7 @@ pub(crate) async fn resumption_effects(
     row: &AuctionRow,
     event: &Event,
     by: Option<&DecidedBy>,
-) -> Result<(), RepoError> {
+) -> Result<(), ServiceError> {
     let tianguis_auction::EventKind::Rescheduled { resumes_at } = &event.kind else {
         return Ok(());
     };
@@ -281,21 +264,17 @@ pub(crate) async fn resumption_effects(
         Some(by) => (by.user_id, by.label.clone()),
         None => (None, Actor::System("auction").label()),
     };
-    super::audit::record_for(
+    record_for(
         tx,
         user_id,
         label,
-        Change {
-            action: AuditAction::AuctionResumptionRescheduled,
-            entity_type: "auction",
-            entity_id: Some(row.id.to_string()),
-            before: None,
-            after: Some(
-                serde_json::json!({"seq": event.seq.0, "at": event.at, "resumes_at": resumes_at})
-                    .to_string(),
-            ),
-            public: true,
+        &AuctionResumptionRescheduled {
+            auction_id: row.id,
+            seq: event.seq.0,
+            at: event.at,
+            resumes_at: *resumes_at,
         },
+        Publication::None,
     )
     .await?;
     Ok(())
@@ -339,7 +318,7 @@ pub(crate) struct Finish<'a> {
 pub(crate) async fn finish_effects(
     tx: &mut impl Queryable,
     finish: Finish<'_>,
-) -> Result<(), RepoError> {
+) -> Result<(), ServiceError> {
     let json = serde_json::to_string(finish.result).unwrap_or_default();
     let at = Timestamp::from_micros(finish.result.finished_at.as_micros());
     repo::set_finished(tx, finish.row.id, &json, at).await?;
@@ -358,44 +337,11 @@ pub(crate) async fn finish_effects(
             .await?;
         }
     }
-    let summary: Vec<serde_json::Value> = finish
-        .result
-        .ranking
-        .iter()
-        .map(|s| {
-            serde_json::json!({
-                "rank": s.rank,
-                "label": s.label.to_string(),
-                "sealed_price": s.sealed_price,
-                "final_price": s.final_price,
-            })
-        })
-        .collect();
     record(
         tx,
         &Actor::System("auction"),
-        Change {
-            action: AuditAction::AuctionFinished,
-            entity_type: "auction",
-            entity_id: Some(finish.row.id.to_string()),
-            before: None,
-            after: Some(
-                serde_json::json!({
-                    "held": finish.result.held,
-                    "ranking": summary,
-                    "abnormally_low": finish.result.abnormally_low.as_ref().map(|a| a.flagged),
-                })
-                .to_string(),
-            ),
-            public: true,
-        },
-    )
-    .await?;
-    crate::service::publication::publish(
-        tx,
-        finish.row.tender_id,
-        crate::service::publication::release::ReleaseEvent::TenderUpdate,
-        at,
+        &AuctionFinished::of(finish.row.id, finish.result),
+        Publication::release(finish.row.tender_id, ReleaseEvent::TenderUpdate, at),
     )
     .await?;
     Ok(())

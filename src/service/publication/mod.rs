@@ -1,8 +1,10 @@
 //! Open-data publication (issue 5): every public event of a process writes an OCDS release, in
 //! the same transaction as the event itself, and rewrites the process's compiled release.
 //!
-//! Workflows call [`publish`] right after their audit record; the release is a full snapshot
-//! of what is public about the process at that moment (see [`release`]). Records (compiled
+//! Workflows name the release their event calls for (`service::audit::Publication`) and the
+//! audit helper writes it right after their audit record, in the platform's lock order; the
+//! release is a full snapshot of what is public about the process at that moment (see
+//! [`release`]). Records (compiled
 //! and versioned releases) are built with the toolkit's merge (`tianguis_ocds`), the same code
 //! `tianguis ocds compile` runs, so what the platform serves and what anyone recompiles from
 //! the feed are identical.
@@ -17,6 +19,7 @@ use serde_json::{Value, json};
 
 use self::release::{ContractSnapshot, Links, OpenedBid, ProcessSnapshot, ReleaseEvent};
 use super::ServiceError;
+use super::audit::FeedTurn;
 use crate::domain::time::Timestamp;
 use crate::repository::ocds::{self as repo, RecordRow, ReleaseRow};
 use crate::repository::{
@@ -245,13 +248,11 @@ fn release_id(ocid: &str, seq: i64) -> String {
 }
 
 /// Writes the release of `event` for a tender, in the caller's transaction, and rewrites its
-/// compiled release. Drafts publish nothing (a draft is not public).
-///
-/// Lock order: call it after the transaction's audit records. The feed's head row is then
-/// always locked after the audit log's head row; a transaction taking them the other way round
-/// deadlocks against a concurrent workflow on PostgreSQL.
+/// compiled release. Drafts publish nothing (a draft is not public). Only after the
+/// transaction's audit records: the [`FeedTurn`] says so (lock order, `service::audit::record`).
 pub async fn publish(
     tx: &mut impl Queryable,
+    _turn: FeedTurn,
     tender_id: i64,
     event: ReleaseEvent,
     at: Timestamp,
@@ -287,9 +288,11 @@ pub fn plan_ocid(prefix: &str, line: &plan::PlanLineRow) -> String {
     format!("{prefix}-P{}-{:06}", line.year, line.id)
 }
 
-/// Writes the planning release of a new plan line, in the caller's transaction.
+/// Writes the planning release of a new plan line, in the caller's transaction, after its
+/// audit record ([`FeedTurn`]).
 pub async fn publish_plan_line(
     tx: &mut impl Queryable,
+    _turn: FeedTurn,
     line: &plan::PlanLineRow,
     at: Timestamp,
 ) -> Result<(), RepoError> {

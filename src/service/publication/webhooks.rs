@@ -11,12 +11,14 @@
 //! subscription's secret over `<t>.<body>`, the scheme Stripe and GitHub users know; receivers
 //! check it and reject old `t` to stop replays.
 
-use crate::domain::audit::AuditAction;
 use rand::RngCore;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::super::audit::{Change, record};
+use super::super::audit::{Publication, commit_with};
+use super::super::events::webhooks::{
+    SubscriptionChange, WebhookDisabled, WebhookEnabled, WebhookSubscribed,
+};
 use super::super::{Actor, ServiceError};
 use crate::domain::time::Timestamp;
 use crate::domain::validation::FieldCode;
@@ -178,20 +180,13 @@ pub async fn subscribe(
     let row = repo::find(&mut tx, id)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    record(
-        &mut tx,
+    commit_with(
+        tx,
         actor,
-        Change {
-            action: AuditAction::WebhookSubscribed,
-            entity_type: "webhook",
-            entity_id: Some(id.to_string()),
-            before: None,
-            after: super::super::snapshot(&row),
-            public: false,
-        },
+        &WebhookSubscribed { subscription: &row },
+        Publication::None,
     )
     .await?;
-    tx.commit().await?;
     Ok(Registered {
         subscription: row,
         secret,
@@ -247,24 +242,15 @@ pub async fn set_active(
     let after = repo::find(&mut tx, id)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    record(
-        &mut tx,
-        actor,
-        Change {
-            action: if active {
-                AuditAction::WebhookEnabled
-            } else {
-                AuditAction::WebhookDisabled
-            },
-            entity_type: "webhook",
-            entity_id: Some(id.to_string()),
-            before: super::super::snapshot(&before),
-            after: super::super::snapshot(&after),
-            public: false,
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    let change = SubscriptionChange {
+        before: &before,
+        after: &after,
+    };
+    if active {
+        commit_with(tx, actor, &WebhookEnabled(change), Publication::None).await?;
+    } else {
+        commit_with(tx, actor, &WebhookDisabled(change), Publication::None).await?;
+    }
     Ok(after)
 }
 
