@@ -4,9 +4,9 @@
 //! are generic ("Hospital de Escuintla"); levels of care follow the Guatemalan system (3:
 //! specialised referral hospitals in the capital, 2: departmental hospitals, 1: clinics).
 
-use super::audit::{Change, record};
-use super::{Actor, ServiceError, snapshot};
-use crate::domain::audit::AuditAction;
+use super::audit::{Publication, record};
+use super::events::units::{UnitCodes, UnitCreated, UserUnitsChanged};
+use super::{Actor, ServiceError};
 use crate::domain::time::Timestamp;
 use crate::domain::unit::{UnitFields, UnitKind};
 use crate::repository::{Queryable, units, users};
@@ -99,20 +99,8 @@ pub async fn seed(
             parent_id,
         };
         let id = units::insert(tx, buyer_id, &fields, now).await?;
-        let unit = units::find(tx, id).await?;
-        record(
-            tx,
-            actor,
-            Change {
-                action: AuditAction::UnitCreated,
-                entity_type: "unit",
-                entity_id: Some(id.to_string()),
-                before: None,
-                after: unit.as_ref().and_then(snapshot),
-                public: true,
-            },
-        )
-        .await?;
+        let unit = units::find(tx, id).await?.ok_or(ServiceError::NotFound)?;
+        record(tx, actor, &UnitCreated { unit: &unit }, Publication::None).await?;
         created += 1;
     }
     for &(username, codes) in DEMO_MEMBERSHIPS {
@@ -129,19 +117,14 @@ pub async fn seed(
             }
         }
         units::set_user_units(tx, user.id, &ids).await?;
-        record(
-            tx,
-            actor,
-            Change {
-                action: AuditAction::UserUnitsChanged,
-                entity_type: "user",
-                entity_id: Some(user.id.to_string()),
-                before: snapshot(&serde_json::json!({ "units": Vec::<String>::new() })),
-                after: snapshot(&serde_json::json!({ "units": codes })),
-                public: false,
+        let event = UserUnitsChanged {
+            user_id: user.id,
+            before: &UnitCodes { units: Vec::new() },
+            after: &UnitCodes {
+                units: codes.iter().map(|c| c.to_string()).collect(),
             },
-        )
-        .await?;
+        };
+        record(tx, actor, &event, Publication::None).await?;
     }
     Ok(created)
 }

@@ -4,9 +4,9 @@
 //! warehouse supplies which hospital); their members are not (names of officials are shown
 //! only to administrators).
 
-use super::audit::{Change, record};
-use super::{Actor, ServiceError, snapshot};
-use crate::domain::audit::AuditAction;
+use super::audit::{Publication, commit_with};
+use super::events::units::{UnitCodes, UnitCreated, UnitUpdated, UserUnitsChanged};
+use super::{Actor, ServiceError};
 use crate::domain::role::Role;
 use crate::domain::time::Timestamp;
 use crate::domain::unit::{self, UnitFields, UnitKind, UnitProblem};
@@ -201,20 +201,13 @@ pub async fn create(db: &Database, actor: &Actor, form: &UnitForm) -> Result<Uni
     let created = units::find(&mut tx, id)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    record(
-        &mut tx,
+    commit_with(
+        tx,
         actor,
-        Change {
-            action: AuditAction::UnitCreated,
-            entity_type: "unit",
-            entity_id: Some(id.to_string()),
-            before: None,
-            after: snapshot(&created),
-            public: true,
-        },
+        &UnitCreated { unit: &created },
+        Publication::None,
     )
     .await?;
-    tx.commit().await?;
     Ok(created)
 }
 
@@ -237,20 +230,11 @@ pub async fn update(
     let after = units::find(&mut tx, before.id)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    record(
-        &mut tx,
-        actor,
-        Change {
-            action: AuditAction::UnitUpdated,
-            entity_type: "unit",
-            entity_id: Some(before.id.to_string()),
-            before: snapshot(&before),
-            after: snapshot(&after),
-            public: true,
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    let event = UnitUpdated {
+        before: &before,
+        after: &after,
+    };
+    commit_with(tx, actor, &event, Publication::None).await?;
     Ok(after)
 }
 
@@ -285,21 +269,15 @@ pub async fn set_user_units(
     }
     units::set_user_units(&mut tx, user_id, &ids).await?;
     let after = units::of_user(&mut tx, user_id).await?;
-    let codes_of = |list: &[Unit]| list.iter().map(|u| u.code.clone()).collect::<Vec<_>>();
-    record(
-        &mut tx,
-        actor,
-        Change {
-            action: AuditAction::UserUnitsChanged,
-            entity_type: "user",
-            entity_id: Some(user_id.to_string()),
-            before: snapshot(&serde_json::json!({ "units": codes_of(&before) })),
-            after: snapshot(&serde_json::json!({ "units": codes_of(&after) })),
-            public: false,
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    let codes_of = |list: &[Unit]| UnitCodes {
+        units: list.iter().map(|u| u.code.clone()).collect(),
+    };
+    let event = UserUnitsChanged {
+        user_id,
+        before: &codes_of(&before),
+        after: &codes_of(&after),
+    };
+    commit_with(tx, actor, &event, Publication::None).await?;
     Ok(after)
 }
 

@@ -22,6 +22,7 @@ pub mod plan;
 pub mod suppliers;
 pub mod tenders;
 pub mod tokens;
+pub mod units;
 pub mod users;
 pub mod webhooks;
 pub mod workspace;
@@ -91,6 +92,9 @@ mod tests {
             kind::<tenders::TenderUnfollowed>(),
             kind::<tokens::ApiTokenCreated<'static>>(),
             kind::<tokens::ApiTokenRevoked<'static>>(),
+            kind::<units::UnitCreated<'static>>(),
+            kind::<units::UnitUpdated<'static>>(),
+            kind::<units::UserUnitsChanged<'static>>(),
             kind::<users::UserCreated<'static>>(),
             kind::<users::UserUpdated<'static>>(),
             kind::<users::UserActivated<'static>>(),
