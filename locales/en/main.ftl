@@ -2105,3 +2105,7 @@ field-has-conflict = Conflict of interest
 field-statement = Statement
 design-kind-hint = Choose one.
 design-price-table = Prices per item
+users-units-legend = Units this person acts for
+users-units-hint = A unit user needs at least one; a supplier's staff, none.
+users-units-save = Save units
+flash-user-units = The units of { $name } were saved.

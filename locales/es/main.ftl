@@ -2105,3 +2105,7 @@ field-has-conflict = Conflicto de interés
 field-statement = Declaración
 design-kind-hint = Elija uno.
 design-price-table = Precios por artículo
+users-units-legend = Unidades por las que actúa
+users-units-hint = Un usuario de unidad necesita al menos una; el personal de proveedores, ninguna.
+users-units-save = Guardar unidades
+flash-user-units = Se guardaron las unidades de { $name }.

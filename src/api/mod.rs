@@ -406,6 +406,12 @@ pub fn routes() -> Vec<Route> {
             ADMIN,
             post(users::set_active_submit),
         ),
+        route(
+            M::POST,
+            "/admin/users/{id}/units",
+            ADMIN,
+            post(users::set_units_submit),
+        ),
         route(M::GET, "/admin/audit", ADMIN, get(audit::admin_page)),
         // JSON API
         route(M::GET, "/api/me", Authenticated, get(account::me)),

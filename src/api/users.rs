@@ -170,6 +170,9 @@ pub struct UserWebForm {
     /// Initial password (creation only).
     #[serde(default)]
     pub password: String,
+    /// Codes of the units the user acts for (the units form only).
+    #[serde(default)]
+    pub units: Vec<String>,
 }
 
 impl UserWebForm {
@@ -195,6 +198,7 @@ impl UserWebForm {
             roles: user.roles.iter().map(|r| r.code().to_string()).collect(),
             supplier_id: user.supplier_id.map(|i| i.to_string()).unwrap_or_default(),
             password: String::new(),
+            units: Vec::new(),
         }
     }
 }
@@ -208,9 +212,16 @@ struct FormPage {
     roles: Vec<Role>,
     suppliers: Vec<Supplier>,
     errors: Vec<(String, String)>,
+    /// Every unit of the institution, and the codes of those the user acts for.
+    units: Vec<crate::repository::units::Unit>,
+    unit_codes: Vec<String>,
 }
 
 impl FormPage {
+    fn unit_checked(&self, code: &str) -> bool {
+        self.unit_codes.iter().any(|c| c == code)
+    }
+
     fn role_checked(&self, role: &Role) -> bool {
         self.form.roles.iter().any(|r| r == role.code())
     }
@@ -235,6 +246,18 @@ async fn form_page(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
+    let units = crate::service::units::list(&state.db, &Default::default()).await?;
+    // After a refused units form, the boxes as they were ticked; otherwise as stored.
+    let unit_codes = match &user {
+        Some(u) if !errors.iter().any(|(f, _)| f == "units") => {
+            crate::service::units::of_user(&state.db, u.id)
+                .await?
+                .into_iter()
+                .map(|u| u.code)
+                .collect()
+        }
+        _ => form.units.clone(),
+    };
     let mut response = render(&FormPage {
         ctx: PageCtx::new(state, ctx),
         user,
@@ -242,6 +265,8 @@ async fn form_page(
         roles: Role::ALL.to_vec(),
         suppliers,
         errors,
+        units,
+        unit_codes,
     });
     *response.status_mut() = status;
     Ok(response)
@@ -308,6 +333,37 @@ pub async fn update_submit(
             let errors = translated_fields(&state, &ctx, &err);
             let user = users::get(&state.db, &actor, id).await?;
             form_page(&state, &ctx, Some(user), form, errors).await
+        }
+        Err(err) => Err(err.into()),
+    }
+}
+
+/// `POST /admin/users/{id}/units`: the units the user acts for (issue 14).
+pub async fn set_units_submit(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    ApiPath(id): ApiPath<i64>,
+    WebForm(form): WebForm<UserWebForm>,
+) -> AppResult<Response> {
+    let actor = ctx.actor()?;
+    match crate::service::units::set_user_units(&state.db, &actor, id, &form.units).await {
+        Ok(_) => {
+            let user = users::get(&state.db, &actor, id).await?;
+            Ok(redirect_with_flash(
+                &state,
+                &format!("/admin/users/{id}"),
+                "flash-user-units",
+                Some(&user.username),
+            ))
+        }
+        Err(err @ ServiceError::Validation(_)) => {
+            let errors = translated_fields(&state, &ctx, &err);
+            let user = users::get(&state.db, &actor, id).await?;
+            let shown = UserWebForm {
+                units: form.units,
+                ..UserWebForm::from_user(&user)
+            };
+            form_page(&state, &ctx, Some(user), shown, errors).await
         }
         Err(err) => Err(err.into()),
     }

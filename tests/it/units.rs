@@ -301,6 +301,51 @@ async fn who_acts_for_units(app: TestApp) {
     assert!(html.contains("href=\"/units/HGE\""));
     assert!(html.contains("href=\"/units/POLI\""));
     assert!(html.contains("Mis unidades"));
+    // The administrator's form on the account page: a refusal at the field, keeping the
+    // boxes as ticked; then post-redirect-get.
+    let (admin, _) = app.session_for("admin").await;
+    let admin = session_cookie(&admin);
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let page = page_text(app.url(&format!("/admin/users/{farmacia}")), Some(&admin)).await;
+    assert!(
+        page.contains("value=\"POLI\" checked"),
+        "stored units are ticked"
+    );
+    let csrf = csrf_from(&page);
+    let post = |fields: Vec<(&'static str, String)>| {
+        client
+            .post(app.url(&format!("/admin/users/{farmacia}/units")))
+            .header(COOKIE, &admin)
+            .form(&fields)
+            .send()
+    };
+    let r = post(vec![("_csrf", csrf.clone())]).await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("href=\"#units\""));
+    assert!(html.contains("id=\"units-error\""));
+    assert!(
+        !html.contains("value=\"POLI\" checked"),
+        "kept as ticked (none)"
+    );
+    let r = post(vec![
+        ("_csrf", csrf.clone()),
+        ("units", "HGE".into()),
+        ("units", "CONS-MIX".into()),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        r.headers().get(LOCATION).unwrap().to_str().unwrap(),
+        format!("/admin/users/{farmacia}")
+    );
+    let page = page_text(app.url(&format!("/admin/users/{farmacia}")), Some(&admin)).await;
+    assert!(page.contains("value=\"CONS-MIX\" checked"));
+    assert!(!page.contains("value=\"POLI\" checked"));
     // A person with two units sees both.
     let (token, _) = app.session_for("farmacia2").await;
     let html = page_text(app.url("/units/mine"), Some(&session_cookie(&token))).await;
