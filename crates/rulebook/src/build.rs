@@ -639,10 +639,34 @@ fn build_method(
                     reason: "max_duration_months is 0".into(),
                 });
             }
+            let price_band_percent =
+                parse_decimal(&p("framework.price_band_percent"), &f.price_band_percent.0)?;
+            let mini_competition_above = f
+                .mini_competition_above
+                .as_ref()
+                .map(|t| parse_money(&p("framework.mini_competition_above"), &t.0, 2))
+                .transpose()?;
+            if f.confirmation_business_days == 0
+                || f.ceiling_alert_percent == 0
+                || f.ceiling_alert_percent >= 100
+                || price_band_percent < Decimal::ZERO
+                || mini_competition_above.is_some_and(|v| v <= Decimal::ZERO)
+            {
+                return Err(RulebookError::InvalidFramework {
+                    method: code.clone(),
+                    reason: "confirmation days and alert percent must be positive, the alert \
+                             below 100 %, the band and threshold not negative"
+                        .into(),
+                });
+            }
             Ok(Cited {
                 value: Framework {
                     max_duration_months: f.max_duration_months,
                     catalogue_required: f.catalogue_required,
+                    confirmation_business_days: f.confirmation_business_days,
+                    mini_competition_above,
+                    price_band_percent,
+                    ceiling_alert_percent: f.ceiling_alert_percent,
                 },
                 cite: cite(p("framework.cite"), &f.cite)?,
             })

@@ -479,6 +479,17 @@ pub struct Framework {
     pub max_duration_months: u32,
     /// Whether a catalogue of items (with ceiling prices) must be attached.
     pub catalogue_required: bool,
+    /// Business days a ranked supplier has to accept or decline a call-off before it passes
+    /// to the next rank (ProZorro's price quotation: 2 working days).
+    pub confirmation_business_days: u32,
+    /// Call-off value above which an agreement with several suppliers per lot must reopen
+    /// competition (ChileCompra's "Grandes Compras" above 1,000 UTM); none: never required.
+    pub mini_competition_above: Option<Decimal>,
+    /// Largest index-linked price variation an amendment may make, in percent either way
+    /// (ProZorro's `itemPriceVariation`: factor 0.9–1.1).
+    pub price_band_percent: Decimal,
+    /// Share of an item's maximum at which buyers are alerted, in percent.
+    pub ceiling_alert_percent: u32,
 }
 
 /// A non-price feature of a score-ranked auction (issue 4: score = price ÷ (1 + Σ feature

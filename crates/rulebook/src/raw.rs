@@ -223,6 +223,11 @@ pub(crate) struct RawDirectAward {
 pub(crate) struct RawFramework {
     pub max_duration_months: u32,
     pub catalogue_required: bool,
+    pub confirmation_business_days: u32,
+    #[serde(default)]
+    pub mini_competition_above: Option<DecimalText>,
+    pub price_band_percent: DecimalText,
+    pub ceiling_alert_percent: u32,
     pub cite: String,
 }
 
