@@ -12,7 +12,7 @@
 //! `[market]`. Enabling an indicator is, as in the reference, the presence of its section.
 //!
 //! `[framework]` holds the thresholds of the framework-agreement red flags (issue 14,
-//! the `framework` module). Those flags read the platform's own facts, not compiled releases, so
+//! [`crate::framework`]). Those flags read the platform's own facts, not compiled releases, so
 //! the section only sets numbers (it enables nothing, like `[market]`); a file without it gets
 //! [`FrameworkSettings::default`]. The reference never sees the section, so parity is unchanged.
 
@@ -238,7 +238,7 @@ impl Default for MarketSettings {
     }
 }
 
-/// Thresholds of the framework-agreement red flags (issue 14, the `framework` module), section
+/// Thresholds of the framework-agreement red flags (issue 14, [`crate::framework`]), section
 /// `[framework]`. The defaults are the issue's.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FrameworkSettings {
