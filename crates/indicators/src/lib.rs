@@ -5,6 +5,10 @@
 //!   INI settings file read as is, and its JSON shape (`--format cardinal`); plus R044, R055
 //!   and the auction's abnormally-low-price flag, evaluations per lot, counts of where each
 //!   indicator was not applicable and why, and explanations in Spanish and English.
+//! * **Framework-agreement red flags** (issue 14, [`framework`]): split call-offs, cascade ranks
+//!   skipped without a valid reason, concentration on one party, use above the estimate or near
+//!   the maximum, agreements longer than the rulebook allows — over plain facts the platform
+//!   fills from its database, not OCDS.
 //! * **Market indicators** per buyer, category and year (suppliers, new entrants, top-4/10
 //!   shares, HHI, single-bid rate, direct purchases, bidders, savings) and unit price
 //!   benchmarks against the analyst's reference prices.
@@ -13,12 +17,14 @@
 //! for releases already in memory (the platform), then [`Analysis::report`] or
 //! [`Analysis::cardinal`]. Module layout: [`settings`] (INI), [`input`] (blocks of lines, gzip),
 //! [`json`] (validating reader), [`release`] (the fields read), [`flags`] (fold and finalize), [`market`] and [`prices`],
-//! [`run`] (threads), [`report`], [`cardinal`] and [`explain`] (outputs), [`stats`].
+//! [`run`] (threads), [`report`], [`cardinal`] and [`explain`] (outputs), [`stats`]; [`framework`]
+//! stands apart (its own input, [`framework::evaluate`]).
 
 pub mod cardinal;
 pub mod cli;
 pub mod explain;
 pub mod flags;
+pub mod framework;
 pub mod input;
 pub mod json;
 pub mod market;
@@ -36,7 +42,7 @@ pub use input::{BlockReader, InputError};
 pub use market::MarketReport;
 pub use prices::{ReferencePriceError, ReferencePrices};
 pub use report::Report;
-pub use settings::{Settings, SettingsError};
+pub use settings::{FrameworkSettings, Settings, SettingsError};
 
 use flags::engine::Engine;
 

@@ -76,3 +76,69 @@ reason-no_classified_items = no active single-supplier award with classified ite
 reason-no_party_details = fewer than two bidders are described in parties
 reason-not_a_direct_award = not a direct award with a value and a date
 reason-fewer_than_two_bidders = fewer than two bidders with a price
+
+## Framework agreements and call-offs (issue 14)
+
+name-FA01 = Call-offs split below the mini-competition threshold
+name-FA02 = Cascade ranks skipped without a valid reason
+name-FA03 = Pattern of cascade skips favouring one supplier
+name-FA04 = Call-offs concentrated on one supplier of the lot
+name-FA05 = Use above the estimated quantity
+name-FA06 = Use near the agreement's maximum
+name-FA07 = Agreement longer than the rulebook's maximum
+
+flag-FA01 = { $count } call-offs by unit { $unit } on lot { $lot }, placed from { $first } to { $last } (a window of { $window } days), add up to { $total } { $currency }, while each stays below the mini-competition threshold of { $threshold } { $currency }: { $calloffs }.
+flag-FA02 = Call-off { $calloff } (lot { $lot }, { $value } { $currency }) went to { $supplier } after { $count ->
+    [one] a better rank was
+   *[other] { $count } better ranks were
+} skipped without a valid reason: { $skips }.
+flag-FA03 = { $supplier } received { $count ->
+    [one] one call-off
+   *[other] { $count } call-offs
+} ({ $value } { $currency }) after better ranks ({ $skipped }) were skipped without a valid reason; { $minimum } or more make a pattern: { $calloffs }.
+flag-FA04 = { $supplier } received { $share } of the call-off value of lot { $lot } ({ $suppliervalue } of { $total } { $currency }; { $suppliercalloffs } of { $calloffs } call-offs), more than { $threshold }, in a lot with { $parties } suppliers{ $method ->
+    [mini_competition] {" "}that compete for each call-off.
+   *[other] , although it is not the first-ranked.
+}
+flag-FA05 = { $ordered } of item “{ $item }” (lot { $lot }) have been ordered, more than the estimated quantity of { $estimated }{ $percent ->
+    [none] .
+   *[other] {" "}({ $percent } more).
+}
+flag-FA06 = { $ordered } of item “{ $item }” (lot { $lot }) have been ordered out of a maximum of { $maximum } ({ $share }){ $state }
+flag-FA06-value = { $ordered } { $currency } have been ordered out of a maximum value of { $maximum } { $currency } ({ $share }){ $state }
+flag-FA07 = The agreement is in force from { $start } to { $end }, { $months ->
+    [one] 1 month
+   *[other] { $months } months
+}{ $days ->
+    [0] {""}
+    [one] {" "}and 1 day
+   *[other] {" "}and { $days } days
+}, longer than the rulebook's maximum of { $max } months{ $exception ->
+    [none] , and no exception was cited.
+   *[other] ; the exception cited is “{ $exception }”.
+}
+
+fa-party-ranked = { $name } (rank { $rank })
+fa-call-off = { $ocid } ({ $value } { $currency }, { $date })
+fa-skip-no_response = { $party }, no answer within the confirmation window
+fa-skip-declined = { $party }, declined with reason “{ $code }”, which is not a valid reason
+fa-skip-declined_without_reason = { $party }, declined without giving a reason
+fa-skip-unrecorded = { $party }, with no record of an offer or a decline
+fa-maximum-near = ; from { $threshold } on, use is near the maximum.
+fa-maximum-reached = : the maximum has been reached and the agreement has no further effect.
+fa-maximum-exceeded = , more than the maximum: once the maximum is reached the agreement has no further effect.
+
+reason-no_call_offs = the agreement has no call-offs yet
+reason-no_lots = the agreement has no lots
+reason-no_items = the lots have no items
+reason-no_mini_competition_threshold = the rulebook sets no mini-competition threshold
+reason-mini_competition_used = the call-off was placed by mini-competition
+reason-not_a_cascade = the call-off was not placed by cascade
+reason-not_filled = no supplier has accepted the call-off yet
+reason-no_cascade_call_offs = no cascade call-off has been accepted
+reason-single_supplier_lot = the lot has a single supplier
+reason-too_few_call_offs = the lot has fewer accepted call-offs than the minimum
+reason-no_call_off_value = the lot's accepted call-offs add up to zero
+reason-no_estimated_quantity = the item states no estimated quantity
+reason-no_maximum = no positive maximum quantity or value is stated
+reason-invalid_period = the period ends before it starts

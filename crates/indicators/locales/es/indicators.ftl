@@ -76,3 +76,69 @@ reason-no_classified_items = ninguna adjudicación activa de un solo proveedor c
 reason-no_party_details = menos de dos oferentes descritos en parties
 reason-not_a_direct_award = no es una adjudicación directa con valor y fecha
 reason-fewer_than_two_bidders = menos de dos oferentes con precio
+
+## Contratos abiertos y pedidos derivados (issue 14)
+
+name-FA01 = Pedidos derivados fraccionados bajo el umbral de minicompetencia
+name-FA02 = Puestos de la cascada saltados sin motivo válido
+name-FA03 = Patrón de saltos en la cascada a favor de un proveedor
+name-FA04 = Pedidos derivados concentrados en un proveedor del lote
+name-FA05 = Uso por encima de la cantidad estimada
+name-FA06 = Uso cercano al máximo del contrato abierto
+name-FA07 = Contrato abierto más largo que el máximo del reglamento
+
+flag-FA01 = { $count } pedidos derivados de la unidad { $unit } en el lote { $lot }, colocados entre el { $first } y el { $last } (ventana de { $window } días), suman { $total } { $currency }, aunque cada uno queda bajo el umbral de minicompetencia de { $threshold } { $currency }: { $calloffs }.
+flag-FA02 = El pedido derivado { $calloff } (lote { $lot }, { $value } { $currency }) fue para { $supplier } después de saltar { $count ->
+    [one] un puesto mejor
+   *[other] { $count } puestos mejores
+} sin motivo válido: { $skips }.
+flag-FA03 = { $supplier } recibió { $count ->
+    [one] un pedido derivado
+   *[other] { $count } pedidos derivados
+} ({ $value } { $currency }) después de que se saltaran sin motivo válido puestos mejores ({ $skipped }); { $minimum } o más forman un patrón: { $calloffs }.
+flag-FA04 = { $supplier } recibió { $share } del valor de los pedidos derivados del lote { $lot } ({ $suppliervalue } de { $total } { $currency }; { $suppliercalloffs } de { $calloffs } pedidos), más del { $threshold }, en un lote con { $parties } proveedores{ $method ->
+    [mini_competition] {" "}que compiten por cada pedido.
+   *[other] , aunque no es el primero de la clasificación.
+}
+flag-FA05 = Del artículo «{ $item }» (lote { $lot }) se han pedido { $ordered }, más que la cantidad estimada de { $estimated }{ $percent ->
+    [none] .
+   *[other] {" "}({ $percent } más).
+}
+flag-FA06 = Del artículo «{ $item }» (lote { $lot }) se han pedido { $ordered } de un máximo de { $maximum } ({ $share }){ $state }
+flag-FA06-value = Se han pedido { $ordered } { $currency } de un valor máximo de { $maximum } { $currency } ({ $share }){ $state }
+flag-FA07 = El contrato abierto está vigente del { $start } al { $end }, { $months ->
+    [one] 1 mes
+   *[other] { $months } meses
+}{ $days ->
+    [0] {""}
+    [one] {" "}y 1 día
+   *[other] {" "}y { $days } días
+}, más que el máximo de { $max } meses del reglamento{ $exception ->
+    [none] , sin excepción citada.
+   *[other] ; se citó la excepción «{ $exception }».
+}
+
+fa-party-ranked = { $name } (puesto { $rank })
+fa-call-off = { $ocid } ({ $value } { $currency }, { $date })
+fa-skip-no_response = { $party }, sin respuesta en el plazo de confirmación
+fa-skip-declined = { $party }, rechazó con el motivo «{ $code }», que no es un motivo válido
+fa-skip-declined_without_reason = { $party }, rechazó sin indicar motivo
+fa-skip-unrecorded = { $party }, sin registro de oferta ni de rechazo
+fa-maximum-near = ; desde el { $threshold } el uso está cerca del máximo.
+fa-maximum-reached = : se alcanzó el máximo y el contrato abierto deja de surtir efecto.
+fa-maximum-exceeded = , más que el máximo: alcanzado el máximo, el contrato abierto deja de surtir efecto.
+
+reason-no_call_offs = el contrato abierto aún no tiene pedidos derivados
+reason-no_lots = el contrato abierto no tiene lotes
+reason-no_items = los lotes no tienen artículos
+reason-no_mini_competition_threshold = el reglamento no fija un umbral de minicompetencia
+reason-mini_competition_used = el pedido derivado se hizo por minicompetencia
+reason-not_a_cascade = el pedido derivado no se asignó en cascada
+reason-not_filled = ningún proveedor ha aceptado aún el pedido derivado
+reason-no_cascade_call_offs = ningún pedido derivado en cascada ha sido aceptado
+reason-single_supplier_lot = el lote tiene un solo proveedor
+reason-too_few_call_offs = el lote tiene menos pedidos derivados aceptados que el mínimo
+reason-no_call_off_value = los pedidos derivados aceptados del lote suman cero
+reason-no_estimated_quantity = el artículo no indica una cantidad estimada
+reason-no_maximum = no se indica una cantidad o un valor máximo positivo
+reason-invalid_period = la vigencia termina antes de empezar

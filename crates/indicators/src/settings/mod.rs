@@ -10,6 +10,11 @@
 //! Tianguis adds (issue 6, "Beyond it"): `fixed_price_procurement_methods` (an earlier name of
 //! `no_price_comparison_procurement_methods`), `[R044]`, `[R055]`, `[abnormally_low_price]` and
 //! `[market]`. Enabling an indicator is, as in the reference, the presence of its section.
+//!
+//! `[framework]` holds the thresholds of the framework-agreement red flags (issue 14,
+//! [`crate::framework`]). Those flags read the platform's own facts, not compiled releases, so
+//! the section only sets numbers (it enables nothing, like `[market]`); a file without it gets
+//! [`FrameworkSettings::default`]. The reference never sees the section, so parity is unchanged.
 
 pub mod ini;
 
@@ -233,6 +238,38 @@ impl Default for MarketSettings {
     }
 }
 
+/// Thresholds of the framework-agreement red flags (issue 14, [`crate::framework`]), section
+/// `[framework]`. The defaults are the issue's.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FrameworkSettings {
+    /// FA01: call-offs of one unit on one lot are grouped when placed at most this many days
+    /// apart (default 30; inclusive, as R055's `window_days`).
+    pub split_window_days: i64,
+    /// FA04: a party's share of a lot's call-off value above which the lot is concentrated on
+    /// it (default 0.8; strictly above). Between 0 and 1.
+    pub concentration_share: Decimal,
+    /// FA04: the fewest filled call-offs on a lot for the share to mean anything (default 5).
+    pub concentration_minimum_call_offs: usize,
+    /// FA06: ordered quantity or value at or above this share of the maximum is "near the
+    /// maximum" (default 0.9; inclusive). Between 0 and 1.
+    pub near_maximum_share: Decimal,
+    /// FA03: the fewest call-offs a party must have received after unjustified skips of better
+    /// ranks to make a pattern (default 3; inclusive).
+    pub skip_pattern_minimum: usize,
+}
+
+impl Default for FrameworkSettings {
+    fn default() -> Self {
+        FrameworkSettings {
+            split_window_days: 30,
+            concentration_share: Decimal::new(8, 1),
+            concentration_minimum_call_offs: 5,
+            near_maximum_share: Decimal::new(9, 1),
+            skip_pattern_minimum: 3,
+        }
+    }
+}
+
 /// All settings. Fields named as in the reference's settings file.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Settings {
@@ -278,6 +315,8 @@ pub struct Settings {
     pub abnormally_low_price: Option<AbnormallyLowSettings>,
     /// Market indicators.
     pub market: MarketSettings,
+    /// Framework-agreement red flags (`[framework]`; always the defaults without the section).
+    pub framework: FrameworkSettings,
 }
 
 struct Fields<'a> {
@@ -384,6 +423,19 @@ impl<'a> Fields<'a> {
         self.parsed(key, "a decimal number", |b| Decimal::from(u8::from(b)))
     }
 
+    /// A decimal in (0, 1]: a share of a total.
+    fn share(&self, key: &str) -> Result<Option<Decimal>, SettingsError> {
+        let value = self.decimal(key)?;
+        match value {
+            Some(v) if v <= Decimal::ZERO || v > Decimal::ONE => Err(SettingsError::InvalidValue {
+                path: self.child(key),
+                value: v.to_string(),
+                expected: "a share greater than 0 and at most 1",
+            }),
+            _ => Ok(value),
+        }
+    }
+
     fn boolean(&self, key: &str) -> Result<Option<bool>, SettingsError> {
         let Some(text) = self.scalar(key)? else {
             return Ok(None);
@@ -440,6 +492,7 @@ const TOP: &[&str] = &[
     "R058",
     "abnormally_low_price",
     "market",
+    "framework",
 ];
 
 impl Settings {
@@ -719,6 +772,42 @@ impl Settings {
                 category_digits: f.uint("category_digits")?,
             };
         }
+        if let Some(node) = top.node("framework") {
+            let f = Fields::new(
+                "framework",
+                node,
+                &[
+                    "split_window_days",
+                    "concentration_share",
+                    "concentration_minimum_call_offs",
+                    "near_maximum_share",
+                    "skip_pattern_minimum",
+                ],
+            )?;
+            let d = FrameworkSettings::default();
+            settings.framework = FrameworkSettings {
+                split_window_days: match f.uint("split_window_days")? {
+                    None => d.split_window_days,
+                    Some(days) => i64::try_from(days).map_err(|_| SettingsError::InvalidValue {
+                        path: "framework.split_window_days".into(),
+                        value: days.to_string(),
+                        expected: "a number of days",
+                    })?,
+                },
+                concentration_share: f
+                    .share("concentration_share")?
+                    .unwrap_or(d.concentration_share),
+                concentration_minimum_call_offs: f
+                    .uint("concentration_minimum_call_offs")?
+                    .unwrap_or(d.concentration_minimum_call_offs),
+                near_maximum_share: f
+                    .share("near_maximum_share")?
+                    .unwrap_or(d.near_maximum_share),
+                skip_pattern_minimum: f
+                    .uint("skip_pattern_minimum")?
+                    .unwrap_or(d.skip_pattern_minimum),
+            };
+        }
         Ok(settings)
     }
 }
@@ -878,6 +967,55 @@ mod tests {
             Decimal::from(25)
         );
         assert!(!s.market.enabled);
+    }
+
+    #[test]
+    fn framework_section_has_defaults_and_checks_shares() {
+        assert_eq!(
+            Settings::from_ini("").unwrap().framework,
+            FrameworkSettings::default()
+        );
+        let d = FrameworkSettings::default();
+        assert_eq!(d.split_window_days, 30);
+        assert_eq!(d.concentration_share, Decimal::new(8, 1));
+        assert_eq!(d.concentration_minimum_call_offs, 5);
+        assert_eq!(d.near_maximum_share, Decimal::new(9, 1));
+        assert_eq!(d.skip_pattern_minimum, 3);
+        let s = Settings::from_ini(
+            "[framework]\nsplit_window_days = 15\nconcentration_share = 0.75\nconcentration_minimum_call_offs = 10\nnear_maximum_share = 1\nskip_pattern_minimum = 2\n",
+        )
+        .unwrap();
+        assert_eq!(
+            s.framework,
+            FrameworkSettings {
+                split_window_days: 15,
+                concentration_share: Decimal::new(75, 2),
+                concentration_minimum_call_offs: 10,
+                near_maximum_share: Decimal::ONE,
+                skip_pattern_minimum: 2,
+            }
+        );
+        // Nothing else is enabled by the section.
+        assert_eq!(
+            Settings {
+                framework: FrameworkSettings::default(),
+                ..s
+            },
+            Settings::default()
+        );
+        for bad in [
+            "concentration_share = 0",
+            "concentration_share = 1.5",
+            "near_maximum_share = -0.1",
+            "split_window_days = -1",
+            "skip_pattern_minimum = x",
+        ] {
+            let e = Settings::from_ini(&format!("[framework]\n{bad}\n")).unwrap_err();
+            assert_eq!(e.code(), "settings.invalid_value", "{bad}");
+            assert!(e.to_string().contains("framework."), "{e}");
+        }
+        let e = Settings::from_ini("[framework]\nwindow_days = 3\n").unwrap_err();
+        assert_eq!(e.code(), "settings.unknown_field");
     }
 
     #[test]
