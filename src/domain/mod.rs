@@ -1,6 +1,7 @@
 //! Pure domain types and rules: no I/O, no database, no HTTP. Everything here can be tested,
 //! fuzzed and reasoned about alone; the service layer composes it with the repositories.
 
+pub mod agreement;
 pub mod audit;
 pub mod audit_event;
 pub mod bid;

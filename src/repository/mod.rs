@@ -2,12 +2,14 @@
 //! transaction or a read connection), so workflows in `service/` decide the transaction
 //! boundaries and the audit event of a change always commits with it.
 
+pub mod agreements;
 pub mod api_tokens;
 pub mod auctions;
 pub mod audit;
 pub mod awards;
 pub mod bids;
 pub mod buyers;
+pub mod call_offs;
 pub mod catalogue;
 pub mod clarifications;
 pub mod committee;
@@ -20,6 +22,7 @@ pub mod notifications;
 pub mod ocds;
 pub mod plan;
 pub mod schema;
+pub mod schema_agreements;
 pub mod schema_auction;
 pub mod schema_esourcing;
 pub mod schema_ocds;

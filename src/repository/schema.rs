@@ -249,6 +249,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "the institution's units and the users who act for them",
         steps: super::schema_units::units,
     },
+    Migration {
+        version: 10,
+        name: "framework agreements: terms, agreements, parties, prices, call-offs, offers, amendments",
+        steps: super::schema_agreements::agreements,
+    },
 ];
 
 fn id_col<T: Iden + 'static>(col: T) -> ColumnDef {
