@@ -84,6 +84,7 @@ impl From<ServiceError> for AppError {
             ServiceError::Repo(crate::repository::RepoError::UniqueViolation(constraint)) => {
                 tracing::warn!(constraint, "unique constraint refused a write");
             }
+            ServiceError::CallOff(r) => app.details = Some(Box::new(r.details())),
             ServiceError::Opening { code, member } => {
                 app.details = Some(Box::new(
                     serde_json::json!({"reason": code, "member": member}),

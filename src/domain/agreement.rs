@@ -8,6 +8,7 @@
 //! reached the agreement has no further effect. The cascade follows ProZorro Market: a ranked
 //! supplier that does not confirm within the window passes the order to the next.
 
+use crate::domain::error_code::ErrorCode;
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -304,6 +305,33 @@ pub enum CallOffRefusal {
         /// What is left, in the item's unit (or in minor currency units for the value).
         remaining: i64,
     },
+}
+
+impl CallOffRefusal {
+    /// The stable code reported to the caller.
+    pub fn error_code(&self) -> ErrorCode {
+        match self {
+            CallOffRefusal::NotActive(_) => ErrorCode::AgreementNotActive,
+            CallOffRefusal::OutsidePeriod => ErrorCode::AgreementOutsidePeriod,
+            CallOffRefusal::UnitNotParticipant => ErrorCode::AgreementUnitNotParticipant,
+            CallOffRefusal::UnknownItem(_) => ErrorCode::AgreementUnknownItem,
+            CallOffRefusal::CeilingReached { .. } => ErrorCode::AgreementCeilingReached,
+        }
+    }
+
+    /// Machine-readable facts for the caller (`details`).
+    pub fn details(&self) -> serde_json::Value {
+        match self {
+            CallOffRefusal::NotActive(s) => serde_json::json!({"status": s.code()}),
+            CallOffRefusal::OutsidePeriod | CallOffRefusal::UnitNotParticipant => {
+                serde_json::json!({})
+            }
+            CallOffRefusal::UnknownItem(id) => serde_json::json!({"item_id": id}),
+            CallOffRefusal::CeilingReached { item_id, remaining } => {
+                serde_json::json!({"item_id": item_id, "remaining": remaining})
+            }
+        }
+    }
 }
 
 /// The parts of an agreement a new call-off is checked against.

@@ -123,6 +123,22 @@ pub enum AuditAction {
     TenderCancelled,
     /// `tender.unsuccessful`.
     TenderUnsuccessful,
+    /// `agreement.concluded`: a framework lot's award became an agreement (issue 14).
+    AgreementConcluded,
+    /// `agreement.status_changed`: an agreement started, expired, was exhausted, suspended, resumed or terminated.
+    AgreementStatusChanged,
+    /// `call_off.placed`: a unit placed a call-off on an agreement (issue 14).
+    CallOffPlaced,
+    /// `call_off.confirmed`: the supplier confirmed a call-off.
+    CallOffConfirmed,
+    /// `call_off.declined`: the supplier declined a call-off with a coded reason.
+    CallOffDeclined,
+    /// `call_off.offer_expired`: a call-off's confirmation window closed in silence.
+    CallOffOfferExpired,
+    /// `call_off.cancelled`: a unit withdrew its call-off.
+    CallOffCancelled,
+    /// `framework.terms_set`: a framework tender's terms were set (issue 14).
+    FrameworkTermsSet,
     /// `unit.created`: a unit of the institution (issue 14).
     UnitCreated,
     /// `unit.updated`.
@@ -153,7 +169,7 @@ pub enum AuditAction {
 
 impl AuditAction {
     /// Every event kind.
-    pub const ALL: [AuditAction; 65] = [
+    pub const ALL: [AuditAction; 73] = [
         AuditAction::ApiTokenCreated,
         AuditAction::ApiTokenRevoked,
         AuditAction::AuctionScheduled,
@@ -211,6 +227,14 @@ impl AuditAction {
         AuditAction::UserUpdated,
         AuditAction::UnitCreated,
         AuditAction::UnitUpdated,
+        AuditAction::AgreementConcluded,
+        AuditAction::AgreementStatusChanged,
+        AuditAction::CallOffPlaced,
+        AuditAction::CallOffConfirmed,
+        AuditAction::CallOffDeclined,
+        AuditAction::CallOffOfferExpired,
+        AuditAction::CallOffCancelled,
+        AuditAction::FrameworkTermsSet,
         AuditAction::UserActivated,
         AuditAction::UserDeactivated,
         AuditAction::UserPasswordReset,
@@ -280,6 +304,14 @@ impl AuditAction {
             AuditAction::UserUnitsChanged => "user.units_changed",
             AuditAction::UnitCreated => "unit.created",
             AuditAction::UnitUpdated => "unit.updated",
+            AuditAction::AgreementConcluded => "agreement.concluded",
+            AuditAction::AgreementStatusChanged => "agreement.status_changed",
+            AuditAction::CallOffPlaced => "call_off.placed",
+            AuditAction::CallOffConfirmed => "call_off.confirmed",
+            AuditAction::CallOffDeclined => "call_off.declined",
+            AuditAction::CallOffOfferExpired => "call_off.offer_expired",
+            AuditAction::CallOffCancelled => "call_off.cancelled",
+            AuditAction::FrameworkTermsSet => "framework.terms_set",
             AuditAction::UserUpdated => "user.updated",
             AuditAction::UserActivated => "user.activated",
             AuditAction::UserDeactivated => "user.deactivated",

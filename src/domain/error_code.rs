@@ -58,6 +58,16 @@ pub enum ErrorCode {
     /// An uploaded import file cannot be used as a whole (unreadable, missing columns, empty,
     /// too many rows); `details.problem` says which. Row errors are a report, not this code.
     ImportInvalidFile,
+    /// The agreement does not take call-offs now (pending, suspended, expired, terminated or exhausted); `details.status` says which.
+    AgreementNotActive,
+    /// The call-off, or one of its delivery dates, falls outside the agreement's period.
+    AgreementOutsidePeriod,
+    /// The unit is not one of the agreement's participating units.
+    AgreementUnitNotParticipant,
+    /// An item that is not in the agreement; `details.item_id` names it.
+    AgreementUnknownItem,
+    /// The quantity or value left cannot take the call-off; `details.item_id` (0 for the value) and `details.remaining` say how much is left.
+    AgreementCeilingReached,
     /// A WebSocket route was called without the upgrade handshake.
     RequestWebsocketRequired,
     /// The live auction cannot take this command now (not started, already finished, …);
@@ -99,6 +109,11 @@ impl ErrorCode {
         Self::OpeningFailed,
         Self::TenderDocumentRequired,
         Self::ImportInvalidFile,
+        Self::AgreementNotActive,
+        Self::AgreementOutsidePeriod,
+        Self::AgreementUnitNotParticipant,
+        Self::AgreementUnknownItem,
+        Self::AgreementCeilingReached,
         Self::RequestWebsocketRequired,
         Self::AuctionCommandInvalid,
         Self::AuctionUnavailable,
@@ -132,6 +147,11 @@ impl ErrorCode {
             Self::OpeningFailed => "opening.failed",
             Self::TenderDocumentRequired => "tender.document_required",
             Self::ImportInvalidFile => "import.invalid_file",
+            Self::AgreementNotActive => "agreement.not_active",
+            Self::AgreementOutsidePeriod => "agreement.outside_period",
+            Self::AgreementUnitNotParticipant => "agreement.unit_not_participant",
+            Self::AgreementUnknownItem => "agreement.item_not_in_agreement",
+            Self::AgreementCeilingReached => "agreement.ceiling_reached",
             Self::RequestWebsocketRequired => "request.websocket_required",
             Self::AuctionCommandInvalid => "auction.command_invalid",
             Self::AuctionUnavailable => "auction.unavailable",
@@ -161,7 +181,12 @@ impl ErrorCode {
             | Self::RuleViolated
             | Self::OpeningFailed
             | Self::TenderDocumentRequired
-            | Self::ImportInvalidFile => 422,
+            | Self::ImportInvalidFile
+            | Self::AgreementUnknownItem => 422,
+            Self::AgreementUnitNotParticipant => 403,
+            Self::AgreementNotActive
+            | Self::AgreementOutsidePeriod
+            | Self::AgreementCeilingReached => 409,
             Self::ResourceNotFound => 404,
             Self::ResourceConflict | Self::StateIllegalTransition | Self::AuctionCommandInvalid => {
                 409

@@ -203,7 +203,21 @@ pub async fn transition(
     Ok(db.handle().execute(&q).await? == 1)
 }
 
-/// Number of call-offs (for numbering).
+/// Sets the number of a call-off just inserted (made from its id).
+pub async fn set_number(db: &mut impl Queryable, id: i64, number: &str) -> Result<(), RepoError> {
+    db.handle()
+        .execute(
+            &Query::update()
+                .table(CallOffs::Table)
+                .value(CallOffs::Number, number)
+                .and_where(Expr::col(CallOffs::Id).eq(id))
+                .to_owned(),
+        )
+        .await?;
+    Ok(())
+}
+
+/// Number of call-offs.
 pub async fn count(db: &mut impl Queryable) -> Result<i64, RepoError> {
     let (n,): (i64,) = db
         .handle()

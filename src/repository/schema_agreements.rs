@@ -469,14 +469,8 @@ pub fn agreements() -> Vec<Step> {
                 ))
                 .to_owned(),
         ),
-        Step::Index(
-            Index::create()
-                .name("ux_call_offs_number")
-                .table(CallOffs::Table)
-                .col(CallOffs::Number)
-                .unique()
-                .to_owned(),
-        ),
+        // The number is made from the id once inserted (concurrent call-offs cannot collide).
+        index("ix_call_offs_number", CallOffs::Table, &["number"]),
         index("ix_call_offs_agreement", CallOffs::Table, &["agreement_id"]),
         index(
             "ix_call_offs_deadline",

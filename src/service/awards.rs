@@ -486,6 +486,16 @@ pub async fn sign_contract(
             action: "sign_contract".into(),
         });
     }
+    // A framework lot ends in an agreement, from which units call off (issue 14).
+    if crate::repository::agreements::terms(&mut tx, award.tender_id)
+        .await?
+        .is_some()
+    {
+        return Err(ServiceError::IllegalTransition {
+            from: "framework".into(),
+            action: "sign_contract".into(),
+        });
+    }
     if contracts::of_tender(&mut tx, award.tender_id)
         .await?
         .iter()

@@ -66,6 +66,10 @@ pub struct YearReport {
     pub contracts: usize,
     /// Reverse auctions held (simulated bidders).
     pub auctions: usize,
+    /// Framework agreements concluded (issue 14).
+    pub agreements: usize,
+    /// Call-offs placed on them.
+    pub call_offs: usize,
     /// Steps refused by a service (a bug in the seed or the services; the tests require none).
     pub refused_steps: usize,
 }
@@ -748,6 +752,19 @@ async fn one_tender(
         publish_at,
     )
     .await?;
+    // A framework's terms are set before publication (issue 14).
+    let framework = super::agreements::is_framework(s.rulebook, profile.method);
+    if framework {
+        let (lots, items) = {
+            let mut conn = s.db.read().await?;
+            (
+                tender_repo::lots(&mut conn, id).await?,
+                tender_repo::items(&mut conn, id).await?,
+            )
+        };
+        let terms = super::demo_agreements::terms(s.db, &lots, &items).await?;
+        super::agreements::set_terms(s.db, s.rulebook, buyer, id, &terms, publish_at).await?;
+    }
     tenders::publish(s.db, s.rulebook, buyer, id, publish_at).await?;
 
     if direct {
@@ -1120,6 +1137,23 @@ async fn one_tender(
         let signed = Timestamp::from_micros(award.standstill_ends_at.max(award.decided_at))
             .plus_seconds(dice.between(4, 10) * DAY);
         if !s.due(signed) {
+            continue;
+        }
+        if framework {
+            let placed = super::demo_agreements::conclude_and_call_off(
+                s.db,
+                s.rulebook,
+                s.tz,
+                buyer,
+                &cast.bidders,
+                id,
+                award.lot_id,
+                signed,
+                s.now_limit,
+            )
+            .await?;
+            s.report.agreements += 1;
+            s.report.call_offs += placed;
             continue;
         }
         let lot_items: Vec<&tender_repo::ItemRow> = item_rows

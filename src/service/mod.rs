@@ -2,14 +2,17 @@
 //! also appends its audit event (a type of `events`) and ends with `audit::commit_with`. Services take explicit inputs (the acting user, the data),
 //! call `domain/` for rules and `repository/` for storage, and never know about HTTP.
 
+pub mod agreements;
 pub mod auctions;
 pub mod audit;
 pub mod auth;
 pub mod awards;
 pub mod bids;
+pub mod call_offs;
 pub mod catalogue;
 pub mod dashboards;
 pub mod demo;
+pub mod demo_agreements;
 pub mod demo_bases;
 pub mod demo_prices;
 pub mod demo_units;
@@ -124,6 +127,9 @@ pub enum ServiceError {
     /// The live auction refused the command or could not serve it (issue 4).
     #[error(transparent)]
     Auction(#[from] auctions::HubError),
+    /// A call-off the agreement cannot take (issue 14); the code says why.
+    #[error("call-off refused: {0:?}")]
+    CallOff(crate::domain::agreement::CallOffRefusal),
     /// Storage failed.
     #[error(transparent)]
     Repo(#[from] RepoError),
@@ -165,6 +171,7 @@ impl ServiceError {
             ServiceError::Rules(_) => ErrorCode::RuleViolated,
             ServiceError::Opening { .. } => ErrorCode::OpeningFailed,
             ServiceError::DocumentRequired => ErrorCode::TenderDocumentRequired,
+            ServiceError::CallOff(r) => r.error_code(),
             ServiceError::Auction(auctions::HubError::NotFound) => ErrorCode::ResourceNotFound,
             ServiceError::Auction(auctions::HubError::Invalid(_)) => {
                 ErrorCode::AuctionCommandInvalid

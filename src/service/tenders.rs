@@ -762,15 +762,10 @@ pub async fn publish(
     let with_bidding = method.bidding_period().is_some();
     if with_bidding {
         let mut plan = plan_of(&new, &lot_values, now);
-        plan.framework = None;
+        // A framework is published with its terms (issue 14): they are frozen from now on.
+        plan.framework = super::agreements::framework_plan(&mut tx, id).await?;
         if let Err(violations) = rulebook.check_tender(&plan) {
-            let relevant: Vec<_> = violations
-                .into_iter()
-                .filter(|v| v.code() != "rule.framework_terms_required")
-                .collect();
-            if !relevant.is_empty() {
-                return Err(ServiceError::Rules(relevant));
-            }
+            return Err(ServiceError::Rules(violations));
         }
         if before.bid_deadline.is_none() || before.clarification_deadline.is_none() {
             return Err(ServiceError::field("bid_deadline", FieldCode::Required));

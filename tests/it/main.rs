@@ -1,6 +1,7 @@
 //! Integration tests: every case runs against a real node over HTTP, once on SQLite and once
 //! on a throwaway PostgreSQL cluster (see `support`).
 
+mod agreements;
 mod auction_faults;
 mod auctions;
 mod audit_log;

@@ -454,6 +454,28 @@ impl crate::Rulebook {
         Some(start_of_day(self.timezone, last.succ_opt()?))
     }
 
+    /// When a window of `days` business days opened at `at` closes: the start of the local day
+    /// after its last business day (a call-off offered to a ranked supplier, issue 14), or
+    /// `None` if the calendar cannot say.
+    pub fn business_window_end(&self, at: DateTime<Utc>, days: u32) -> Option<DateTime<Utc>> {
+        let last = self
+            .calendar
+            .add_days(self.local_date(at), days, DaysKind::Business)?;
+        Some(start_of_day(self.timezone, last.succ_opt()?))
+    }
+
+    /// The refusal of a framework agreement lasting `months` beyond its method's maximum, with
+    /// the article cited (terms set before publication, extensions amended later: issue 14).
+    pub fn framework_too_long(&self, framework: &Cited<Framework>, months: u32) -> RuleViolation {
+        RuleViolation {
+            violation: Violation::FrameworkTooLong {
+                max_months: framework.value.max_duration_months,
+                months,
+            },
+            citation: self.citation(&framework.cite),
+        }
+    }
+
     /// What the rulebook says about receiving `valid_bids` valid bids under `method`.
     pub fn assess_bid_count(&self, method: &Method, valid_bids: u32) -> BidCountOutcome {
         match &method.minimum_bids {

@@ -261,3 +261,22 @@ fn standstill_ends_after_its_last_day() {
         None
     );
 }
+
+#[test]
+fn a_call_off_window_counts_business_days_from_the_local_day() {
+    let gt = gt();
+    let f = gt.method("contrato_abierto").unwrap().framework().unwrap();
+    assert_eq!(f.value.confirmation_business_days, 2);
+    // Offered Thursday 3 April 2025 at 16:00 in Guatemala: Friday 4 and Monday 7 count; the
+    // window closes at the start of Tuesday 8 April.
+    assert_eq!(
+        gt.business_window_end(gt_time(2025, 4, 3, 16, 0, 0), 2),
+        Some(gt_time(2025, 4, 8, 0, 0, 0))
+    );
+    // Offered on Holy Wednesday 16 April 2025: Holy Thursday and Good Friday are holidays,
+    // so Monday 21 and Tuesday 22 count; it closes at the start of Wednesday 23 April.
+    assert_eq!(
+        gt.business_window_end(gt_time(2025, 4, 16, 10, 0, 0), 2),
+        Some(gt_time(2025, 4, 23, 0, 0, 0))
+    );
+}

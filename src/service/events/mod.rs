@@ -9,6 +9,7 @@
 //! unaffected. A new workflow adds its kind to `AuditAction` (with its sentences), its type
 //! here, and ends with `service::audit::commit_with`.
 
+pub mod agreements;
 pub mod auctions;
 pub mod auth;
 pub mod awards;
@@ -92,6 +93,14 @@ mod tests {
             kind::<tenders::TenderUnfollowed>(),
             kind::<tokens::ApiTokenCreated<'static>>(),
             kind::<tokens::ApiTokenRevoked<'static>>(),
+            kind::<agreements::FrameworkTermsSet<'static>>(),
+            kind::<agreements::AgreementConcluded<'static>>(),
+            kind::<agreements::AgreementStatusChanged<'static>>(),
+            kind::<agreements::CallOffPlaced<'static>>(),
+            kind::<agreements::CallOffConfirmed<'static>>(),
+            kind::<agreements::CallOffDeclined<'static>>(),
+            kind::<agreements::CallOffOfferExpired<'static>>(),
+            kind::<agreements::CallOffCancelled<'static>>(),
             kind::<units::UnitCreated<'static>>(),
             kind::<units::UnitUpdated<'static>>(),
             kind::<units::UserUnitsChanged<'static>>(),
