@@ -5,6 +5,7 @@
 //! matrix test walks the same table.
 
 pub mod account;
+pub mod agreements;
 pub mod assets;
 pub mod auctions;
 pub mod audit;
@@ -171,6 +172,7 @@ pub const UPLOAD_LIMIT: usize = 40 * 1024 * 1024;
 const ADMIN: Access = Access::AnyOf(&[Role::Administrator]);
 const BUYER: Access = Access::AnyOf(&[Role::Buyer, Role::Administrator]);
 const SUPPLIER: Access = Access::AnyOf(&[Role::Supplier]);
+const UNIT_USER: Access = Access::AnyOf(&[Role::UnitUser]);
 const EVALUATOR: Access = Access::AnyOf(&[Role::Evaluator]);
 const EVALUATOR_OR_BUYER: Access = Access::AnyOf(&[Role::Evaluator, Role::Buyer]);
 const PLANNER: Access = Access::AnyOf(&[Role::Buyer, Role::Analyst, Role::Administrator]);
@@ -331,6 +333,105 @@ pub fn routes() -> Vec<Route> {
             get(suppliers::detail_page),
         ),
         route(M::GET, "/catalogue", Public, get(catalogue::list_page)),
+        route(M::GET, "/agreements", Public, get(agreements::list_page)),
+        route(M::GET, "/agreements/{id}", Public, get(agreements::page)),
+        route(
+            M::POST,
+            "/agreements/{id}/call-offs",
+            UNIT_USER,
+            post(agreements::call_off_submit),
+        ),
+        route(
+            M::GET,
+            "/call-offs/{id}",
+            Public,
+            get(agreements::call_off_page),
+        ),
+        route(
+            M::POST,
+            "/call-offs/{id}/confirm",
+            SUPPLIER,
+            post(agreements::confirm_submit),
+        ),
+        route(
+            M::POST,
+            "/call-offs/{id}/decline",
+            SUPPLIER,
+            post(agreements::decline_submit),
+        ),
+        route(
+            M::POST,
+            "/call-offs/{id}/cancel",
+            UNIT_USER,
+            post(agreements::cancel_submit),
+        ),
+        route(
+            M::GET,
+            "/tenders/{id}/framework",
+            BUYER,
+            get(agreements::terms_form),
+        ),
+        route(
+            M::POST,
+            "/tenders/{id}/framework",
+            BUYER,
+            post(agreements::terms_submit),
+        ),
+        route(
+            M::POST,
+            "/tenders/{id}/lots/{lot}/agreement",
+            BUYER,
+            post(agreements::conclude_submit),
+        ),
+        route(M::GET, "/api/agreements", Public, get(agreements::list)),
+        route(
+            M::GET,
+            "/api/agreements/{id}",
+            Public,
+            get(agreements::get_one),
+        ),
+        route(
+            M::POST,
+            "/api/agreements/{id}/call-offs",
+            UNIT_USER,
+            post(agreements::place),
+        ),
+        route(
+            M::GET,
+            "/api/call-offs/{id}",
+            Public,
+            get(agreements::get_call_off),
+        ),
+        route(
+            M::POST,
+            "/api/call-offs/{id}/confirm",
+            SUPPLIER,
+            post(agreements::confirm),
+        ),
+        route(
+            M::POST,
+            "/api/call-offs/{id}/decline",
+            SUPPLIER,
+            post(agreements::decline),
+        ),
+        route(
+            M::POST,
+            "/api/call-offs/{id}/cancel",
+            UNIT_USER,
+            post(agreements::cancel),
+        ),
+        route(
+            M::PUT,
+            "/api/tenders/{id}/framework",
+            BUYER,
+            put(agreements::set_terms),
+        ),
+        route(
+            M::POST,
+            "/api/tenders/{id}/lots/{lot}/agreement",
+            BUYER,
+            post(agreements::conclude),
+        ),
         route(M::GET, "/units", Public, get(units::list_page)),
         route(
             M::GET,

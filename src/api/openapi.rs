@@ -7,8 +7,8 @@ use super::openapi_responses::StandardResponses;
 use super::openapi_schemas::MultipartPartNames;
 use super::page::{PageCtx, render};
 use super::{
-    AppState, account, auctions, audit, awards, bids, catalogue, dashboards, evaluation, health,
-    ocds, plan, routes, suppliers, tenders, tokens, units, users, workspace,
+    AppState, account, agreements, auctions, audit, awards, bids, catalogue, dashboards,
+    evaluation, health, ocds, plan, routes, suppliers, tenders, tokens, units, users, workspace,
 };
 use crate::domain::role::Access;
 use askama::Template;
@@ -75,6 +75,9 @@ Authentication: `Authorization: Bearer tgs_…` personal API tokens; public data
         tokens::list, tokens::create, tokens::revoke,
         users::list, users::create, users::get_one, users::update, users::reset_password,
         users::activate, users::deactivate,
+        agreements::list, agreements::get_one, agreements::place, agreements::get_call_off,
+        agreements::confirm, agreements::decline, agreements::cancel, agreements::set_terms,
+        agreements::conclude,
         units::list, units::get_one, units::create, units::update, units::set_user_units,
         audit::public_log, audit::full_log, audit::head,
         suppliers::buyers, suppliers::list, suppliers::get_one, suppliers::register,
@@ -102,6 +105,7 @@ Authentication: `Authorization: Bearer tgs_…` personal API tokens; public data
         (name = "platform", description = "Health and metadata"),
         (name = "account", description = "The caller's own account and API tokens"),
         (name = "users", description = "Account administration (administrators)"),
+        (name = "agreements", description = "Framework agreements (contratos abiertos) and the call-offs units place on them"),
         (name = "units", description = "The institution's units: warehouses, hospitals, clinics and pharmacies, and who acts for them"),
         (name = "audit", description = "The hash-chained audit log"),
         (name = "registry", description = "Buyers, suppliers and the catalogue"),

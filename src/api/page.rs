@@ -434,6 +434,7 @@ fn navigation(i18n: &I18n, lang: Lang, user: Option<&User>, path: &str) -> Vec<N
     items.extend([
         ("/tenders", "nav-tenders"),
         ("/auctions", "nav-auctions"),
+        ("/agreements", "nav-agreements"),
         ("/plan", "nav-plan"),
         ("/suppliers", "nav-suppliers"),
         ("/catalogue", "nav-catalogue"),

@@ -264,6 +264,9 @@ struct Actions {
     award_lots: Vec<(i64, i64)>,
     resolve: Vec<i64>,
     sign: Vec<(i64, i64)>,
+    /// A framework tender: its terms (before publication) and its agreements (after the
+    /// awards) are on `/tenders/{id}/framework` (issue 14).
+    framework: bool,
     follow: bool,
     /// The supplier already follows the tender (issue 13: "Following" and "Unfollow").
     following: bool,
@@ -286,6 +289,7 @@ impl Actions {
             || self.unsuccessful
             || !self.award_lots.is_empty()
             || !self.sign.is_empty()
+            || self.framework
             || self.follow
             || self.following
             || self.ask
@@ -438,6 +442,8 @@ async fn actions(
         a.edit = allowed(Action::EditDraft);
         a.publish = allowed(Action::Publish);
         a.documents = allowed(Action::EditDraft) || allowed(Action::Amend);
+        a.framework =
+            crate::service::agreements::is_framework(&state.rulebook, &d.tender.method_code);
         a.amend = allowed(Action::Amend);
         a.cancel = allowed(Action::Cancel);
         a.unsuccessful = allowed(Action::DeclareUnsuccessful);
@@ -458,7 +464,7 @@ async fn actions(
             .filter(|c| c.complaint.status == award_repo::complaint_status::FILED)
             .map(|c| c.complaint.id)
             .collect();
-        if allowed(Action::SignContract) {
+        if allowed(Action::SignContract) && !a.framework {
             a.sign = d
                 .awards
                 .iter()

@@ -582,3 +582,203 @@ pub async fn run_clock(db: &Database, now: Timestamp) -> Result<usize, ServiceEr
     tx.commit().await?;
     Ok(moved)
 }
+
+/// A party as pages and the API show it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct PartyView {
+    /// Party id.
+    pub id: i64,
+    /// Rank (1 = best).
+    pub rank: i64,
+    /// Supplier id.
+    pub supplier_id: i64,
+    /// Supplier's legal name.
+    pub supplier: String,
+    /// `active` or `withdrawn`.
+    pub status: String,
+}
+
+/// An item with what is left and each party's price.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct ItemView {
+    /// Agreement item id (what a call-off line names).
+    pub id: i64,
+    /// Description.
+    pub description: String,
+    /// Unit of issue.
+    pub unit: String,
+    /// Estimated quantity over the period.
+    pub estimated_quantity: i64,
+    /// Maximum quantity.
+    pub max_quantity: i64,
+    /// Quantity held by placed and confirmed call-offs.
+    pub ordered_quantity: i64,
+    /// What is left to call off.
+    pub remaining_quantity: i64,
+    /// Unit price per party id (exact text), in rank order.
+    pub prices: Vec<(i64, String)>,
+}
+
+impl ItemView {
+    /// Share of the maximum ordered, in whole percent (for the meter).
+    pub fn used_percent(&self) -> i64 {
+        if self.max_quantity <= 0 {
+            return 0;
+        }
+        (i128::from(self.ordered_quantity) * 100 / i128::from(self.max_quantity)) as i64
+    }
+}
+
+/// A call-off as lists show it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct CallOffListRow {
+    /// Id.
+    pub id: i64,
+    /// Number.
+    pub number: String,
+    /// Unit code.
+    pub unit: String,
+    /// Status code.
+    pub status: String,
+    /// Supplier it is offered to or confirmed by.
+    pub supplier: String,
+    /// Value at that supplier's prices (exact text).
+    pub value: String,
+    /// Placement (µs).
+    pub placed_at: i64,
+}
+
+/// Everything an agreement's page and API show.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct AgreementDetail {
+    /// The agreement.
+    #[schema(value_type = Object)]
+    pub agreement: AgreementRow,
+    /// Title of the framework tender.
+    pub tender_title: String,
+    /// Its reference.
+    pub tender_reference: String,
+    /// The lot's number.
+    pub lot_number: i64,
+    /// The lot's title.
+    pub lot_title: String,
+    /// Ranked parties.
+    pub parties: Vec<PartyView>,
+    /// Items.
+    pub items: Vec<ItemView>,
+    /// Participating units (code, name).
+    pub units: Vec<(String, String)>,
+    /// Call-offs, newest first.
+    pub call_offs: Vec<CallOffListRow>,
+}
+
+/// Every agreement with its tender's title, newest first (public).
+pub async fn list(db: &Database) -> Result<Vec<(AgreementRow, String)>, ServiceError> {
+    let mut conn = db.read().await?;
+    let all = repo::list(&mut conn).await?;
+    let ids: Vec<i64> = all.iter().map(|a| a.tender_id).collect();
+    let tenders = tenders::find_many(&mut conn, &ids).await?;
+    Ok(all
+        .into_iter()
+        .map(|a| {
+            let title = tenders
+                .iter()
+                .find(|t| t.id == a.tender_id)
+                .map(|t| t.title.clone())
+                .unwrap_or_default();
+            (a, title)
+        })
+        .collect())
+}
+
+/// One agreement, whole (public: agreements and call-offs are contracts).
+pub async fn detail(db: &Database, id: i64) -> Result<AgreementDetail, ServiceError> {
+    let mut conn = db.read().await?;
+    let agreement = repo::find(&mut conn, id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let tender = tenders::find(&mut conn, agreement.tender_id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let lot = tenders::lots(&mut conn, tender.id)
+        .await?
+        .into_iter()
+        .find(|l| l.id == agreement.lot_id)
+        .ok_or(ServiceError::NotFound)?;
+    let party_rows = repo::parties(&mut conn, id).await?;
+    let mut parties = Vec::new();
+    for p in &party_rows {
+        let name = suppliers::find(&mut conn, p.supplier_id)
+            .await?
+            .map(|s| s.legal_name)
+            .unwrap_or_default();
+        parties.push(PartyView {
+            id: p.id,
+            rank: p.rank,
+            supplier_id: p.supplier_id,
+            supplier: name,
+            status: p.status.clone(),
+        });
+    }
+    let prices = repo::prices(&mut conn, id).await?;
+    let items = repo::items(&mut conn, id)
+        .await?
+        .into_iter()
+        .map(|i| ItemView {
+            id: i.id,
+            remaining_quantity: i.max_quantity - i.ordered_quantity,
+            prices: party_rows
+                .iter()
+                .filter_map(|p| {
+                    prices
+                        .iter()
+                        .find(|x| x.party_id == p.id && x.agreement_item_id == i.id)
+                        .map(|x| (p.id, x.unit_price.clone()))
+                })
+                .collect(),
+            description: i.description,
+            unit: i.unit,
+            estimated_quantity: i.estimated_quantity,
+            max_quantity: i.max_quantity,
+            ordered_quantity: i.ordered_quantity,
+        })
+        .collect();
+    let mut units_shown = Vec::new();
+    for unit_id in repo::unit_ids(&mut conn, id).await? {
+        if let Some(u) = units::find(&mut conn, unit_id).await? {
+            units_shown.push((u.code, u.name));
+        }
+    }
+    let mut call_offs = Vec::new();
+    for c in crate::repository::call_offs::of_agreement(&mut conn, id).await? {
+        let unit = units::find(&mut conn, c.unit_id)
+            .await?
+            .map(|u| u.code)
+            .unwrap_or_default();
+        let supplier = c
+            .party_id
+            .and_then(|p| parties.iter().find(|x| x.id == p))
+            .map(|p| p.supplier.clone())
+            .unwrap_or_default();
+        call_offs.push(CallOffListRow {
+            id: c.id,
+            number: c.number,
+            unit,
+            status: c.status,
+            supplier,
+            value: c.value,
+            placed_at: c.placed_at,
+        });
+    }
+    Ok(AgreementDetail {
+        agreement,
+        tender_title: tender.title,
+        tender_reference: tender.reference,
+        lot_number: lot.number,
+        lot_title: lot.title,
+        parties,
+        items,
+        units: units_shown,
+        call_offs,
+    })
+}

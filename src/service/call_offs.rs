@@ -759,3 +759,121 @@ pub async fn run_cascade(
     }
     Ok(moved)
 }
+
+/// A call-off's line as pages show it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct LineView {
+    /// Item description.
+    pub description: String,
+    /// Unit of issue.
+    pub unit: String,
+    /// Quantity.
+    pub quantity: i64,
+    /// Delivery date (µs).
+    pub delivery_at: i64,
+}
+
+/// An offer as pages show it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct OfferView {
+    /// Rank offered to.
+    pub rank: i64,
+    /// Supplier.
+    pub supplier: String,
+    /// Outcome code.
+    pub outcome: String,
+    /// Decline reason code.
+    pub reason: Option<String>,
+    /// The supplier's note.
+    pub note: String,
+    /// Offered (µs).
+    pub offered_at: i64,
+    /// Deadline (µs).
+    pub deadline_at: i64,
+    /// Decided (µs).
+    pub decided_at: Option<i64>,
+}
+
+/// Everything a call-off's page and API show.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct CallOffDetail {
+    /// The call-off.
+    #[schema(value_type = Object)]
+    pub call_off: CallOffRow,
+    /// Agreement number.
+    pub agreement_number: String,
+    /// Currency.
+    pub currency: String,
+    /// Unit (code, name).
+    pub unit: (String, String),
+    /// Supplier it is offered to or confirmed by, and its id.
+    pub supplier: Option<(i64, String)>,
+    /// Lines.
+    pub lines: Vec<LineView>,
+    /// Offers, in order.
+    pub offers: Vec<OfferView>,
+}
+
+/// One call-off, whole (public).
+pub async fn detail(db: &Database, id: i64) -> Result<CallOffDetail, ServiceError> {
+    let mut conn = db.read().await?;
+    let c = repo::find(&mut conn, id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let a = agreements_repo::find(&mut conn, c.agreement_id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let parties = agreements_repo::parties(&mut conn, a.id).await?;
+    let items = agreements_repo::items(&mut conn, a.id).await?;
+    let mut names = BTreeMap::new();
+    for p in &parties {
+        let name = suppliers::find(&mut conn, p.supplier_id)
+            .await?
+            .map(|s| s.legal_name)
+            .unwrap_or_default();
+        names.insert(p.id, (p.supplier_id, name));
+    }
+    let unit = units::find(&mut conn, c.unit_id)
+        .await?
+        .map(|u| (u.code, u.name))
+        .unwrap_or_default();
+    let lines = repo::lines(&mut conn, id)
+        .await?
+        .into_iter()
+        .map(|l| {
+            let item = items.iter().find(|i| i.id == l.agreement_item_id);
+            LineView {
+                description: item.map(|i| i.description.clone()).unwrap_or_default(),
+                unit: item.map(|i| i.unit.clone()).unwrap_or_default(),
+                quantity: l.quantity,
+                delivery_at: l.delivery_at,
+            }
+        })
+        .collect();
+    let offers = repo::offers(&mut conn, id)
+        .await?
+        .into_iter()
+        .map(|o| OfferView {
+            rank: o.rank,
+            supplier: names
+                .get(&o.party_id)
+                .map(|n| n.1.clone())
+                .unwrap_or_default(),
+            outcome: o.outcome,
+            reason: o.reason,
+            note: o.note,
+            offered_at: o.offered_at,
+            deadline_at: o.deadline_at,
+            decided_at: o.decided_at,
+        })
+        .collect();
+    Ok(CallOffDetail {
+        supplier: c.party_id.and_then(|p| names.get(&p).cloned()),
+        agreement_number: a.number,
+        currency: a.currency,
+        unit,
+        lines,
+        offers,
+        call_off: c,
+    })
+}
