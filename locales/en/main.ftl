@@ -523,6 +523,9 @@ verr-invalid-url = Enter an absolute http:// or https:// address.
 verr-limit-reached = The account already holds the most allowed.
 verr-private-address = The platform does not call local or private network addresses.
 verr-unknown-cursor = It marks no position of this list: follow the previous page's `links.next`, or leave it empty to start at the beginning.
+verr-gtin-length = A GTIN has 8, 12, 13 or 14 digits: check that none is missing or repeated.
+verr-gtin-not-digits = Type the GTIN's digits only, without spaces, hyphens or letters.
+verr-gtin-check-digit = The last digit does not match the others: a digit was typed wrong. Copy the number under the barcode again.
 error-rule-violated = The request does not comply with the rules of the procurement method.
 error-opening-failed = The bids could not be opened; none was opened.
 error-tender-document_required = Attach the bidding conditions (at least one tender document) before publishing; nothing was published.
@@ -2014,6 +2017,11 @@ apidoc-field-workspace-view-counts = Tenders per phase.
 apidoc-field-workspace-view-tenders = The chosen phase's tenders (ids, titles, phases).
 apidoc-field-workspace-view-total = Tenders in the chosen phase.
 apidoc-field-workspace-view-complaints = Complaints awaiting a resolution.
+
+## Suppliers' product cards (issue 14, point 7)
+audit-event-product-card-created = { $actor } registered the product card { $record }.
+audit-event-product-card-updated = { $actor } changed the product card { $record }.
+audit-event-product-card-withdrawn = { $actor } withdrew the product card { $record }.
 
 ## The institution's units (issue 14)
 nav-units = Units

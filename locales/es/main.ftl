@@ -523,6 +523,9 @@ verr-invalid-url = Escriba una dirección completa que empiece por http:// o htt
 verr-limit-reached = La cuenta ya tiene el máximo permitido.
 verr-private-address = La plataforma no llama a direcciones locales ni de redes privadas.
 verr-unknown-cursor = No señala ninguna posición de esta lista: siga el enlace `links.next` de la página anterior o déjelo vacío para empezar desde el principio.
+verr-gtin-length = Un GTIN tiene 8, 12, 13 o 14 dígitos: revise que no falte ni sobre ninguno.
+verr-gtin-not-digits = Escriba solo los dígitos del GTIN, sin espacios, guiones ni letras.
+verr-gtin-check-digit = El último dígito no corresponde a los demás: hay un dígito mal escrito. Copie de nuevo el número bajo el código de barras.
 error-rule-violated = La solicitud no cumple las reglas del método de compra.
 error-opening-failed = No se pudieron abrir las ofertas; no se abrió ninguna.
 error-tender-document_required = Adjunte las bases (al menos un documento del proceso) antes de publicar; no se publicó nada.
@@ -2014,6 +2017,11 @@ apidoc-field-workspace-view-counts = Procesos por fase.
 apidoc-field-workspace-view-tenders = Los procesos de la fase elegida (identificadores, títulos, fases).
 apidoc-field-workspace-view-total = Procesos en la fase elegida.
 apidoc-field-workspace-view-complaints = Inconformidades pendientes de resolver.
+
+## Fichas de producto de los proveedores (issue 14, punto 7)
+audit-event-product-card-created = { $actor } registró la ficha de producto { $record }.
+audit-event-product-card-updated = { $actor } cambió la ficha de producto { $record }.
+audit-event-product-card-withdrawn = { $actor } retiró la ficha de producto { $record }.
 
 ## Unidades de la institución (issue 14)
 nav-units = Unidades

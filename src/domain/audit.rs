@@ -89,6 +89,12 @@ pub enum AuditAction {
     OpeningKeyRegistered,
     /// `plan_line.created`.
     PlanLineCreated,
+    /// `product_card.created`: a supplier's product card (issue 14).
+    ProductCardCreated,
+    /// `product_card.updated`.
+    ProductCardUpdated,
+    /// `product_card.withdrawn`.
+    ProductCardWithdrawn,
     /// `session.signed_in`.
     SessionSignedIn,
     /// `session.signed_out`.
@@ -153,7 +159,7 @@ pub enum AuditAction {
 
 impl AuditAction {
     /// Every event kind.
-    pub const ALL: [AuditAction; 65] = [
+    pub const ALL: [AuditAction; 68] = [
         AuditAction::ApiTokenCreated,
         AuditAction::ApiTokenRevoked,
         AuditAction::AuctionScheduled,
@@ -189,6 +195,9 @@ impl AuditAction {
         AuditAction::OcdsImported,
         AuditAction::OpeningKeyRegistered,
         AuditAction::PlanLineCreated,
+        AuditAction::ProductCardCreated,
+        AuditAction::ProductCardUpdated,
+        AuditAction::ProductCardWithdrawn,
         AuditAction::SessionSignedIn,
         AuditAction::SessionSignedOut,
         AuditAction::SupplierRegistered,
@@ -259,6 +268,9 @@ impl AuditAction {
             AuditAction::OcdsImported => "ocds.imported",
             AuditAction::OpeningKeyRegistered => "opening_key.registered",
             AuditAction::PlanLineCreated => "plan_line.created",
+            AuditAction::ProductCardCreated => "product_card.created",
+            AuditAction::ProductCardUpdated => "product_card.updated",
+            AuditAction::ProductCardWithdrawn => "product_card.withdrawn",
             AuditAction::SessionSignedIn => "session.signed_in",
             AuditAction::SessionSignedOut => "session.signed_out",
             AuditAction::SupplierRegistered => "supplier.registered",

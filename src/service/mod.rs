@@ -20,6 +20,7 @@ pub mod figures;
 pub mod imports;
 pub mod load_data;
 pub mod plan;
+pub mod product_cards;
 pub mod publication;
 pub mod rate_limit;
 pub mod registry;
