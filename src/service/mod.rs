@@ -12,6 +12,7 @@ pub mod dashboards;
 pub mod demo;
 pub mod demo_bases;
 pub mod demo_prices;
+pub mod demo_products;
 pub mod demo_units;
 pub mod demo_year;
 pub mod evaluation;
