@@ -216,7 +216,8 @@ fn event_line(ctx: &PageCtx, d: service::DescribedEvent) -> EventLine {
             | RecordKind::Supplier
             | RecordKind::CatalogueItem
             | RecordKind::Buyer
-            | RecordKind::Unit => r.text.clone(),
+            | RecordKind::Unit
+            | RecordKind::ProductCard => r.text.clone(),
             RecordKind::Auction => ctx.t1("audit-record-auction", "id", &r.text),
             RecordKind::Bid => ctx.t1("audit-record-bid", "id", &r.text),
             RecordKind::Proposal => ctx.t1("audit-record-proposal", "id", &r.text),

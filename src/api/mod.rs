@@ -29,6 +29,7 @@ pub mod openapi_responses;
 pub mod openapi_schemas;
 pub mod page;
 pub mod plan;
+pub mod product_cards;
 pub mod session;
 pub mod suppliers;
 pub mod tender_pages;
@@ -912,6 +913,79 @@ pub fn routes() -> Vec<Route> {
             put(evaluation::save_grid),
         ),
         route(M::GET, "/portal", SUPPLIER, get(workspace::supplier_page)),
+        // Product cards (issue 14, point 7)
+        route(
+            M::GET,
+            "/portal/products",
+            SUPPLIER,
+            get(product_cards::list_page),
+        ),
+        route(
+            M::GET,
+            "/portal/products/new",
+            SUPPLIER,
+            get(product_cards::new_page),
+        ),
+        route(
+            M::POST,
+            "/portal/products",
+            SUPPLIER,
+            post(product_cards::create_submit),
+        ),
+        route(
+            M::GET,
+            "/portal/products/{id}",
+            SUPPLIER,
+            get(product_cards::edit_page),
+        ),
+        route(
+            M::POST,
+            "/portal/products/{id}",
+            SUPPLIER,
+            post(product_cards::update_submit),
+        ),
+        route(
+            M::POST,
+            "/portal/products/{id}/withdraw",
+            SUPPLIER,
+            post(product_cards::withdraw_submit),
+        ),
+        route(
+            M::GET,
+            "/api/me/product-cards",
+            SUPPLIER,
+            get(product_cards::mine),
+        ),
+        route(
+            M::POST,
+            "/api/me/product-cards",
+            SUPPLIER,
+            post(product_cards::create),
+        ),
+        route(
+            M::PUT,
+            "/api/me/product-cards/{id}",
+            SUPPLIER,
+            put(product_cards::update),
+        ),
+        route(
+            M::POST,
+            "/api/me/product-cards/{id}/withdraw",
+            SUPPLIER,
+            post(product_cards::withdraw),
+        ),
+        route(
+            M::GET,
+            "/catalogue/items/{id}",
+            Public,
+            get(product_cards::item_page),
+        ),
+        route(
+            M::GET,
+            "/api/catalogue/items/{id}/product-cards",
+            Public,
+            get(product_cards::of_item),
+        ),
         route(
             M::GET,
             "/api/me/portal",

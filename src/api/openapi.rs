@@ -8,7 +8,8 @@ use super::openapi_schemas::MultipartPartNames;
 use super::page::{PageCtx, render};
 use super::{
     AppState, account, agreements, auctions, audit, awards, bids, catalogue, dashboards,
-    evaluation, health, ocds, plan, routes, suppliers, tenders, tokens, units, users, workspace,
+    evaluation, health, ocds, plan, product_cards, routes, suppliers, tenders, tokens, units,
+    users, workspace,
 };
 use crate::domain::role::Access;
 use askama::Template;
@@ -84,6 +85,8 @@ Authentication: `Authorization: Bearer tgs_…` personal API tokens; public data
         suppliers::change_status,
         catalogue::list, catalogue::proposals, catalogue::proposal, catalogue::propose,
         catalogue::review, catalogue::import, catalogue::export,
+        product_cards::mine, product_cards::create, product_cards::update, product_cards::withdraw,
+        product_cards::of_item,
         workspace::buyer_json, workspace::supplier_json, workspace::add_colleague_json,
         workspace::committee_json, workspace::notifications_json, workspace::notifications_read_json,
         tenders::rulebook, tenders::search, tenders::get_one, tenders::create, tenders::update,
@@ -109,6 +112,7 @@ Authentication: `Authorization: Bearer tgs_…` personal API tokens; public data
         (name = "units", description = "The institution's units: warehouses, hospitals, clinics and pharmacies, and who acts for them"),
         (name = "audit", description = "The hash-chained audit log"),
         (name = "registry", description = "Buyers, suppliers and the catalogue"),
+        (name = "products", description = "Suppliers' product cards: brand, manufacturer, health registration, GTIN and pack size of what each supplier delivers for a catalogue item"),
         (name = "tenders", description = "Tenders: search, public record, buyers' workflow, clarifications"),
         (name = "bids", description = "Sealed bids, receipts, opening keys and the opening act"),
         (name = "evaluation", description = "The committee's evaluation"),

@@ -89,6 +89,12 @@ pub enum AuditAction {
     OpeningKeyRegistered,
     /// `plan_line.created`.
     PlanLineCreated,
+    /// `product_card.created`: a supplier's product card (issue 14).
+    ProductCardCreated,
+    /// `product_card.updated`.
+    ProductCardUpdated,
+    /// `product_card.withdrawn`.
+    ProductCardWithdrawn,
     /// `session.signed_in`.
     SessionSignedIn,
     /// `session.signed_out`.
@@ -169,7 +175,7 @@ pub enum AuditAction {
 
 impl AuditAction {
     /// Every event kind.
-    pub const ALL: [AuditAction; 73] = [
+    pub const ALL: [AuditAction; 76] = [
         AuditAction::ApiTokenCreated,
         AuditAction::ApiTokenRevoked,
         AuditAction::AuctionScheduled,
@@ -205,6 +211,9 @@ impl AuditAction {
         AuditAction::OcdsImported,
         AuditAction::OpeningKeyRegistered,
         AuditAction::PlanLineCreated,
+        AuditAction::ProductCardCreated,
+        AuditAction::ProductCardUpdated,
+        AuditAction::ProductCardWithdrawn,
         AuditAction::SessionSignedIn,
         AuditAction::SessionSignedOut,
         AuditAction::SupplierRegistered,
@@ -283,6 +292,9 @@ impl AuditAction {
             AuditAction::OcdsImported => "ocds.imported",
             AuditAction::OpeningKeyRegistered => "opening_key.registered",
             AuditAction::PlanLineCreated => "plan_line.created",
+            AuditAction::ProductCardCreated => "product_card.created",
+            AuditAction::ProductCardUpdated => "product_card.updated",
+            AuditAction::ProductCardWithdrawn => "product_card.withdrawn",
             AuditAction::SessionSignedIn => "session.signed_in",
             AuditAction::SessionSignedOut => "session.signed_out",
             AuditAction::SupplierRegistered => "supplier.registered",

@@ -11,6 +11,7 @@ pub mod evaluation;
 pub mod lang;
 pub mod money;
 pub mod nit;
+pub mod product_card;
 pub mod role;
 pub mod search;
 pub mod supplier;

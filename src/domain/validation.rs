@@ -63,6 +63,14 @@ pub enum FieldCode {
     /// A paging cursor this list did not issue: well-formed, but it marks no position (the
     /// open-data feeds' `cursor`, issue 13).
     UnknownCursor,
+    /// A GTIN with a number of digits no GTIN has (8, 12, 13 or 14): `gtin.length` of
+    /// `tianguis-gs1`.
+    GtinLength,
+    /// A GTIN with something other than digits: `gtin.not_digits`.
+    GtinNotDigits,
+    /// A GTIN whose last digit is not its check digit (a digit typed wrong):
+    /// `gtin.check_digit`.
+    GtinCheckDigit,
 }
 
 impl FieldCode {
@@ -94,6 +102,9 @@ impl FieldCode {
         FieldCode::LimitReached,
         FieldCode::PrivateAddress,
         FieldCode::UnknownCursor,
+        FieldCode::GtinLength,
+        FieldCode::GtinNotDigits,
+        FieldCode::GtinCheckDigit,
     ];
 
     /// Wire form, e.g. `too_long`.
@@ -125,6 +136,9 @@ impl FieldCode {
             FieldCode::LimitReached => "limit_reached",
             FieldCode::PrivateAddress => "private_address",
             FieldCode::UnknownCursor => "unknown_cursor",
+            FieldCode::GtinLength => "gtin_length",
+            FieldCode::GtinNotDigits => "gtin_not_digits",
+            FieldCode::GtinCheckDigit => "gtin_check_digit",
         }
     }
 
@@ -141,6 +155,18 @@ impl From<crate::domain::money::AmountError> for FieldCode {
         match e {
             crate::domain::money::AmountError::MisplacedComma => FieldCode::DecimalComma,
             _ => FieldCode::InvalidNumber,
+        }
+    }
+}
+
+impl From<tianguis_gs1::GtinError> for FieldCode {
+    /// A GTIN's problem as the field's error, one code for each of the crate's
+    /// (`gtin.length` → `gtin_length`): each says a different thing to fix.
+    fn from(e: tianguis_gs1::GtinError) -> FieldCode {
+        match e {
+            tianguis_gs1::GtinError::Length(_) => FieldCode::GtinLength,
+            tianguis_gs1::GtinError::NotDigits => FieldCode::GtinNotDigits,
+            tianguis_gs1::GtinError::CheckDigit { .. } => FieldCode::GtinCheckDigit,
         }
     }
 }
@@ -380,6 +406,24 @@ mod tests {
         assert!(!looks_like_email("compras igss@x.gt"));
         assert!(!looks_like_email("@x.gt"));
         assert!(!looks_like_email("a@b@c.gt"));
+    }
+
+    #[test]
+    fn gtin_problems_keep_the_crate_codes() {
+        for (error, code) in [
+            (tianguis_gs1::GtinError::Length(9), FieldCode::GtinLength),
+            (tianguis_gs1::GtinError::NotDigits, FieldCode::GtinNotDigits),
+            (
+                tianguis_gs1::GtinError::CheckDigit {
+                    expected: 1,
+                    found: 2,
+                },
+                FieldCode::GtinCheckDigit,
+            ),
+        ] {
+            assert_eq!(FieldCode::from(error), code);
+            assert_eq!(error.code().replace('.', "_"), code.as_str());
+        }
     }
 
     #[test]

@@ -203,6 +203,25 @@ pub async fn find_by_code(
     row.map(CatalogueItem::try_from).transpose()
 }
 
+/// One item by id, if it is on the list (not retired): what new records may name.
+pub async fn find_active(
+    db: &mut impl Queryable,
+    id: i64,
+) -> Result<Option<CatalogueItem>, RepoError> {
+    let row: Option<ItemRow> = db
+        .handle()
+        .optional(
+            &Query::select()
+                .columns(COLUMNS)
+                .from(CatalogueItems::Table)
+                .and_where(Expr::col(CatalogueItems::Id).eq(id))
+                .and_where(Expr::col(CatalogueItems::Active).eq(true))
+                .to_owned(),
+        )
+        .await?;
+    row.map(CatalogueItem::try_from).transpose()
+}
+
 /// Every active item, by code (exports).
 pub async fn all_active(db: &mut impl Queryable) -> Result<Vec<CatalogueItem>, RepoError> {
     let rows: Vec<ItemRow> = db

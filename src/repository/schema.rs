@@ -254,6 +254,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "framework agreements: terms, agreements, parties, prices, call-offs, offers, amendments",
         steps: super::schema_agreements::agreements,
     },
+    Migration {
+        version: 11,
+        name: "suppliers' product cards: brand, manufacturer, health registration, GTIN, pack size",
+        steps: super::schema_products::product_cards,
+    },
 ];
 
 fn id_col<T: Iden + 'static>(col: T) -> ColumnDef {
@@ -619,7 +624,9 @@ pub async fn migrate(db: &Database) -> Result<Vec<i64>, MigrationError> {
         )
         .await?;
     let applied: std::collections::BTreeSet<i64> = applied.into_iter().map(|(v,)| v).collect();
-    let known = MIGRATIONS.last().map(|m| m.version).unwrap_or(0);
+    // The newest version, not the last listed: versions may leave gaps that a later release
+    // fills (see `MIGRATIONS`).
+    let known = MIGRATIONS.iter().map(|m| m.version).max().unwrap_or(0);
     if let Some(&found) = applied.iter().next_back().filter(|&&v| v > known) {
         return Err(MigrationError::TooNew { found, known });
     }
@@ -656,4 +663,37 @@ pub async fn migrate(db: &Database) -> Result<Vec<i64>, MigrationError> {
     }
     tx.commit().await?;
     Ok(done)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::repository::DbOptions;
+
+    #[test]
+    fn migrations_are_numbered_in_order() {
+        // Gaps are allowed (a version written on another branch arrives later), a repeated or
+        // out-of-order number is not: each is applied once, in the listed order.
+        for pair in MIGRATIONS.windows(2) {
+            assert!(
+                pair[0].version < pair[1].version,
+                "migration {} is listed after {}",
+                pair[1].version,
+                pair[0].version
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn a_gap_in_the_versions_is_applied_around() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("t.db").display());
+        let db = Database::connect(&url, &DbOptions::default())
+            .await
+            .unwrap();
+        let applied = migrate(&db).await.unwrap();
+        let listed: Vec<i64> = MIGRATIONS.iter().map(|m| m.version).collect();
+        assert_eq!(applied, listed);
+        assert!(migrate(&db).await.unwrap().is_empty(), "nothing twice");
+    }
 }

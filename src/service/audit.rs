@@ -297,6 +297,8 @@ pub enum RecordKind {
     Account,
     /// A unit of the institution (hospital, warehouse…), by name.
     Unit,
+    /// A supplier's product card, by brand and GTIN.
+    ProductCard,
     /// An API token, webhook or other technical record, by number.
     Other,
 }
@@ -445,6 +447,13 @@ pub async fn describe(
                                 kind: RecordKind::Unit,
                                 href: Some(format!("/units/{}", u.code)),
                                 text: u.name,
+                            }),
+                        "product_card" => crate::repository::product_cards::find(&mut conn, id)
+                            .await?
+                            .map(|c| RecordRef {
+                                kind: RecordKind::ProductCard,
+                                href: Some(format!("/catalogue/items/{}", c.catalogue_item_id)),
+                                text: format!("{} (GTIN {})", c.brand, c.gtin),
                             }),
                         _ => simple(RecordKind::Other, None),
                     };

@@ -46,6 +46,8 @@ pub struct SeedReport {
     pub catalogue_items: usize,
     /// Units of the institution created.
     pub units: usize,
+    /// Suppliers' product cards created.
+    pub product_cards: usize,
 }
 
 /// The 22 departments of Guatemala.
@@ -1389,6 +1391,7 @@ pub async fn seed(db: &Database) -> Result<SeedReport, ServiceError> {
         .await?
         .ok_or(ServiceError::NotFound)?;
     report.units = super::demo_units::seed(&mut tx, &actor, buyer.id, now).await?;
+    report.product_cards = super::demo_products::seed(&mut tx, &actor, now).await?;
     tx.commit().await?;
     Ok(report)
 }

@@ -24,6 +24,7 @@ mod ocds_import;
 mod open_data;
 mod plan;
 mod platform;
+mod product_cards;
 mod registry;
 mod reload;
 mod support;

@@ -50,6 +50,23 @@ async fn matrix(app: TestApp) {
             .unwrap();
         list[0]["id"].as_i64().unwrap()
     };
+    // Product card routes act on another firm's card (`proveedor2`'s), so the supplier who
+    // calls them (`proveedor1`) is refused by the card's owner rule, never by the route, and
+    // changes nothing.
+    let target_card = {
+        let api = reqwest::Client::new();
+        let token = app.token_for("proveedor2").await;
+        let list: serde_json::Value = api
+            .get(app.url("/api/me/product-cards"))
+            .header(AUTHORIZATION, format!("Bearer {token}"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        list[0]["id"].as_i64().expect("a demo product card")
+    };
     let mut identities: Vec<Option<Role>> = vec![None];
     identities.extend(Role::ALL.into_iter().map(Some));
     let mut failures = Vec::new();
@@ -63,6 +80,11 @@ async fn matrix(app: TestApp) {
                 "{id}",
                 &if route.path.contains("tokens") {
                     target_token.to_string()
+                } else if route.path.contains("/catalogue/items/") {
+                    "1".to_string()
+                } else if route.path.contains("/products") || route.path.contains("/product-cards")
+                {
+                    target_card.to_string()
                 } else if route.path.contains("suppliers") {
                     "1".to_string()
                 } else {

@@ -409,6 +409,11 @@ fn every_code_shown_to_users_is_translated() {
         ("flash-supplier", &["verified", "suspended"][..]),
         ("flash-proposal", &["approved", "rejected", "created"][..]),
         ("complaint-status", &["filed", "upheld", "rejected"][..]),
+        ("product-card-status", &["active", "withdrawn"][..]),
+        (
+            "product-card-registration",
+            &["valid", "expiring", "expired"][..],
+        ),
     ] {
         keys.extend(codes.iter().map(|c| format!("{prefix}-{c}")));
     }

@@ -26,6 +26,7 @@ const START: &[&str] = &[
     "/tenders?q=paracetamol",
     "/suppliers",
     "/catalogue",
+    "/catalogue/items/1",
     "/auctions",
     "/dashboards",
     "/red-flags",
@@ -39,6 +40,11 @@ const START: &[&str] = &[
     "/account",
     "/notifications",
     "/portal",
+    // Product cards (issue 14): the firm's list, the new card's form, and a demo card of
+    // proveedor1 (the second of `demo_products::DEMO_CARDS`, seeded second on a new database).
+    "/portal/products",
+    "/portal/products/new",
+    "/portal/products/2",
     "/workspace",
     "/committee",
     "/admin/users",

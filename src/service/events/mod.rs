@@ -20,6 +20,7 @@ pub mod evaluation;
 pub mod imports;
 pub mod load_data;
 pub mod plan;
+pub mod product_cards;
 pub mod suppliers;
 pub mod tenders;
 pub mod tokens;
@@ -76,6 +77,9 @@ mod tests {
             kind::<imports::OcdsImported>(),
             kind::<load_data::LoadDataGenerated>(),
             kind::<plan::PlanLineCreated<'static>>(),
+            kind::<product_cards::ProductCardCreated<'static>>(),
+            kind::<product_cards::ProductCardUpdated<'static>>(),
+            kind::<product_cards::ProductCardWithdrawn<'static>>(),
             kind::<suppliers::SupplierRegistered<'static>>(),
             kind::<suppliers::SupplierPending<'static>>(),
             kind::<suppliers::SupplierVerified<'static>>(),
