@@ -186,23 +186,6 @@ async fn detail_page(
                 format!("{delivery_label} — {description}"),
             );
     }
-    let errors = errors
-        .into_iter()
-        .map(|(field, msg)| match field.strip_prefix("lines[") {
-            Some(rest) => {
-                let (n, sub) = rest.split_once("].").unwrap_or(("0", "quantity"));
-                let item = n
-                    .parse::<usize>()
-                    .ok()
-                    .and_then(|n| lines.get(n))
-                    .copied()
-                    .unwrap_or(0);
-                (format!("items[{item}].{sub}"), msg, field)
-            }
-            None => (field.clone(), msg, field),
-        })
-        .map(|(_, msg, field)| (field, msg))
-        .collect::<Vec<_>>();
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {

@@ -9,6 +9,7 @@
 //! supplier that does not confirm within the window passes the order to the next.
 
 use crate::domain::error_code::ErrorCode;
+use crate::domain::validation::FieldCode;
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -383,6 +384,17 @@ pub fn check_call_off(
         }
     }
     Ok(())
+}
+
+/// Reads a quantity of an agreement — a duration in months, a number of suppliers, a maximum
+/// or a call-off quantity — typed by a person: a positive whole number, with the platform's one
+/// reading rule for typed numbers (`money::parse_positive`: `1,250` is read, `12,50` refused).
+pub fn whole_quantity(text: &str) -> Result<i64, FieldCode> {
+    use rust_decimal::prelude::ToPrimitive;
+    crate::domain::money::parse_positive(text, 0)
+        .map_err(FieldCode::from)?
+        .to_i64()
+        .ok_or(FieldCode::InvalidNumber)
 }
 
 /// Whether `ordered` of `max` has crossed the alert share (`percent`) — the buyers are told once.

@@ -5,15 +5,15 @@
 //! clock starts and ends it.
 
 use super::audit::{Publication, commit_with, record};
+use super::awards::may_manage;
 use super::events::agreements::{
     AgreementConcluded, AgreementSnapshot, AgreementState, AgreementStatusChanged,
     FrameworkTermsSet,
 };
 use super::{Actor, ServiceError};
-use crate::domain::agreement::{AgreementStatus, CallOffMethod, scaled_unit_price};
+use crate::domain::agreement::{AgreementStatus, CallOffMethod, scaled_unit_price, whole_quantity};
 use crate::domain::bid::BidContent;
 use crate::domain::money;
-use crate::domain::role::Role;
 use crate::domain::tender::TenderStatus;
 use crate::domain::time::Timestamp;
 use crate::domain::validation::{FieldCode, Validator};
@@ -25,21 +25,13 @@ use crate::repository::{
     Database, Queryable, awards, bids, notifications, suppliers, tenders, units,
 };
 use crate::service::publication::release::ReleaseEvent;
-use chrono::{Months, NaiveTime};
+use chrono::Months;
 use chrono_tz::Tz;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use tianguis_rulebook::{FrameworkPlan, Rulebook};
-
-fn may_manage(actor: &Actor) -> Result<(), ServiceError> {
-    if actor.has_role(Role::Buyer) || actor.has_role(Role::Administrator) {
-        Ok(())
-    } else {
-        Err(ServiceError::Forbidden)
-    }
-}
 
 /// A lot's terms as typed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
@@ -70,11 +62,6 @@ pub struct TermsInput {
     /// Maximum quantity per tender item id.
     #[serde(default)]
     pub items: BTreeMap<i64, String>,
-}
-
-fn whole(text: &str) -> Option<i64> {
-    let t = text.trim().replace([',', ' '], "");
-    t.parse::<i64>().ok().filter(|n| *n > 0)
 }
 
 /// Whether a tender's method is a framework (its rulebook has framework terms for it).
@@ -116,10 +103,9 @@ pub async fn set_terms(
     let lots = tenders::lots(&mut tx, tender_id).await?;
     let items = tenders::items(&mut tx, tender_id).await?;
     let mut v = Validator::new();
-    let duration = whole(&input.duration_months);
-    if duration.is_none() {
-        v.fail("duration_months", FieldCode::InvalidNumber);
-    }
+    let duration = whole_quantity(&input.duration_months)
+        .map_err(|c| v.fail("duration_months", c))
+        .ok();
     let mut unit_ids = Vec::new();
     for code in &input.units {
         match units::find_by_code(&mut tx, code.trim()).await? {
@@ -136,10 +122,17 @@ pub async fn set_terms(
     for lot in &lots {
         let given = input.lots.get(&lot.id).cloned().unwrap_or_default();
         let path = |f: &str| format!("lots[{}].{f}", lot.id);
-        let max_suppliers = whole(&given.max_suppliers);
-        if max_suppliers.is_none_or(|n| n > 20) {
-            v.fail(&path("max_suppliers"), FieldCode::InvalidNumber);
-        }
+        let max_suppliers = match whole_quantity(&given.max_suppliers) {
+            Ok(n) if n <= 20 => Some(n),
+            Ok(_) => {
+                v.fail(&path("max_suppliers"), FieldCode::InvalidNumber);
+                None
+            }
+            Err(c) => {
+                v.fail(&path("max_suppliers"), c);
+                None
+            }
+        };
         let method = CallOffMethod::from_code(given.call_off_method.trim());
         match method {
             None => v.fail(&path("call_off_method"), FieldCode::UnknownOption),
@@ -174,15 +167,15 @@ pub async fn set_terms(
     for item in &items {
         let path = format!("items[{}].max_quantity", item.id);
         let estimate = money::stored(&item.quantity);
-        let max = input.items.get(&item.id).and_then(|t| whole(t));
+        let max = whole_quantity(input.items.get(&item.id).map_or("", String::as_str));
         if estimate.fract() != Decimal::ZERO {
             // Call-offs are in whole units of issue; the estimate must be too.
             v.fail(&path, FieldCode::InvalidNumber);
         }
         match max {
-            Some(m) if Decimal::from(m) >= estimate => {}
-            Some(_) => v.fail(&path, FieldCode::TooShort),
-            None => v.fail(&path, FieldCode::InvalidNumber),
+            Ok(m) if Decimal::from(m) >= estimate => {}
+            Ok(_) => v.fail(&path, FieldCode::TooShort),
+            Err(c) => v.fail(&path, c),
         }
         item_rows.push(FrameworkItemRow {
             item_id: item.id,
@@ -292,14 +285,9 @@ async fn ranked_bids(
     Ok(out)
 }
 
-/// The local midnight of a `YYYY-MM-DD` day.
-fn local_midnight(day: chrono::NaiveDate, tz: Tz) -> Timestamp {
-    use chrono::TimeZone;
-    let naive = day.and_time(NaiveTime::MIN);
-    tz.from_local_datetime(&naive)
-        .earliest()
-        .map(|d| Timestamp::from_datetime(d.with_timezone(&chrono::Utc)))
-        .unwrap_or_else(|| Timestamp::from_datetime(naive.and_utc()))
+/// The start of a local day (the instant agreement periods and delivery dates are stored as).
+pub(crate) fn day_start(day: chrono::NaiveDate, tz: Tz) -> Option<Timestamp> {
+    Timestamp::parse_local(&format!("{day}T00:00"), tz)
 }
 
 /// Concludes the agreement of a framework lot whose award is final (buyers): the award's
@@ -383,13 +371,15 @@ pub async fn conclude(
         .method(&tender.method_code)
         .and_then(|m| m.framework())
         .ok_or(ServiceError::NotFound)?;
-    let start_at = local_midnight(start_day, tz);
+    let start_at = day_start(start_day, tz)
+        .ok_or_else(|| ServiceError::field("start", FieldCode::InvalidDate))?;
     let end_day = start_day
         .checked_add_months(Months::new(
             u32::try_from(terms.terms.duration_months).unwrap_or(0),
         ))
         .ok_or_else(|| ServiceError::field("start", FieldCode::InvalidDate))?;
-    let end_at = local_midnight(end_day, tz);
+    let end_at = day_start(end_day, tz)
+        .ok_or_else(|| ServiceError::field("start", FieldCode::InvalidDate))?;
     let status = if start_at.as_micros() <= now.as_micros() {
         AgreementStatus::Active
     } else {
@@ -743,18 +733,24 @@ pub async fn detail(db: &Database, id: i64) -> Result<AgreementDetail, ServiceEr
             ordered_quantity: i.ordered_quantity,
         })
         .collect();
+    // Every call-off is for a participating unit: one lookup per unit, not per call-off.
+    let mut unit_codes: BTreeMap<i64, String> = BTreeMap::new();
     let mut units_shown = Vec::new();
     for unit_id in repo::unit_ids(&mut conn, id).await? {
         if let Some(u) = units::find(&mut conn, unit_id).await? {
+            unit_codes.insert(u.id, u.code.clone());
             units_shown.push((u.code, u.name));
         }
     }
     let mut call_offs = Vec::new();
     for c in crate::repository::call_offs::of_agreement(&mut conn, id).await? {
-        let unit = units::find(&mut conn, c.unit_id)
-            .await?
-            .map(|u| u.code)
-            .unwrap_or_default();
+        let unit = match unit_codes.get(&c.unit_id) {
+            Some(code) => code.clone(),
+            None => units::find(&mut conn, c.unit_id)
+                .await?
+                .map(|u| u.code)
+                .unwrap_or_default(),
+        };
         let supplier = c
             .party_id
             .and_then(|p| parties.iter().find(|x| x.id == p))

@@ -29,7 +29,8 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 use tianguis_rulebook::Rulebook;
 
-fn may_manage(actor: &Actor) -> Result<(), ServiceError> {
+/// Buyers and administrators manage awards, contracts and agreements.
+pub(super) fn may_manage(actor: &Actor) -> Result<(), ServiceError> {
     if actor.has_role(Role::Buyer) || actor.has_role(Role::Administrator) {
         Ok(())
     } else {

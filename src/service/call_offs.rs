@@ -16,7 +16,7 @@ use super::events::agreements::{
 use super::{Actor, ServiceError};
 use crate::domain::agreement::{
     AgreementStatus, CallOffCheck, CallOffMethod, CallOffRefusal, CallOffStatus, CartLine,
-    DeclineReason, OfferOutcome, check_call_off, crosses_alert,
+    DeclineReason, OfferOutcome, check_call_off, crosses_alert, whole_quantity,
 };
 use crate::domain::money;
 use crate::domain::role::Role;
@@ -60,7 +60,7 @@ const MAX_LINE_QUANTITY: i64 = 100_000_000;
 
 fn day(text: &str, tz: Tz) -> Option<Timestamp> {
     let d = chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok()?;
-    Timestamp::parse_local(&format!("{d}T00:00"), tz)
+    super::agreements::day_start(d, tz)
 }
 
 impl From<CallOffRefusal> for ServiceError {
@@ -193,16 +193,17 @@ pub async fn place(
         v.fail("lines", FieldCode::AtLeastOne);
     }
     for (i, l) in input.lines.iter().enumerate() {
-        let q = l
-            .quantity
-            .trim()
-            .replace([',', ' '], "")
-            .parse::<i64>()
-            .ok();
-        match q {
-            Some(q) if q > 0 && q <= MAX_LINE_QUANTITY => {}
-            _ => v.fail(&format!("lines[{i}].quantity"), FieldCode::InvalidNumber),
-        }
+        let q = match whole_quantity(&l.quantity) {
+            Ok(q) if q <= MAX_LINE_QUANTITY => Some(q),
+            Ok(_) => {
+                v.fail(&format!("lines[{i}].quantity"), FieldCode::InvalidNumber);
+                None
+            }
+            Err(c) => {
+                v.fail(&format!("lines[{i}].quantity"), c);
+                None
+            }
+        };
         let d = day(&l.delivery, tz);
         if d.is_none() {
             v.fail(&format!("lines[{i}].delivery"), FieldCode::InvalidDate);

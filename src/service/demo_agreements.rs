@@ -8,6 +8,7 @@
 
 use super::agreements::{LotTermsInput, TermsInput};
 use super::call_offs::{CartInput, CartLineInput};
+use super::demo_year::Dice;
 use super::{Actor, ServiceError, agreements, call_offs};
 use crate::domain::agreement::CallOffStatus;
 use crate::domain::time::Timestamp;
@@ -28,21 +29,6 @@ const CALLING_UNITS: [(&str, &str); 3] = [
     ("HQUE", "farmacia2"),
     ("HCOA", "farmacia2"),
 ];
-
-/// A small deterministic generator, so the demo is the same on every machine.
-struct Dice(u64);
-
-impl Dice {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn percent(&mut self) -> u64 {
-        self.next() % 100
-    }
-}
 
 /// The terms of the demo's `n`-th framework tender.
 pub(super) async fn terms(
@@ -152,7 +138,7 @@ async fn call_off_months(
                     // agreement's first item at four times the pace.
                     let pace = if first_agreement && i == 0 { 4 } else { 1 };
                     let base = (item.estimated_quantity * pace / 72).max(1);
-                    let q = base * (90 + (dice.percent() as i64 % 21)) / 100;
+                    let q = base * (90 + (dice.below(21) as i64)) / 100;
                     let left = fresh
                         .iter()
                         .find(|f| f.id == item.id)
@@ -244,7 +230,7 @@ async fn answer(
         if when.as_micros() > until.as_micros() || when.as_micros() >= offer.deadline_at {
             return Ok(());
         }
-        let roll = dice.percent();
+        let roll = dice.below(100);
         if roll < 84 {
             call_offs::confirm(db, supplier, call_off_id, when).await?;
             return Ok(());

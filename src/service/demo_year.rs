@@ -75,7 +75,7 @@ pub struct YearReport {
 }
 
 /// A small deterministic generator (xorshift64*): the same demo on every machine.
-struct Dice(u64);
+pub(super) struct Dice(pub(super) u64);
 
 impl Dice {
     fn next(&mut self) -> u64 {
@@ -86,7 +86,7 @@ impl Dice {
     }
 
     /// Uniform in `0..n`.
-    fn below(&mut self, n: usize) -> usize {
+    pub(super) fn below(&mut self, n: usize) -> usize {
         (self.next() % n.max(1) as u64) as usize
     }
 
